@@ -3,8 +3,15 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod avi;
+pub mod clock;
+pub mod codec;
+pub mod convert;
 pub mod error;
+pub mod geometry;
+pub mod gif;
 pub mod image;
+pub mod imageio;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};

@@ -170,6 +170,8 @@ impl FromStr for BayerOrder {
 /// | `Yuv420` | I420: Y plane w x h, then U and V planes ceil(w/2) x ceil(h/2) |
 /// | `Nv12` | Y plane w x h, then one plane of interleaved U, V pairs, ceil(w/2) pairs x ceil(h/2) rows |
 /// | `Bayer16` | u16 per pixel holding a `bits`-bit sample in its low bits |
+/// | `Gray16` | u16 per pixel, full 16-bit range |
+/// | `Rgb48` | three u16 per pixel (R, G, B), full 16-bit range |
 /// | `Raw10` | MIPI CSI-2 RAW10: 4 pixels in 5 bytes (four high bytes, then the four 2-bit remainders, first pixel in bits 0-1); a partial group at the end of a row takes 5 bytes |
 /// | `Jpeg`, `Png` | an encoded file of any length |
 ///
@@ -220,6 +222,10 @@ pub enum PixelFormat {
     },
     /// Packed 10-bit Bayer mosaic (MIPI CSI-2 RAW10, V4L2 `SBGGR10P` and siblings).
     Raw10(BayerOrder),
+    /// 16-bit luminance, u16 per pixel, full range 0-65535.
+    Gray16,
+    /// 48-bit RGB, three u16 per pixel (R, G, B), full range 0-65535.
+    Rgb48,
 }
 
 const BPP_SHIFT: u32 = 0;
@@ -315,6 +321,8 @@ impl PixelFormat {
             PixelFormat::Raw10(o) => {
                 ["RAW10_BGGR", "RAW10_GBRG", "RAW10_GRBG", "RAW10_RGGB"][usize::from(o.openmv())]
             }
+            PixelFormat::Gray16 => "GRAY16",
+            PixelFormat::Rgb48 => "RGB48",
         }
     }
 
@@ -356,7 +364,10 @@ impl PixelFormat {
 
     /// Whether the image carries colour (Bayer mosaics count as colour).
     pub const fn is_color(self) -> bool {
-        !matches!(self, PixelFormat::Binary | PixelFormat::Grayscale)
+        !matches!(
+            self,
+            PixelFormat::Binary | PixelFormat::Grayscale | PixelFormat::Gray16
+        )
     }
 
     /// Bits of storage per pixel, or `None` for JPEG and PNG.
@@ -369,7 +380,8 @@ impl PixelFormat {
             PixelFormat::Argb8 => 32,
             PixelFormat::Rgb888 | PixelFormat::Bgr888 => 24,
             PixelFormat::Yuv420 | PixelFormat::Nv12 => 12,
-            PixelFormat::Bayer16 { .. } => 16,
+            PixelFormat::Bayer16 { .. } | PixelFormat::Gray16 => 16,
+            PixelFormat::Rgb48 => 48,
             PixelFormat::Raw10(_) => 10,
             PixelFormat::Jpeg | PixelFormat::Png => return None,
         })
@@ -507,7 +519,7 @@ impl FromStr for PixelFormat {
     /// Parses a name as [`PixelFormat::name`] prints it, case-insensitively, plus
     /// the common aliases `gray`/`grey`, `rgb`, `bgr`, `yuyv`, `yvyu`, `i420`/`yu12`,
     /// `argb`, `jpg`, `bayer_xxxx`/`bayer8_xxxx`, `bayer10_xxxx`, `bayer12_xxxx`,
-    /// `bayer16_xxxx` and `raw10_xxxx`.
+    /// `bayer16_xxxx`, `raw10_xxxx`, `gray16` and `rgb48`.
     ///
     /// ```
     /// use camreel::{BayerOrder, PixelFormat};
@@ -532,6 +544,8 @@ impl FromStr for PixelFormat {
             "bgr888" | "bgr" | "bgr24" => Some(PixelFormat::Bgr888),
             "yuv420" | "i420" | "yu12" => Some(PixelFormat::Yuv420),
             "nv12" => Some(PixelFormat::Nv12),
+            "gray16" | "grayscale16" | "grey16" | "y16" => Some(PixelFormat::Gray16),
+            "rgb48" | "rgb16" => Some(PixelFormat::Rgb48),
             _ => None,
         };
         if let Some(f) = simple {
@@ -629,6 +643,8 @@ mod tests {
                 bits: 10,
             },
             PixelFormat::Raw10(BayerOrder::Rggb),
+            PixelFormat::Gray16,
+            PixelFormat::Rgb48,
         ];
         for f in fmts {
             assert_eq!(f.code(), None);
@@ -648,6 +664,8 @@ mod tests {
         assert_eq!(Yuv422.payload_size(7, 5).unwrap(), 70);
         assert_eq!(Argb8.payload_size(7, 5).unwrap(), 140);
         assert_eq!(Rgb888.payload_size(7, 5).unwrap(), 105);
+        assert_eq!(Gray16.payload_size(7, 5).unwrap(), 70);
+        assert_eq!(Rgb48.payload_size(7, 5).unwrap(), 210);
         // picamera's 100x100 YUV capture is padded to 128x112.
         assert_eq!(Yuv420.payload_size(128, 112).unwrap(), 14336 + 2 * 3584);
         assert_eq!(Yuv420.payload_size(7, 5).unwrap(), 35 + 2 * 4 * 3);

@@ -608,6 +608,7 @@ impl Image {
     /// Mutable access to the buffer for crate code that fills it in place.
     /// Callers must leave it valid for the metadata they set with
     /// [`Image::set_meta_unchecked`].
+    #[allow(dead_code)] // for the codecs and readers that fill frames in place
     pub(crate) fn buffer_mut(&mut self) -> &mut Vec<u8> {
         &mut self.data
     }

@@ -3,11 +3,19 @@
 //! Every subcommand lives in its own module and returns `camreel::Result`;
 //! `main` prints an error as one line on stderr and exits 1.
 
+// The frame plumbing is filled in by the file-kind modules as they land.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod convert;
+mod frames;
+mod info;
+mod json;
+mod progress;
 mod unavailable;
 
 /// Capture camera frames, record them and play them back.
@@ -135,14 +143,33 @@ struct RawArgs {
     depth: u8,
 }
 
+/// Parses `WxH` (such as `640x480`).
+pub(crate) fn parse_size(s: &str) -> camreel::Result<(u32, u32)> {
+    let bad = || {
+        camreel::Error::new(
+            camreel::ErrorKind::InvalidArgument,
+            format!("size {s:?} is not WIDTHxHEIGHT, such as 640x480"),
+        )
+    };
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if w == 0 || h == 0 {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
 fn run(cli: Cli) -> camreel::Result<()> {
     match cli.command {
-        Command::Info { .. } => unavailable::later("info", "the ImageIO issue"),
-        Command::Convert(_) => unavailable::later("convert", "the ImageIO issue"),
-        Command::Record(_) => unavailable::later("record", "the camera issue"),
-        Command::Raw(_) => unavailable::later("raw", "the camera issue"),
-        Command::Motion { .. } => unavailable::later("motion", "the motion-vector issue"),
-        Command::Serve { .. } => unavailable::later("serve", "the network streaming issue"),
+        Command::Info { file, json } => info::run(&file, json),
+        Command::Convert(args) => convert::run(&args),
+        Command::Record(_) => unavailable::later("`camreel record`", "the camera issue"),
+        Command::Raw(_) => unavailable::later("`camreel raw`", "the camera issue"),
+        Command::Motion { .. } => unavailable::later("`camreel motion`", "the motion-vector issue"),
+        Command::Serve { .. } => {
+            unavailable::later("`camreel serve`", "the network streaming issue")
+        }
     }
 }
 

@@ -1,11 +1,11 @@
-//! Subcommands whose work belongs to a later release.
+//! Subcommands and file kinds whose work belongs to a later release.
 
 use camreel::{Error, ErrorKind, Result};
 
-/// Fails with a message saying `command` is not available in this version.
-pub fn later(command: &str, owner: &str) -> Result<()> {
+/// Fails with a message saying `what` is not available in this version.
+pub fn later<T>(what: &str, owner: &str) -> Result<T> {
     Err(Error::new(
         ErrorKind::BackendUnavailable,
-        format!("`camreel {command}` is not available yet in this version (planned in {owner})"),
+        format!("{what} is not available yet in this version (planned in {owner})"),
     ))
 }

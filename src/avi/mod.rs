@@ -1,0 +1,1 @@
+//! Motion-JPEG in AVI: writer, reader and repair.

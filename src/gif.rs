@@ -1,0 +1,1 @@
+//! Animated GIF writer.
