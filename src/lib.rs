@@ -4,6 +4,8 @@
 #![deny(unsafe_code)]
 
 pub mod avi;
+pub mod camera;
+pub mod capture;
 pub mod clock;
 pub mod codec;
 pub mod convert;
@@ -12,6 +14,7 @@ pub mod geometry;
 pub mod gif;
 pub mod image;
 pub mod imageio;
+pub mod raw;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};
