@@ -16,6 +16,7 @@ mod frames;
 mod info;
 mod json;
 mod progress;
+mod record;
 mod unavailable;
 
 /// Capture camera frames, record them and play them back.
@@ -105,7 +106,7 @@ struct RecordArgs {
     source: String,
     /// Output: .bin, .avi or .gif.
     output: PathBuf,
-    /// Number of frames to record.
+    /// Number of frames to record (default 100 unless --seconds is given).
     #[arg(long, conflicts_with = "seconds")]
     frames: Option<u64>,
     /// Seconds to record.
@@ -117,7 +118,7 @@ struct RecordArgs {
     /// Capture pixel format.
     #[arg(long)]
     format: Option<String>,
-    /// Capture frame rate.
+    /// Capture frame rate (the synthetic camera defaults to 30).
     #[arg(long)]
     fps: Option<f64>,
 }
@@ -164,7 +165,7 @@ fn run(cli: Cli) -> camreel::Result<()> {
     match cli.command {
         Command::Info { file, json } => info::run(&file, json),
         Command::Convert(args) => convert::run(&args),
-        Command::Record(_) => unavailable::later("`camreel record`", "the camera issue"),
+        Command::Record(args) => record::run(&args),
         Command::Raw(_) => unavailable::later("`camreel raw`", "the camera issue"),
         Command::Motion { .. } => unavailable::later("`camreel motion`", "the motion-vector issue"),
         Command::Serve { .. } => {

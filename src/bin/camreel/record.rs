@@ -1,0 +1,117 @@
+//! `camreel record SOURCE OUT`: frames from a camera source to a recording.
+
+use std::time::{Duration, Instant};
+
+use camreel::camera::{self, CameraSource, SourceConfig};
+use camreel::{Error, ErrorKind, PixelFormat, Result};
+
+use crate::frames::{self, Frame, FrameOutput, OutputOptions};
+use crate::progress::Progress;
+use crate::{RecordArgs, parse_size};
+
+/// Frames recorded when neither `--frames` nor `--seconds` is given.
+pub const DEFAULT_FRAMES: u64 = 100;
+
+/// Frame rate of the synthetic camera when `--fps` is not given.
+pub const DEFAULT_SYNTHETIC_FPS: f64 = 30.0;
+
+/// Runs `camreel record`.
+pub fn run(args: &RecordArgs) -> Result<()> {
+    if let Some(fps) = args.fps {
+        if !(fps.is_finite() && fps > 0.0 && fps <= 1000.0) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
+            ));
+        }
+    }
+    let seconds = match args.seconds {
+        Some(s) if !(s.is_finite() && s > 0.0 && s <= 86_400.0) => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("--seconds {s} is out of range (expected more than 0, up to 86400)"),
+            ));
+        }
+        Some(s) => Some(Duration::from_secs_f64(s)),
+        None => None,
+    };
+    if args.frames == Some(0) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--frames 0: nothing to record",
+        ));
+    }
+    let frame_limit = match (args.frames, seconds) {
+        (Some(n), _) => Some(n),
+        (None, Some(_)) => None,
+        (None, None) => Some(DEFAULT_FRAMES),
+    };
+    let format: Option<PixelFormat> = args.format.as_deref().map(str::parse).transpose()?;
+    let synthetic = args.source == "synthetic";
+    let config = SourceConfig {
+        size: args.size.as_deref().map(parse_size).transpose()?,
+        format,
+        fps: args.fps.or(synthetic.then_some(DEFAULT_SYNTHETIC_FPS)),
+        seed: 0,
+    };
+    let mut source = open_source(&args.source, &config)?;
+    let options = OutputOptions {
+        fps: args.fps,
+        ..OutputOptions::default()
+    };
+    let mut progress = Progress::new("recording", frame_limit);
+    let mut output: Option<Box<dyn FrameOutput>> = None;
+    let start = Instant::now();
+    let mut first_ts: Option<Duration> = None;
+    let mut prev_ms = 0u64;
+    let mut recorded = 0u64;
+    while frame_limit.is_none_or(|n| recorded < n) {
+        if seconds.is_some_and(|s| start.elapsed() >= s) {
+            break;
+        }
+        let Some(frame) = source
+            .next_frame()
+            .map_err(|e| e.context(format!("{}: frame {recorded}", args.source)))?
+        else {
+            break;
+        };
+        // Elapsed time from the source's timestamps, rounded so that the
+        // intervals add up to the true total.
+        let elapsed_ms = match first_ts {
+            None => {
+                first_ts = Some(frame.timestamp);
+                start.elapsed().as_millis().min(u128::from(u32::MAX)) as u32
+            }
+            Some(t0) => {
+                let total = frame.timestamp.saturating_sub(t0).as_millis() as u64;
+                let step = total.saturating_sub(prev_ms);
+                prev_ms = total.max(prev_ms);
+                step.min(u64::from(u32::MAX)) as u32
+            }
+        };
+        let frame = Frame {
+            image: frame.image.to_image(),
+            elapsed_ms,
+        };
+        let out = match &mut output {
+            Some(out) => out,
+            None => output.insert(frames::create_output(&args.output, &options, &frame)?),
+        };
+        out.write_frame(&frame)
+            .map_err(|e| e.context(format!("writing frame {recorded}")))?;
+        recorded += 1;
+        progress.tick();
+    }
+    progress.finish();
+    match output {
+        Some(out) => out.finish().map(|_| ()),
+        None => Err(Error::new(
+            ErrorKind::EndOfStream,
+            format!("{}: the source delivered no frames", args.source),
+        )),
+    }
+}
+
+fn open_source(spec: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + Send>> {
+    camera::open(spec, config)
+}
