@@ -31,6 +31,11 @@
 //! Mirroring needs a second row and column, so Bilinear and Malvar-He-Cutler
 //! fall back to Average for images one pixel wide or high.
 //!
+//! A [`PixelFormat::Bayer16`] sample above `2^bits - 1` is outside its format;
+//! demosaicing it does not fail or panic but gives unspecified colours
+//! (checking every sample would cost a pass over the frame). Mosaic-to-mosaic
+//! conversions, which read each sample once anyway, refuse such samples.
+//!
 //! ```
 //! use camreel::convert::bayer::{self, Demosaic};
 //! use camreel::{BayerOrder, Image, ImageRef, PixelFormat};

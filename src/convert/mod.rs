@@ -403,6 +403,20 @@ fn requantize_mosaic(src: ImageRef<'_>, to: PixelFormat, out: &mut [u8]) -> Resu
             v >> (sb - tb)
         }
     };
+    for (y, row) in src.rows().enumerate() {
+        if let PixelFormat::Bayer16 { bits, .. } = from
+            && bits < 16
+            && let Some(x) = (0..w).find(|&x| mosaic_sample(from, row, x) >> bits != 0)
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "row {y} pixel {x}: sample {} does not fit in {bits} bits",
+                    mosaic_sample(from, row, x)
+                ),
+            ));
+        }
+    }
     for (row, o) in src.rows().zip(out.chunks_exact_mut(rb)) {
         match to {
             PixelFormat::Bayer(_) => {
