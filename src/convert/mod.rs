@@ -84,6 +84,8 @@ pub mod pixel;
 pub mod raw10;
 pub mod rgb565;
 pub mod yuv;
+#[cfg(target_arch = "x86_64")]
+mod yuv_avx2;
 
 pub use bayer::Demosaic;
 

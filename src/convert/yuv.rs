@@ -41,12 +41,12 @@ use crate::error::Result;
 // Fixed-point BT.601 limited range, 6 fractional bits. y1 = (Y * 257 * YG) >> 16
 // is 1.164 * 64 * Y; the offsets fold in -16 * 1.164 * 64 and the +32 that
 // rounds the final >> 6.
-const YG: u32 = 18997;
-const Y_BIAS: i16 = -1192 + 32;
-const VR: i16 = 102; // 1.596 * 64
-const UG: i16 = 25; // 0.392 * 64
-const VG: i16 = 52; // 0.813 * 64
-const UB: i16 = 129; // 2.017 * 64
+pub(super) const YG: u32 = 18997;
+pub(super) const Y_BIAS: i16 = -1192 + 32;
+pub(super) const VR: i16 = 102; // 1.596 * 64
+pub(super) const UG: i16 = 25; // 0.392 * 64
+pub(super) const VG: i16 = 52; // 0.813 * 64
+pub(super) const UB: i16 = 129; // 2.017 * 64
 
 #[inline(always)]
 fn luma_term(y: u8) -> i16 {
@@ -167,11 +167,12 @@ fn semiplanar_row<const BGR: bool>(y: &[u8], uv: &[u8], out: &mut [u8]) {
     }
 }
 
-/// One row of YUYV (or YVYU when `SWAP`), `2 * w` bytes, to `3 * w` bytes.
+/// The 32-pixel chunks of one YUYV (YVYU when `SWAP`) row; returns how many
+/// pixels it converted.
 #[inline(always)]
-fn packed422_row<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) {
-    let (sc, stail) = src.as_chunks::<64>();
-    let (oc, otail) = out.as_chunks_mut::<96>();
+fn packed422_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) -> usize {
+    let (sc, _) = src.as_chunks::<64>();
+    let (oc, _) = out.as_chunks_mut::<96>();
     for (s, o) in sc.iter().zip(oc.iter_mut()) {
         let mut y = [0u8; 32];
         let mut u = [0u8; 16];
@@ -184,7 +185,15 @@ fn packed422_row<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) 
         }
         convert32::<BGR>(&y, &u, &v, o);
     }
-    // Tail: whole pairs, then a lone last pixel.
+    sc.len().min(oc.len()) * 32
+}
+
+/// Pixels `done..` of one YUYV (YVYU when `SWAP`) row, `done` even.
+#[inline(always)]
+fn packed422_tail<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8], done: usize) {
+    let stail = src.get(2 * done..).unwrap_or(&[]);
+    let otail = out.get_mut(3 * done..).unwrap_or(&mut []);
+    // Whole pairs, then a lone last pixel.
     let (pairs, last) = stail.as_chunks::<4>();
     let (opairs, olast) = otail.as_chunks_mut::<6>();
     for (s, o) in pairs.iter().zip(opairs.iter_mut()) {
@@ -236,29 +245,75 @@ fn check_planes(
     Ok((w, cw))
 }
 
-simd_dispatch! {
-    fn i420_image<const BGR: bool>(y: &[u8], u: &[u8], v: &[u8], w: usize, cw: usize, out: &mut [u8]) {
-        for (row, (yr, o)) in y.chunks_exact(w).zip(out.chunks_exact_mut(3 * w)).enumerate() {
-            let c = (row / 2) * cw;
-            planar_row::<BGR>(yr, &u[c..c + cw], &v[c..c + cw], o);
-        }
+/// Whether the AVX2 kernels can run (detected once, then cached by std).
+#[inline]
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
-simd_dispatch! {
-    fn nv12_image<const BGR: bool>(y: &[u8], uv: &[u8], w: usize, cw: usize, out: &mut [u8]) {
-        for (row, (yr, o)) in y.chunks_exact(w).zip(out.chunks_exact_mut(3 * w)).enumerate() {
-            let c = (row / 2) * 2 * cw;
-            semiplanar_row::<BGR>(yr, &uv[c..c + 2 * cw], o);
-        }
+#[allow(unsafe_code)]
+fn i420_image<const BGR: bool>(y: &[u8], u: &[u8], v: &[u8], w: usize, cw: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked by `has_avx2`), the only
+        // requirement of this safe `#[target_feature]` function.
+        unsafe { super::yuv_avx2::i420_image::<BGR>(y, u, v, w, cw, out) };
+        return;
+    }
+    for (row, (yr, o)) in y
+        .chunks_exact(w)
+        .zip(out.chunks_exact_mut(3 * w))
+        .enumerate()
+    {
+        let c = (row / 2) * cw;
+        planar_row::<BGR>(yr, &u[c..c + cw], &v[c..c + cw], o);
     }
 }
 
-simd_dispatch! {
-    fn packed422_rows<const SWAP: bool, const BGR: bool>(rows: &mut dyn Iterator<Item = &[u8]>, w: usize, out: &mut [u8]) {
-        for (s, o) in rows.zip(out.chunks_exact_mut(3 * w)) {
-            packed422_row::<SWAP, BGR>(s, o);
-        }
+#[allow(unsafe_code)]
+fn nv12_image<const BGR: bool>(y: &[u8], uv: &[u8], w: usize, cw: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked by `has_avx2`).
+        unsafe { super::yuv_avx2::nv12_image::<BGR>(y, uv, w, cw, out) };
+        return;
+    }
+    for (row, (yr, o)) in y
+        .chunks_exact(w)
+        .zip(out.chunks_exact_mut(3 * w))
+        .enumerate()
+    {
+        let c = (row / 2) * 2 * cw;
+        semiplanar_row::<BGR>(yr, &uv[c..c + 2 * cw], o);
+    }
+}
+
+#[allow(unsafe_code)]
+fn packed422_rows<const SWAP: bool, const BGR: bool>(
+    rows: &mut dyn Iterator<Item = &[u8]>,
+    w: usize,
+    out: &mut [u8],
+) {
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = has_avx2();
+    for (s, o) in rows.zip(out.chunks_exact_mut(3 * w)) {
+        #[cfg(target_arch = "x86_64")]
+        let done = if avx2 {
+            // SAFETY: the CPU supports AVX2 (checked by `has_avx2`).
+            unsafe { super::yuv_avx2::yuyv_chunks::<SWAP, BGR>(s, o) }
+        } else {
+            packed422_chunks::<SWAP, BGR>(s, o)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = packed422_chunks::<SWAP, BGR>(s, o);
+        packed422_tail::<SWAP, BGR>(s, o, done);
     }
 }
 
@@ -560,5 +615,24 @@ mod tests {
         let mut out2 = vec![0u8; 3 * w];
         semiplanar_row::<false>(&y, &uv, &mut out2);
         assert_eq!(out, out2);
+        // The portable 4:2:2 path (the AVX2 one is what `convert` runs here).
+        let yuyv: Vec<u8> = (0..2 * w).map(|i| (i * 29 % 256) as u8).collect();
+        let mut out3 = vec![0u8; 3 * w];
+        let done = packed422_chunks::<true, true>(&yuyv, &mut out3);
+        assert_eq!(done, 64);
+        packed422_tail::<true, true>(&yuyv, &mut out3, done);
+        for x in 0..w {
+            let p = x / 2 * 4;
+            let (v, u) = (
+                yuyv[p + 1],
+                if p + 3 < yuyv.len() {
+                    yuyv[p + 3]
+                } else {
+                    yuyv[p - 1]
+                },
+            );
+            let [r, g, b] = yuv_to_rgb_pixel(yuyv[2 * x], u, v);
+            assert_eq!(&out3[3 * x..3 * x + 3], &[b, g, r], "x {x}");
+        }
     }
 }
