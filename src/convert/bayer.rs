@@ -125,6 +125,8 @@ trait Samples {
     fn pairs(row: &[u8], x: usize) -> &[Self::Pair];
     fn split(p: Self::Pair) -> (i32, i32);
     fn at(row: &[u8], x: usize) -> i32;
+    /// Copies `dst.len()` samples from index `x` on (as many as exist).
+    fn load_u16(row: &[u8], x: usize, dst: &mut [u16]);
 }
 
 struct S8;
@@ -143,6 +145,12 @@ impl Samples for S8 {
     #[inline(always)]
     fn at(row: &[u8], x: usize) -> i32 {
         row.get(x).map_or(0, |&v| i32::from(v))
+    }
+    #[inline(always)]
+    fn load_u16(row: &[u8], x: usize, dst: &mut [u16]) {
+        for (d, &s) in dst.iter_mut().zip(row.get(x..).unwrap_or(&[])) {
+            *d = u16::from(s);
+        }
     }
 }
 
@@ -164,6 +172,13 @@ impl Samples for S16 {
         match row.get(2 * x..2 * x + 2) {
             Some(&[a, b]) => i32::from(u16::from_le_bytes([a, b])),
             _ => 0,
+        }
+    }
+    #[inline(always)]
+    fn load_u16(row: &[u8], x: usize, dst: &mut [u16]) {
+        let (s, _) = row.get(2 * x..).unwrap_or(&[]).as_chunks::<2>();
+        for (d, s) in dst.iter_mut().zip(s) {
+            *d = u16::from_le_bytes(*s);
         }
     }
 }
@@ -197,6 +212,8 @@ trait Sink {
     fn pairs_mut(out: &mut [u8], x: usize) -> &mut [Self::Pair];
     fn write_pair(p: &mut Self::Pair, a: [i32; 3], b: [i32; 3], d: Depth);
     fn put(out: &mut [u8], x: usize, v: [i32; 3], d: Depth);
+    /// Writes pixels `x0..x0 + r.len()` from planar channels.
+    fn put_planar(out: &mut [u8], x0: usize, r: &[u16], g: &[u16], b: &[u16], d: Depth);
 }
 
 struct Rgb8;
@@ -232,6 +249,17 @@ impl Sink for Rgb8 {
             }
         }
     }
+    #[inline(always)]
+    fn put_planar(out: &mut [u8], x0: usize, r: &[u16], g: &[u16], b: &[u16], d: Depth) {
+        let (px, _) = out
+            .get_mut(3 * x0..)
+            .unwrap_or(&mut [])
+            .as_chunks_mut::<3>();
+        let s = d.shr8;
+        for (((p, &r), &g), &b) in px.iter_mut().zip(r).zip(g).zip(b) {
+            *p = [(r >> s) as u8, (g >> s) as u8, (b >> s) as u8];
+        }
+    }
 }
 
 impl Sink for Rgb16 {
@@ -254,6 +282,21 @@ impl Sink for Rgb16 {
         *p = [
             a0[0], a0[1], a1[0], a1[1], a2[0], a2[1], b0[0], b0[1], b1[0], b1[1], b2[0], b2[1],
         ];
+    }
+    #[inline(always)]
+    fn put_planar(out: &mut [u8], x0: usize, r: &[u16], g: &[u16], b: &[u16], d: Depth) {
+        let (px, _) = out
+            .get_mut(6 * x0..)
+            .unwrap_or(&mut [])
+            .as_chunks_mut::<6>();
+        let w = |v: u16| {
+            let v = u32::from(v);
+            (((v << d.l16) | (v >> d.r16)) as u16).to_le_bytes()
+        };
+        for (((p, &r), &g), &b) in px.iter_mut().zip(r).zip(g).zip(b) {
+            let (r, g, b) = (w(r), w(g), w(b));
+            *p = [r[0], r[1], g[0], g[1], b[0], b[1]];
+        }
     }
     #[inline(always)]
     fn put(out: &mut [u8], x: usize, v: [i32; 3], d: Depth) {
@@ -495,6 +538,61 @@ fn interior5<S: Samples, O: Sink, const GFIRST: bool, const BLUE: bool>(
     }
 }
 
+/// Pixels per chunk of the planar 3x3 kernels.
+const CHUNK: usize = 64;
+
+/// The 3x3 kernels (average, bilinear) as unit-stride stencils over 16-bit
+/// lanes, for samples of at most 13 bits (so no sum exceeds `u16`): pixels
+/// `xs..end`, `xs` even and >= 1, `end < w`. Same results as [`interior3`].
+#[inline(always)]
+fn planar3<S: Samples, O: Sink, const AVG: bool, const GFIRST: bool, const BLUE: bool>(
+    rows: &[&[u8]; 5],
+    xs: usize,
+    end: usize,
+    d: Depth,
+    out: &mut [u8],
+) {
+    let mut x0 = xs;
+    while x0 < end {
+        let n = (end - x0).min(CHUNK);
+        // Rows y-1, y, y+1 from column x0 - 1: index i + 1 is column x0 + i.
+        let mut a = [0u16; CHUNK + 2];
+        let mut c = [0u16; CHUNK + 2];
+        let mut b = [0u16; CHUNK + 2];
+        S::load_u16(rows[1], x0 - 1, &mut a[..n + 2]);
+        S::load_u16(rows[2], x0 - 1, &mut c[..n + 2]);
+        S::load_u16(rows[3], x0 - 1, &mut b[..n + 2]);
+        let mut v = [0u16; CHUNK + 2];
+        for i in 0..CHUNK + 2 {
+            v[i] = a[i].wrapping_add(b[i]);
+        }
+        let mut rc = [0u16; CHUNK];
+        let mut gg = [0u16; CHUNK];
+        let mut oc = [0u16; CHUNK];
+        for i in 0..CHUNK {
+            let own = c[i + 1];
+            let h = c[i].wrapping_add(c[i + 2]);
+            let vv = v[i + 1];
+            let dg = v[i].wrapping_add(v[i + 2]);
+            let cross = h.wrapping_add(vv);
+            // x0 is even, so i has the parity of the column.
+            let green = (i % 2 == 0) == GFIRST;
+            let (r, g, o) = match (AVG, green) {
+                (true, true) => (h >> 1, own.wrapping_add(dg) / 5, vv >> 1),
+                (true, false) => (own, cross >> 2, dg >> 2),
+                (false, true) => (h.wrapping_add(1) >> 1, own, vv.wrapping_add(1) >> 1),
+                (false, false) => (own, cross.wrapping_add(2) >> 2, dg.wrapping_add(2) >> 2),
+            };
+            rc[i] = r;
+            gg[i] = g;
+            oc[i] = o;
+        }
+        let (r, bl) = if BLUE { (&oc, &rc) } else { (&rc, &oc) };
+        O::put_planar(out, x0, &r[..n], &gg[..n], &bl[..n], d);
+        x0 += n;
+    }
+}
+
 #[inline(always)]
 fn interior<S: Samples, O: Sink, const GFIRST: bool, const BLUE: bool>(
     algo: Demosaic,
@@ -504,7 +602,14 @@ fn interior<S: Samples, O: Sink, const GFIRST: bool, const BLUE: bool>(
     d: Depth,
     out: &mut [u8],
 ) {
+    let narrow = d.max < 1 << 13;
     match algo {
+        Demosaic::Average if narrow => {
+            planar3::<S, O, true, GFIRST, BLUE>(rows, xs, xs + 2 * n, d, out)
+        }
+        Demosaic::Bilinear if narrow => {
+            planar3::<S, O, false, GFIRST, BLUE>(rows, xs, xs + 2 * n, d, out)
+        }
         Demosaic::Average => interior3::<S, O, true, GFIRST, BLUE>(rows, xs, n, d, out),
         Demosaic::Bilinear => interior3::<S, O, false, GFIRST, BLUE>(rows, xs, n, d, out),
         Demosaic::MalvarHeCutler => interior5::<S, O, GFIRST, BLUE>(rows, xs, n, d, out),
