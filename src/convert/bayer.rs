@@ -125,8 +125,11 @@ trait Samples {
     fn pairs(row: &[u8], x: usize) -> &[Self::Pair];
     fn split(p: Self::Pair) -> (i32, i32);
     fn at(row: &[u8], x: usize) -> i32;
-    /// Copies `dst.len()` samples from index `x` on (as many as exist).
-    fn load_u16(row: &[u8], x: usize, dst: &mut [u16]);
+    /// One stored sample.
+    type Elem: Copy;
+    /// The samples from index `x` on.
+    fn elems(row: &[u8], x: usize) -> &[Self::Elem];
+    fn val(e: Self::Elem) -> u16;
 }
 
 struct S8;
@@ -146,11 +149,14 @@ impl Samples for S8 {
     fn at(row: &[u8], x: usize) -> i32 {
         row.get(x).map_or(0, |&v| i32::from(v))
     }
+    type Elem = u8;
     #[inline(always)]
-    fn load_u16(row: &[u8], x: usize, dst: &mut [u16]) {
-        for (d, &s) in dst.iter_mut().zip(row.get(x..).unwrap_or(&[])) {
-            *d = u16::from(s);
-        }
+    fn elems(row: &[u8], x: usize) -> &[u8] {
+        row.get(x..).unwrap_or(&[])
+    }
+    #[inline(always)]
+    fn val(e: u8) -> u16 {
+        u16::from(e)
     }
 }
 
@@ -174,12 +180,14 @@ impl Samples for S16 {
             _ => 0,
         }
     }
+    type Elem = [u8; 2];
     #[inline(always)]
-    fn load_u16(row: &[u8], x: usize, dst: &mut [u16]) {
-        let (s, _) = row.get(2 * x..).unwrap_or(&[]).as_chunks::<2>();
-        for (d, s) in dst.iter_mut().zip(s) {
-            *d = u16::from_le_bytes(*s);
-        }
+    fn elems(row: &[u8], x: usize) -> &[[u8; 2]] {
+        row.get(2 * x..).unwrap_or(&[]).as_chunks::<2>().0
+    }
+    #[inline(always)]
+    fn val(e: [u8; 2]) -> u16 {
+        u16::from_le_bytes(e)
     }
 }
 
@@ -250,12 +258,30 @@ impl Sink for Rgb8 {
         }
     }
     #[inline(always)]
+    #[allow(unsafe_code)]
     fn put_planar(out: &mut [u8], x0: usize, r: &[u16], g: &[u16], b: &[u16], d: Depth) {
+        let s = d.shr8;
+        #[cfg(target_arch = "x86_64")]
+        if let (Ok(r), Ok(g), Ok(b)) = (
+            <&[u16; CHUNK]>::try_from(r),
+            <&[u16; CHUNK]>::try_from(g),
+            <&[u16; CHUNK]>::try_from(b),
+        ) && let Some(Ok(o)) = out
+            .get_mut(3 * x0..3 * (x0 + CHUNK))
+            .map(<&mut [u8; 3 * CHUNK]>::try_from)
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            let narrow = |v: &[u16; CHUNK]| v.map(|v| (v >> s) as u8);
+            let (r8, g8, b8) = (narrow(r), narrow(g), narrow(b));
+            // SAFETY: the CPU supports AVX2 (detected just above), the only
+            // requirement of this safe `#[target_feature]` function.
+            unsafe { super::yuv_avx2::interleave_rgb64(&r8, &g8, &b8, o) };
+            return;
+        }
         let (px, _) = out
             .get_mut(3 * x0..)
             .unwrap_or(&mut [])
             .as_chunks_mut::<3>();
-        let s = d.shr8;
         for (((p, &r), &g), &b) in px.iter_mut().zip(r).zip(g).zip(b) {
             *p = [(r >> s) as u8, (g >> s) as u8, (b >> s) as u8];
         }
@@ -556,36 +582,47 @@ fn planar3<S: Samples, O: Sink, const AVG: bool, const GFIRST: bool, const BLUE:
     while x0 < end {
         let n = (end - x0).min(CHUNK);
         // Rows y-1, y, y+1 from column x0 - 1: index i + 1 is column x0 + i.
-        let mut a = [0u16; CHUNK + 2];
-        let mut c = [0u16; CHUNK + 2];
-        let mut b = [0u16; CHUNK + 2];
-        S::load_u16(rows[1], x0 - 1, &mut a[..n + 2]);
-        S::load_u16(rows[2], x0 - 1, &mut c[..n + 2]);
-        S::load_u16(rows[3], x0 - 1, &mut b[..n + 2]);
-        let mut v = [0u16; CHUNK + 2];
-        for i in 0..CHUNK + 2 {
-            v[i] = a[i].wrapping_add(b[i]);
-        }
+        // Read straight from the rows (copies to the stack would be re-read
+        // at shifted offsets and stall store forwarding).
+        let Some(a) = S::elems(rows[1], x0 - 1).get(..n + 2) else {
+            return;
+        };
+        let Some(c) = S::elems(rows[2], x0 - 1).get(..n + 2) else {
+            return;
+        };
+        let Some(b) = S::elems(rows[3], x0 - 1).get(..n + 2) else {
+            return;
+        };
         let mut rc = [0u16; CHUNK];
         let mut gg = [0u16; CHUNK];
         let mut oc = [0u16; CHUNK];
-        for i in 0..CHUNK {
-            let own = c[i + 1];
-            let h = c[i].wrapping_add(c[i + 2]);
-            let vv = v[i + 1];
-            let dg = v[i].wrapping_add(v[i + 2]);
+        for i in 0..n {
+            let at = |r: &[S::Elem], k: usize| S::val(r[k]);
+            let v = |k: usize| at(a, k).wrapping_add(at(b, k));
+            let own = at(c, i + 1);
+            let h = at(c, i).wrapping_add(at(c, i + 2));
+            let vv = v(i + 1);
+            let dg = v(i).wrapping_add(v(i + 2));
             let cross = h.wrapping_add(vv);
-            // x0 is even, so i has the parity of the column.
-            let green = (i % 2 == 0) == GFIRST;
-            let (r, g, o) = match (AVG, green) {
-                (true, true) => (h >> 1, own.wrapping_add(dg) / 5, vv >> 1),
-                (true, false) => (own, cross >> 2, dg >> 2),
-                (false, true) => (h.wrapping_add(1) >> 1, own, vv.wrapping_add(1) >> 1),
-                (false, false) => (own, cross.wrapping_add(2) >> 2, dg.wrapping_add(2) >> 2),
+            // Both site types for every lane, then a branch-free pick: x0 is
+            // even, so i has the parity of the column.
+            let ((gr, gg_, go), (nr, ng, no)) = if AVG {
+                (
+                    (h >> 1, own.wrapping_add(dg) / 5, vv >> 1),
+                    (own, cross >> 2, dg >> 2),
+                )
+            } else {
+                (
+                    (h.wrapping_add(1) >> 1, own, vv.wrapping_add(1) >> 1),
+                    (own, cross.wrapping_add(2) >> 2, dg.wrapping_add(2) >> 2),
+                )
             };
-            rc[i] = r;
-            gg[i] = g;
-            oc[i] = o;
+            let even = ((i & 1) as u16).wrapping_sub(1);
+            let green = if GFIRST { even } else { !even };
+            let pick = |g: u16, n: u16| (g & green) | (n & !green);
+            rc[i] = pick(gr, nr);
+            gg[i] = pick(gg_, ng);
+            oc[i] = pick(go, no);
         }
         let (r, bl) = if BLUE { (&oc, &rc) } else { (&rc, &oc) };
         O::put_planar(out, x0, &r[..n], &gg[..n], &bl[..n], d);

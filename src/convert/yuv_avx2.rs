@@ -1,4 +1,5 @@
-//! AVX2 kernels for YUV -> RGB, selected at run time by [`super::yuv`].
+//! AVX2 kernels for YUV -> RGB, selected at run time by [`super::yuv`], and
+//! the planar-to-RGB interleave the demosaic uses.
 //!
 //! The arithmetic is the fixed-point formula of [`super::yuv::yuv_to_rgb_pixel`]
 //! lane for lane (16-bit lanes, `mulhi` for the luma scale, saturating adds,
@@ -229,4 +230,16 @@ pub(super) fn yuyv_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &m
         core::<BGR>(y0, y1, u, v, o);
     }
     sc.len().min(oc.len()) * 32
+}
+
+/// Interleaves 64 R, G and B bytes into 192 RGB bytes.
+#[target_feature(enable = "avx2")]
+pub(super) fn interleave_rgb64(r: &[u8; 64], g: &[u8; 64], b: &[u8; 64], out: &mut [u8; 192]) {
+    let (r, _) = r.as_chunks::<32>();
+    let (g, _) = g.as_chunks::<32>();
+    let (b, _) = b.as_chunks::<32>();
+    let (o, _) = out.as_chunks_mut::<96>();
+    for (((r, g), b), o) in r.iter().zip(g).zip(b).zip(o.iter_mut()) {
+        interleave_store(o, load32(r), load32(g), load32(b));
+    }
 }
