@@ -246,16 +246,10 @@ fn check_planes(
 }
 
 /// Whether the AVX2 kernels can run (detected once, then cached by std).
+#[cfg(target_arch = "x86_64")]
 #[inline]
 fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    std::arch::is_x86_feature_detected!("avx2")
 }
 
 #[allow(unsafe_code)]

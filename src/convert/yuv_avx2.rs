@@ -6,9 +6,9 @@
 //! `>> 6`, unsigned saturation to 0..=255), so results are bit-identical to
 //! the portable path; the tests compare the two.
 //!
-//! The only `unsafe` is unaligned loads and stores through references to
-//! fixed-size arrays of exactly the accessed size.
-#![allow(unsafe_code)]
+//! The only `unsafe` is in [`load16`], [`load32`] and [`store96`]: unaligned
+//! loads and stores through references to fixed-size arrays of exactly the
+//! accessed size.
 
 use std::arch::x86_64::*;
 
@@ -34,6 +34,7 @@ const MASKS: [[u8; 16]; 9] = {
 
 #[inline]
 #[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
 fn load16(a: &[u8; 16]) -> __m128i {
     // SAFETY: `a` is 16 readable bytes; the load is unaligned.
     unsafe { _mm_loadu_si128(a.as_ptr().cast()) }
@@ -41,6 +42,7 @@ fn load16(a: &[u8; 16]) -> __m128i {
 
 #[inline]
 #[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
 fn load32(a: &[u8; 32]) -> __m256i {
     // SAFETY: `a` is 32 readable bytes; the load is unaligned.
     unsafe { _mm256_loadu_si256(a.as_ptr().cast()) }
@@ -48,6 +50,7 @@ fn load32(a: &[u8; 32]) -> __m256i {
 
 #[inline]
 #[target_feature(enable = "avx2")]
+#[allow(unsafe_code)]
 fn store96(out: &mut [u8; 96], a: __m256i, b: __m256i, c: __m256i) {
     let p = out.as_mut_ptr();
     // SAFETY: `out` is 96 writable bytes; three unaligned 32-byte stores at
