@@ -19,6 +19,7 @@
 //! # Ok::<(), camreel::Error>(())
 //! ```
 
+use crate::convert::{ConvertOptions, Demosaic, raw10};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{BayerOrder, Image, ImageRef, Limits, PixelFormat};
 
@@ -562,57 +563,18 @@ impl<'a> BayerCapture<'a> {
 
     /// The active pixels as 10-bit samples in u16
     /// ([`PixelFormat::Bayer16`] with `bits: 10`, in the header's order).
-    pub fn to_bayer16(&self) -> Image {
-        unpack_raw10(self.raw)
+    ///
+    /// # Errors
+    /// Only if the image cannot be allocated within the default [`Limits`].
+    pub fn to_bayer16(&self) -> Result<Image> {
+        let mut out = Image::empty();
+        raw10::unpack(self.raw, &mut out)?;
+        Ok(out)
     }
 }
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
-/// Unpacks a RAW10 image (possibly strided) to 10-bit samples in u16, as
-/// MIPI CSI-2 packs them: four high bytes, then a byte of the four 2-bit
-/// remainders with the first pixel in bits 0-1.
-///
-/// Non-RAW10 input is copied unchanged.
-pub fn unpack_raw10(raw: ImageRef<'_>) -> Image {
-    let PixelFormat::Raw10(order) = raw.format() else {
-        return raw.to_image();
-    };
-    let (w, h) = raw.size();
-    let width = w as usize;
-    let mut out = Vec::with_capacity(width * h as usize * 2);
-    for row in raw.rows() {
-        let start = out.len();
-        for g in row.chunks_exact(5) {
-            let lo = g[4];
-            for (i, &hi) in g[..4].iter().enumerate() {
-                let v = (u16::from(hi) << 2) | u16::from((lo >> (2 * i)) & 3);
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-        out.truncate(start + width * 2);
-    }
-    let format = PixelFormat::Bayer16 { order, bits: 10 };
-    match Image::new(format, w, h, out) {
-        Ok(img) => img,
-        Err(_) => unreachable!("row lengths follow from the RAW10 row size"),
-    }
-}
-
-/// Packs one row of 10-bit samples into RAW10 (`out` must hold
-/// `ceil(n/4)*5` bytes; samples above 1023 are masked).
-pub fn pack_raw10_row(samples: &[u16], out: &mut [u8]) {
-    for (g, o) in samples.chunks(4).zip(out.chunks_exact_mut(5)) {
-        let mut lo = 0u8;
-        for (i, hi) in o[..4].iter_mut().enumerate() {
-            let v = g.get(i).copied().unwrap_or(0) & 0x3FF;
-            *hi = (v >> 2) as u8;
-            lo |= ((v & 3) as u8) << (2 * i);
-        }
-        o[4] = lo;
-    }
 }
 
 /// Builds a raw Bayer block (header region and padded RAW10 rows) from
@@ -621,7 +583,8 @@ pub fn pack_raw10_row(samples: &[u16], out: &mut [u8]) {
 ///
 /// # Errors
 /// [`ErrorKind::InvalidFrameSize`] if `samples` has the wrong length;
-/// [`ErrorKind::Format`] for a bad header.
+/// [`ErrorKind::Format`] for a bad header; [`ErrorKind::InvalidArgument`]
+/// for a sample above 1023.
 pub fn build_raw_block(header: &BrcmHeader, samples: &[u16]) -> Result<Vec<u8>> {
     let layout = header.layout()?;
     let (w, h) = (layout.width as usize, layout.height as usize);
@@ -643,9 +606,127 @@ pub fn build_raw_block(header: &BrcmHeader, samples: &[u16]) -> Result<Vec<u8>> 
         .chunks_exact(w)
         .zip(block[DATA_OFFSET..].chunks_exact_mut(layout.stride))
     {
-        pack_raw10_row(row, &mut dst[..packed]);
+        raw10::pack_row(row, &mut dst[..packed])?;
     }
     Ok(block)
+}
+
+/// What kind of picamera capture a file holds, for [`decode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RawKind {
+    /// A `'yuv'` capture: padded YUV420 planes.
+    Yuv420,
+    /// An `'rgb'` capture: padded R, G, B rows.
+    Rgb,
+    /// A `'bgr'` capture: padded B, G, R rows.
+    Bgr,
+    /// A `'jpeg'` capture with `bayer=True`: the raw block at the end.
+    Bayer,
+}
+
+impl std::str::FromStr for RawKind {
+    type Err = Error;
+
+    /// `yuv420` (or `yuv`), `rgb`, `bgr`, `bayer`, case-insensitively.
+    fn from_str(s: &str) -> Result<RawKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "yuv420" | "yuv" | "i420" => Ok(RawKind::Yuv420),
+            "rgb" => Ok(RawKind::Rgb),
+            "bgr" => Ok(RawKind::Bgr),
+            "bayer" => Ok(RawKind::Bayer),
+            _ => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("unknown raw capture format {s:?} (expected yuv420, rgb, bgr or bayer)"),
+            )),
+        }
+    }
+}
+
+/// How [`decode`] turns a capture into RGB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DecodeOptions {
+    /// The requested capture size (needed for YUV and RGB captures, whose
+    /// padded buffers do not say; ignored for Bayer, whose header does).
+    pub size: Option<(u32, u32)>,
+    /// Demosaicing algorithm for Bayer captures.
+    pub demosaic: Demosaic,
+    /// Output bits per sample: 8 ([`PixelFormat::Rgb888`]) or 16
+    /// ([`PixelFormat::Rgb48`]; Bayer keeps its 10 bits of precision, the
+    /// others are widened).
+    pub depth: u8,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> DecodeOptions {
+        DecodeOptions {
+            size: None,
+            demosaic: Demosaic::default(),
+            depth: 8,
+        }
+    }
+}
+
+/// Decodes a picamera raw capture to RGB (the `picamera.array` classes'
+/// `rgb_array` / `demosaic()`): YUV420 through BT.601 limited range, RGB and
+/// BGR cropped, Bayer unpacked in the header's order and demosaiced.
+///
+/// ```
+/// use camreel::raw::{self, DecodeOptions, RawKind};
+/// let data = vec![128u8; raw::rgb_capture_len(10, 10)?];
+/// let opts = DecodeOptions { size: Some((10, 10)), ..DecodeOptions::default() };
+/// let rgb = raw::decode(&data, RawKind::Rgb, &opts)?;
+/// assert_eq!((rgb.size(), rgb.format()), ((10, 10), camreel::PixelFormat::Rgb888));
+/// # Ok::<(), camreel::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::InvalidArgument`] for a missing size or a depth other than
+/// 8 or 16; the errors of [`crop_yuv420`], [`crop_rgb`] and
+/// [`BayerCapture::parse`].
+pub fn decode(data: &[u8], kind: RawKind, options: &DecodeOptions) -> Result<Image> {
+    let target = match options.depth {
+        8 => PixelFormat::Rgb888,
+        16 => PixelFormat::Rgb48,
+        d => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("output depth {d} is not 8 or 16"),
+            ));
+        }
+    };
+    let size = || {
+        options.size.ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                "a YUV or RGB capture needs its requested size (WxH): the padded buffer does not say",
+            )
+        })
+    };
+    let convert_opts = ConvertOptions::default().with_demosaic(options.demosaic);
+    let mut out = Image::empty();
+    match kind {
+        RawKind::Yuv420 => {
+            let (w, h) = size()?;
+            let yuv = crop_yuv420(data, w, h)?;
+            crate::convert::convert_with(yuv.view(), target, &convert_opts, &mut out)?;
+        }
+        RawKind::Rgb | RawKind::Bgr => {
+            let (w, h) = size()?;
+            let format = if kind == RawKind::Rgb {
+                PixelFormat::Rgb888
+            } else {
+                PixelFormat::Bgr888
+            };
+            let img = crop_rgb(data, w, h, format)?;
+            crate::convert::convert_with(img.view(), target, &convert_opts, &mut out)?;
+        }
+        RawKind::Bayer => {
+            let capture = BayerCapture::parse(data)?;
+            let bayer = capture.to_bayer16()?;
+            crate::convert::convert_with(bayer.view(), target, &convert_opts, &mut out)?;
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -770,26 +851,28 @@ mod tests {
     }
 
     #[test]
-    fn raw10_pack_unpack_by_hand() {
+    fn raw10_rows_in_blocks_by_hand() {
         // Pixels 0x3FF, 0x001, 0x202, 0x103: high bytes FF 00 80 40, low bits 11 01 10 11.
-        let mut out = [0u8; 5];
-        pack_raw10_row(&[0x3FF, 0x001, 0x202, 0x103], &mut out);
-        assert_eq!(out, [0xFF, 0x00, 0x80, 0x40, 0b11_10_01_11]);
-        let img = ImageRef::new(PixelFormat::Raw10(BayerOrder::Rggb), 4, 1, &out).unwrap();
-        let u = unpack_raw10(img);
+        let header = BrcmHeader::new("x", 4, 1, BayerOrder::Rggb);
+        let block = build_raw_block(&header, &[0x3FF, 0x001, 0x202, 0x103]).unwrap();
         assert_eq!(
-            u.format(),
-            PixelFormat::Bayer16 {
-                order: BayerOrder::Rggb,
-                bits: 10
-            }
+            &block[DATA_OFFSET..DATA_OFFSET + 5],
+            &[0xFF, 0x00, 0x80, 0x40, 0b11_10_01_11]
         );
+        let cap = BayerCapture::parse(&block).unwrap();
+        let u = cap.to_bayer16().unwrap();
         let vals: Vec<u16> = u
             .data()
             .chunks_exact(2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .collect();
         assert_eq!(vals, [0x3FF, 0x001, 0x202, 0x103]);
+        assert_eq!(
+            build_raw_block(&header, &[1024, 0, 0, 0])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidArgument
+        );
     }
 
     fn small_block(order: BayerOrder) -> (Vec<u16>, Vec<u8>) {
@@ -811,7 +894,7 @@ mod tests {
             assert_eq!(cap.jpeg, b"\xFF\xD8jpeg\xFF\xD9");
             assert_eq!(cap.layout.order, order);
             assert_eq!(cap.raw.format(), PixelFormat::Raw10(order));
-            let b16 = cap.to_bayer16();
+            let b16 = cap.to_bayer16().unwrap();
             let vals: Vec<u16> = b16
                 .data()
                 .chunks_exact(2)
@@ -841,5 +924,79 @@ mod tests {
         assert!(BayerCapture::parse_at(&file, 1).is_err());
         assert!(BayerCapture::parse_at(&file, file.len() + 5).is_err());
         assert!(build_raw_block(&BrcmHeader::new("x", 4, 4, BayerOrder::Bggr), &[0; 15]).is_err());
+    }
+
+    #[test]
+    fn decode_every_kind() {
+        use crate::convert;
+        // YUV: pad a known image, decode, compare with a direct conversion.
+        let rgb: Vec<u8> = (0..(20 * 10 * 3)).map(|i| (i * 7 % 256) as u8).collect();
+        let rgb = Image::new(PixelFormat::Rgb888, 20, 10, rgb).unwrap();
+        let yuv = convert::convert(rgb.view(), PixelFormat::Yuv420).unwrap();
+        let padded = pad_yuv420(yuv.view()).unwrap();
+        let opts = DecodeOptions {
+            size: Some((20, 10)),
+            ..DecodeOptions::default()
+        };
+        let got = decode(&padded, RawKind::Yuv420, &opts).unwrap();
+        assert_eq!(
+            got,
+            convert::convert(yuv.view(), PixelFormat::Rgb888).unwrap()
+        );
+        // RGB and BGR, 8 and 16 bits.
+        let padded = pad_rgb(rgb.view()).unwrap();
+        assert_eq!(decode(&padded, RawKind::Rgb, &opts).unwrap(), rgb);
+        let bgr = decode(&padded, RawKind::Bgr, &opts).unwrap();
+        assert_eq!(
+            &bgr.data()[..3],
+            &[rgb.data()[2], rgb.data()[1], rgb.data()[0]]
+        );
+        let deep = decode(&padded, RawKind::Rgb, &DecodeOptions { depth: 16, ..opts }).unwrap();
+        assert_eq!(deep.format(), PixelFormat::Rgb48);
+        assert_eq!(
+            decode(&padded, RawKind::Rgb, &DecodeOptions { depth: 12, ..opts })
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidArgument
+        );
+        assert_eq!(
+            decode(&padded, RawKind::Rgb, &DecodeOptions::default())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidArgument
+        );
+        // Bayer: every demosaic, both depths, the header's order.
+        let (samples, block) = small_block(BayerOrder::Grbg);
+        let mosaic = Image::new(
+            PixelFormat::Bayer16 {
+                order: BayerOrder::Grbg,
+                bits: 10,
+            },
+            10,
+            6,
+            samples.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
+        .unwrap();
+        for demosaic in Demosaic::ALL {
+            for (depth, target) in [(8, PixelFormat::Rgb888), (16, PixelFormat::Rgb48)] {
+                let opts = DecodeOptions {
+                    size: None,
+                    demosaic,
+                    depth,
+                };
+                let got = decode(&block, RawKind::Bayer, &opts).unwrap();
+                let mut want = Image::empty();
+                convert::convert_with(
+                    mosaic.view(),
+                    target,
+                    &ConvertOptions::default().with_demosaic(demosaic),
+                    &mut want,
+                )
+                .unwrap();
+                assert_eq!(got, want, "{demosaic} {depth}");
+            }
+        }
+        assert_eq!("YUV".parse::<RawKind>().unwrap(), RawKind::Yuv420);
+        assert!("h264".parse::<RawKind>().is_err());
     }
 }

@@ -278,7 +278,7 @@ fn emulated_ov5647_bayer_block_has_the_pi_layout() {
     // Unused row tails and rows are zero.
     assert!(block[32768 + 3240..32768 + 3264].iter().all(|&b| b == 0));
     assert!(block[32768 + 1944 * 3264..].iter().all(|&b| b == 0));
-    let b16 = cap.to_bayer16();
+    let b16 = cap.to_bayer16().unwrap();
     assert_eq!(b16.data().len(), 2592 * 1944 * 2);
     // The sensor sampled the synthetic scene: its 8-bit view matches the
     // green channel of the scene at a green site (GBRG: (0, 0) is green).

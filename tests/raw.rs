@@ -1,8 +1,8 @@
 //! Property and robustness tests of the picamera raw layouts.
 
+use camreel::convert::raw10;
 use camreel::raw::{
-    self, BayerCapture, BrcmHeader, build_raw_block, crop_rgb, crop_yuv420, pack_raw10_row,
-    pad_rgb, pad_yuv420, unpack_raw10,
+    self, BayerCapture, BrcmHeader, build_raw_block, crop_rgb, crop_yuv420, pad_rgb, pad_yuv420,
 };
 use camreel::{BayerOrder, Image, ImageRef, PixelFormat};
 use proptest::prelude::*;
@@ -43,9 +43,10 @@ proptest! {
     fn raw10_pack_unpack_round_trip(samples in proptest::collection::vec(0u16..1024, 1..64)) {
         let n = samples.len();
         let mut packed = vec![0u8; n.div_ceil(4) * 5];
-        pack_raw10_row(&samples, &mut packed);
+        raw10::pack_row(&samples, &mut packed).unwrap();
         let img = ImageRef::new(PixelFormat::Raw10(BayerOrder::Bggr), n as u32, 1, &packed).unwrap();
-        let out = unpack_raw10(img);
+        let mut out = Image::empty();
+        raw10::unpack(img, &mut out).unwrap();
         let vals: Vec<u16> = out.data().chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         prop_assert_eq!(vals, samples);
     }
@@ -77,7 +78,7 @@ proptest! {
         let cap = BayerCapture::parse(&file).unwrap();
         prop_assert_eq!(cap.jpeg.len(), jpeg_len);
         prop_assert_eq!(cap.layout.order, order);
-        let b16 = cap.to_bayer16();
+        let b16 = cap.to_bayer16().unwrap();
         prop_assert_eq!(b16.format(), PixelFormat::Bayer16 { order, bits: 10 });
         let vals: Vec<u16> = b16.data().chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         prop_assert_eq!(vals, samples);

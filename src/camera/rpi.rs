@@ -80,6 +80,9 @@ pub struct PiCamera<S> {
     raw_source: Option<Box<dyn CameraSource + Send>>,
     emulated_seed: Option<u64>,
     jpeg: Option<Box<dyn Encoder + Send>>,
+    yuv: PiYuvEncoder,
+    rgb: PiRgbEncoder,
+    bgr: PiRgbEncoder,
     buf: Vec<u8>,
 }
 
@@ -123,6 +126,9 @@ impl<S: CameraSource> PiCamera<S> {
             raw_source: None,
             emulated_seed: None,
             jpeg: None,
+            yuv: PiYuvEncoder::new(),
+            rgb: PiRgbEncoder::rgb(),
+            bgr: PiRgbEncoder::bgr(),
             buf: Vec::new(),
         }
     }
@@ -165,12 +171,13 @@ impl<S: CameraSource> PiCamera<S> {
 
     /// Captures one frame in `format` into `output`.
     ///
+    /// Frames are converted as needed (an RGB888 camera gives `'yuv'`
+    /// captures through BT.601, a YUV camera `'rgb'` ones).
+    ///
     /// # Errors
     /// [`ErrorKind::EndOfStream`] if the source ended;
-    /// [`ErrorKind::UnsupportedFormat`] if the source's frames cannot be laid
-    /// out as asked (a `'yuv'` capture needs YUV420 frames; a `'jpeg'`
-    /// capture needs JPEG frames or a JPEG encoder); the source's and the
-    /// writer's errors.
+    /// [`ErrorKind::UnsupportedFormat`] if the source's frames cannot be
+    /// converted; the source's, the encoder's and the writer's errors.
     pub fn capture<W: Write + ?Sized>(
         &mut self,
         format: PiFormat,
@@ -209,15 +216,9 @@ impl<S: CameraSource> PiCamera<S> {
         })?;
         let info = frame.info();
         match format {
-            PiFormat::Yuv => PiYuvEncoder.encode(frame.image, out)?,
-            PiFormat::Rgb => PiRgbEncoder {
-                order: PixelFormat::Rgb888,
-            }
-            .encode(frame.image, out)?,
-            PiFormat::Bgr => PiRgbEncoder {
-                order: PixelFormat::Bgr888,
-            }
-            .encode(frame.image, out)?,
+            PiFormat::Yuv => self.yuv.encode(frame.image, out)?,
+            PiFormat::Rgb => self.rgb.encode(frame.image, out)?,
+            PiFormat::Bgr => self.bgr.encode(frame.image, out)?,
             PiFormat::Jpeg | PiFormat::JpegBayer => {
                 encode_jpeg(frame.image, self.jpeg.as_deref_mut(), out)?;
             }
@@ -231,17 +232,17 @@ impl<S: CameraSource> PiCamera<S> {
 
     /// Builds the raw Bayer block from the next full-resolution sensor frame.
     fn raw_block(&mut self, sequence: u64) -> Result<Vec<u8>> {
-        if self.raw_source.is_none() {
-            if let Some(seed) = self.emulated_seed {
-                let (w, h) = self.sensor.resolution();
-                let sensor = SyntheticCamera::builder()
-                    .size(w, h)
-                    .format(PixelFormat::Rgb888)
-                    .seed(seed)
-                    .first_sequence(sequence)
-                    .build()?;
-                self.raw_source = Some(Box::new(sensor));
-            }
+        if self.raw_source.is_none()
+            && let Some(seed) = self.emulated_seed
+        {
+            let (w, h) = self.sensor.resolution();
+            let sensor = SyntheticCamera::builder()
+                .size(w, h)
+                .format(PixelFormat::Rgb888)
+                .seed(seed)
+                .first_sequence(sequence)
+                .build()?;
+            self.raw_source = Some(Box::new(sensor));
         }
         let sensor = self.sensor;
         let order = self.order;
@@ -308,7 +309,8 @@ fn sensor_samples(
     let mut samples = Vec::with_capacity(w * h);
     match image.format() {
         PixelFormat::Raw10(o) => {
-            let unpacked = raw::unpack_raw10(image);
+            let mut unpacked = crate::image::Image::empty();
+            crate::convert::raw10::unpack(image, &mut unpacked)?;
             samples.extend(
                 unpacked
                     .data()
@@ -575,12 +577,16 @@ mod tests {
     }
 
     #[test]
-    fn yuv_needs_yuv_frames() {
-        let mut cam = PiCamera::emulator(32, 16, 0).unwrap();
-        assert_eq!(
-            cam.capture_bytes(PiFormat::Yuv).unwrap_err().kind(),
-            ErrorKind::UnsupportedFormat
-        );
+    fn emulated_yuv_layout() {
+        let mut cam = PiCamera::emulator(100, 100, 4).unwrap();
+        let reference = cam.get_ref().render(0).unwrap();
+        let yuv = cam.capture_bytes(PiFormat::Yuv).unwrap();
+        assert_eq!(yuv.len(), 14336 + 3584 + 3584);
+        let cropped = raw::crop_yuv420(&yuv, 100, 100).unwrap();
+        let expected = crate::convert::convert(reference.view(), PixelFormat::Yuv420).unwrap();
+        assert_eq!(cropped, expected);
+        // Y of pixel (0, 1) sits at the start of the second padded row.
+        assert_eq!(yuv[128], expected.data()[100]);
     }
 
     /// A source of fixed 8-bit Bayer frames at the OV5647's resolution.
@@ -687,7 +693,7 @@ mod tests {
         let mut led = Led::default();
         let e = capture_on_trigger(
             &mut cam,
-            PiFormat::Yuv,
+            PiFormat::JpegBayer,
             &mut trig,
             Some(&mut led),
             [Vec::new()],

@@ -8,6 +8,10 @@
 //! the same settings deliver byte-identical frames, and
 //! [`SyntheticCamera::render`] reproduces any frame on its own.
 //!
+//! Frames come in any uncompressed pixel format: RGB888, BGR888 and
+//! GRAYSCALE are rendered directly, the others (YUV420, RGB565, Bayer, RAW10,
+//! ...) are converted from RGB888.
+//!
 //! The background moves by exactly +2 pixels per frame horizontally and +-1
 //! pixel vertically (a triangle wave), so frame 0 -> 1 has a known global
 //! motion of (+2, +1).
@@ -37,8 +41,10 @@ use std::time::Duration;
 
 use super::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
+use crate::convert;
+use crate::convert::gray::luma;
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::{Image, Limits, PixelFormat};
+use crate::image::{Image, ImageRef, Limits, PixelFormat};
 
 /// An object that crosses the scene during a range of frames, moving in a
 /// straight line from `from` to `to` (top-left corners, in pixels).
@@ -160,7 +166,9 @@ impl SyntheticBuilder {
     }
 
     /// Pixel format of the frames. RGB888, BGR888 and GRAYSCALE are rendered
-    /// directly.
+    /// directly; every other uncompressed format (YUV420, NV12, YUV422,
+    /// RGB565, Bayer, 16-bit Bayer, RAW10, ...) is converted from RGB888 by
+    /// [`crate::convert`].
     pub fn format(mut self, format: PixelFormat) -> Self {
         self.format = format;
         self
@@ -237,24 +245,18 @@ impl SyntheticBuilder {
     /// [`ErrorKind::UnsupportedFormat`] for a format the camera cannot produce.
     pub fn build(self) -> Result<SyntheticCamera> {
         Limits::default().check(PixelFormat::Rgb888, self.width, self.height)?;
-        if let Some(fps) = self.fps {
-            if !(fps.is_finite() && fps > 0.0 && fps <= 10_000.0) {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("frame rate {fps} is out of range (expected more than 0, up to 10000)"),
-                ));
-            }
+        if let Some(fps) = self.fps
+            && !(fps.is_finite() && fps > 0.0 && fps <= 10_000.0)
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("frame rate {fps} is out of range (expected more than 0, up to 10000)"),
+            ));
         }
         check_format(self.format)?;
         let scene = Scene::new(self.width, self.height, self.seed);
-        let output = Image::zeroed(
-            match self.format {
-                f if f.is_compressed() => PixelFormat::Rgb888,
-                f => f,
-            },
-            self.width,
-            self.height,
-        )?;
+        let mut output = Image::empty();
+        output.reshape(PixelFormat::Rgb888, self.width, self.height)?;
         Ok(SyntheticCamera {
             clock: self.clock.clone().unwrap_or_else(MonotonicClock::shared),
             rgb: vec![0; scene.w * scene.h * 3],
@@ -271,10 +273,13 @@ impl SyntheticBuilder {
 fn check_format(format: PixelFormat) -> Result<()> {
     match format {
         PixelFormat::Rgb888 | PixelFormat::Bgr888 | PixelFormat::Grayscale => Ok(()),
-        other => Err(Error::new(
-            ErrorKind::UnsupportedFormat,
-            format!("the synthetic camera renders RGB888, BGR888 and GRAYSCALE, not {other}"),
-        )),
+        // Everything else is converted from RGB888: try it on a tiny image.
+        other => {
+            let tiny = Image::zeroed(PixelFormat::Rgb888, 2, 2)?;
+            convert::convert(tiny.view(), other)
+                .map(|_| ())
+                .map_err(|e| e.context("the synthetic camera"))
+        }
     }
 }
 
@@ -317,12 +322,12 @@ impl SyntheticCamera {
     /// Only if the image cannot be allocated.
     pub fn render(&self, index: u64) -> Result<Image> {
         let mut rgb = vec![0; self.scene.w * self.scene.h * 3];
-        let mut out = Image::zeroed(self.output.format(), self.scene.w32, self.scene.h32)?;
-        self.render_into(index, &mut rgb, &mut out);
+        let mut out = Image::empty();
+        self.render_into(index, &mut rgb, &mut out)?;
         Ok(out)
     }
 
-    fn render_into(&self, index: u64, rgb: &mut [u8], out: &mut Image) {
+    fn render_into(&self, index: u64, rgb: &mut [u8], out: &mut Image) -> Result<()> {
         let s = &self.settings;
         self.scene.background(index, s.pan, rgb);
         for k in 0..s.objects {
@@ -336,20 +341,30 @@ impl SyntheticCamera {
         if s.noise > 0 {
             add_noise(rgb, &self.noise, mix(s.seed ^ 0x6E6F_6973_6500, index));
         }
-        let data = out.data_mut();
+        let (w, h) = (self.scene.w32, self.scene.h32);
         match s.format {
             PixelFormat::Grayscale => {
-                for (g, p) in data.iter_mut().zip(rgb.chunks_exact(3)) {
+                out.reshape(PixelFormat::Grayscale, w, h)?;
+                for (g, p) in out.data_mut().iter_mut().zip(rgb.chunks_exact(3)) {
                     *g = luma(p[0], p[1], p[2]);
                 }
             }
             PixelFormat::Bgr888 => {
-                for (o, p) in data.chunks_exact_mut(3).zip(rgb.chunks_exact(3)) {
+                out.reshape(PixelFormat::Bgr888, w, h)?;
+                for (o, p) in out.data_mut().chunks_exact_mut(3).zip(rgb.chunks_exact(3)) {
                     o.copy_from_slice(&[p[2], p[1], p[0]]);
                 }
             }
-            _ => data.copy_from_slice(rgb),
+            PixelFormat::Rgb888 => {
+                out.reshape(PixelFormat::Rgb888, w, h)?;
+                out.data_mut().copy_from_slice(rgb);
+            }
+            other => {
+                let src = ImageRef::new(PixelFormat::Rgb888, w, h, rgb)?;
+                convert::convert_into(src, other, out)?;
+            }
         }
+        Ok(())
     }
 
     fn pace(&mut self) {
@@ -381,9 +396,10 @@ impl CameraSource for SyntheticCamera {
         self.pace();
         let mut rgb = std::mem::take(&mut self.rgb);
         let mut out = std::mem::take(&mut self.output);
-        self.render_into(self.index, &mut rgb, &mut out);
+        let rendered = self.render_into(self.index, &mut rgb, &mut out);
         self.rgb = rgb;
         self.output = out;
+        rendered?;
         let timestamp = self.clock.now();
         let sequence = self.settings.first_sequence + self.index;
         self.index += 1;
@@ -393,12 +409,6 @@ impl CameraSource for SyntheticCamera {
             timestamp,
         }))
     }
-}
-
-/// BT.601 luma of an RGB pixel, in integer arithmetic.
-#[inline]
-fn luma(r: u8, g: u8, b: u8) -> u8 {
-    ((77 * r as u32 + 150 * g as u32 + 29 * b as u32 + 128) >> 8) as u8
 }
 
 /// SplitMix64 finaliser: a good 64-bit hash.
@@ -759,6 +769,44 @@ mod tests {
             assert_eq!(gray.data()[i], luma(p[0], p[1], p[2]));
             assert_eq!(&bgr.data()[i * 3..i * 3 + 3], &[p[2], p[1], p[0]]);
         }
+    }
+
+    #[test]
+    fn every_uncompressed_format_via_convert() {
+        use crate::image::BayerOrder;
+        let formats = [
+            PixelFormat::Yuv420,
+            PixelFormat::Nv12,
+            PixelFormat::Yuv422,
+            PixelFormat::Rgb565,
+            PixelFormat::Argb8,
+            PixelFormat::Binary,
+            PixelFormat::Bayer(BayerOrder::Grbg),
+            PixelFormat::Bayer16 {
+                order: BayerOrder::Bggr,
+                bits: 10,
+            },
+            PixelFormat::Raw10(BayerOrder::Rggb),
+            PixelFormat::Rgb48,
+        ];
+        let rgb = cam(PixelFormat::Rgb888).render(3).unwrap();
+        for f in formats {
+            let mut c = cam(f);
+            assert_eq!(c.format().format, f);
+            let frame = c.next_frame().unwrap().unwrap().to_owned();
+            assert_eq!(frame.image.format(), f);
+            assert_eq!(frame.image.data().len(), f.payload_size(96, 64).unwrap());
+            let direct = c.render(3).unwrap();
+            assert_eq!(direct, convert::convert(rgb.view(), f).unwrap(), "{f}");
+        }
+        let e = SyntheticCamera::builder()
+            .format(PixelFormat::Bayer16 {
+                order: BayerOrder::Bggr,
+                bits: 3,
+            })
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
     }
 
     #[test]

@@ -347,14 +347,13 @@ fn choose_size(sizes: &[SizeRange], want: Option<(u32, u32)>) -> (u32, u32) {
     if let Some(&exact) = candidates.iter().find(|&&c| c == (rw, rh)) {
         return exact;
     }
-    if want.is_some() {
-        if let Some(&cover) = candidates
+    if want.is_some()
+        && let Some(&cover) = candidates
             .iter()
             .filter(|&&(w, h)| w >= rw && h >= rh)
             .min_by_key(|&&c| area(c))
-        {
-            return cover;
-        }
+    {
+        return cover;
     }
     candidates
         .into_iter()

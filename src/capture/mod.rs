@@ -30,6 +30,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use crate::camera::{CameraSource, Frame, FrameInfo};
+use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, PixelFormat};
 use crate::raw;
@@ -75,44 +76,78 @@ impl Encoder for RawEncoder {
     }
 }
 
+/// Converts `image` to `format` through `scratch` unless it already is.
+fn as_format<'a>(
+    image: ImageRef<'a>,
+    format: PixelFormat,
+    scratch: &'a mut Image,
+) -> Result<ImageRef<'a>> {
+    if image.format() == format {
+        return Ok(image);
+    }
+    convert::convert_into(image, format, scratch)?;
+    Ok(scratch.view())
+}
+
 /// picamera's `'yuv'` capture: YUV420 planes padded to 32x16
-/// ([`raw::pad_yuv420`]). Needs YUV420 frames.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PiYuvEncoder;
+/// ([`raw::pad_yuv420`]); frames in other formats are converted (BT.601
+/// limited range) first.
+#[derive(Clone, Debug, Default)]
+pub struct PiYuvEncoder {
+    scratch: Image,
+}
+
+impl PiYuvEncoder {
+    /// A `'yuv'` encoder.
+    pub fn new() -> PiYuvEncoder {
+        PiYuvEncoder::default()
+    }
+}
 
 impl Encoder for PiYuvEncoder {
     fn encode(&mut self, image: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
-        out.extend_from_slice(&raw::pad_yuv420(image)?);
+        let yuv = as_format(image, PixelFormat::Yuv420, &mut self.scratch)?;
+        out.extend_from_slice(&raw::pad_yuv420(yuv)?);
         Ok(())
     }
 }
 
 /// picamera's `'rgb'` (or `'bgr'`) capture: rows padded to 32x16
-/// ([`raw::pad_rgb`]). Swaps RGB888 <-> BGR888 frames to the requested order.
-#[derive(Clone, Copy, Debug)]
+/// ([`raw::pad_rgb`]); frames in other formats are converted first.
+#[derive(Clone, Debug)]
 pub struct PiRgbEncoder {
-    /// [`PixelFormat::Rgb888`] for `'rgb'`, [`PixelFormat::Bgr888`] for `'bgr'`.
-    pub order: PixelFormat,
+    order: PixelFormat,
+    scratch: Image,
+}
+
+impl PiRgbEncoder {
+    /// An `'rgb'` encoder.
+    pub fn rgb() -> PiRgbEncoder {
+        PiRgbEncoder {
+            order: PixelFormat::Rgb888,
+            scratch: Image::empty(),
+        }
+    }
+
+    /// A `'bgr'` encoder.
+    pub fn bgr() -> PiRgbEncoder {
+        PiRgbEncoder {
+            order: PixelFormat::Bgr888,
+            scratch: Image::empty(),
+        }
+    }
 }
 
 impl Default for PiRgbEncoder {
     fn default() -> PiRgbEncoder {
-        PiRgbEncoder {
-            order: PixelFormat::Rgb888,
-        }
+        PiRgbEncoder::rgb()
     }
 }
 
 impl Encoder for PiRgbEncoder {
     fn encode(&mut self, image: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
-        let padded = raw::pad_rgb(image)?;
-        let start = out.len();
-        out.extend_from_slice(&padded);
-        if image.format() != self.order {
-            for px in out[start..].chunks_exact_mut(3) {
-                px.swap(0, 2);
-            }
-        }
+        let rgb = as_format(image, self.order, &mut self.scratch)?;
+        out.extend_from_slice(&raw::pad_rgb(rgb)?);
         Ok(())
     }
 }
@@ -806,7 +841,10 @@ mod tests {
         );
         // An encoder error ends the iterator after yielding it.
         let mut c = cam(4);
-        let mut it = c.capture_continuous(PiYuvEncoder);
+        let failing = |_: ImageRef<'_>, _: &mut Vec<u8>| -> Result<()> {
+            Err(Error::new(ErrorKind::UnsupportedFormat, "no"))
+        };
+        let mut it = c.capture_continuous(failing);
         assert_eq!(
             it.next().unwrap().unwrap_err().kind(),
             ErrorKind::UnsupportedFormat
@@ -827,13 +865,7 @@ mod tests {
         );
         let f1 = c.render(1).unwrap();
         let mut out = Vec::new();
-        c.capture(
-            &mut out,
-            &mut PiRgbEncoder {
-                order: PixelFormat::Bgr888,
-            },
-        )
-        .unwrap();
+        c.capture(&mut out, &mut PiRgbEncoder::bgr()).unwrap();
         assert_eq!(&out[..3], &[f1.data()[2], f1.data()[1], f1.data()[0]]);
     }
 

@@ -17,13 +17,13 @@ pub const DEFAULT_SYNTHETIC_FPS: f64 = 30.0;
 
 /// Runs `camreel record`.
 pub fn run(args: &RecordArgs) -> Result<()> {
-    if let Some(fps) = args.fps {
-        if !(fps.is_finite() && fps > 0.0 && fps <= 1000.0) {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
-            ));
-        }
+    if let Some(fps) = args.fps
+        && !(fps.is_finite() && fps > 0.0 && fps <= 1000.0)
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
+        ));
     }
     let seconds = match args.seconds {
         Some(s) if !(s.is_finite() && s > 0.0 && s <= 86_400.0) => {

@@ -121,13 +121,14 @@ impl V4l2Builder {
             .check_dimensions(format.width, format.height)
             .map_err(|e| e.context(&path))?;
         let mut fps = None;
-        if let Some(want) = self.fps {
-            if want.is_finite() && want > 0.0 {
-                let denom = (want * 1000.0).round().clamp(1.0, u32::MAX as f64) as u32;
-                let params = v4l::video::capture::Parameters::new(v4l::Fraction::new(1000, denom));
-                if let Ok(p) = device.set_params(&params) {
-                    fps = fraction_fps(p.interval.numerator, p.interval.denominator);
-                }
+        if let Some(want) = self.fps
+            && want.is_finite()
+            && want > 0.0
+        {
+            let denom = (want * 1000.0).round().clamp(1.0, u32::MAX as f64) as u32;
+            let params = v4l::video::capture::Parameters::new(v4l::Fraction::new(1000, denom));
+            if let Ok(p) = device.set_params(&params) {
+                fps = fraction_fps(p.interval.numerator, p.interval.denominator);
             }
         }
         if fps.is_none() {
