@@ -597,16 +597,29 @@ mod turbo {
                 let (y, u, v) = src.yuv420_planes().ok_or_else(|| {
                     Error::new(ErrorKind::UnsupportedFormat, "expected a YUV420 image")
                 })?;
-                let (y, u, v) = match settings.yuv_range {
-                    YuvRange::Full => (y, u, v),
-                    YuvRange::Limited => {
-                        scratch.clear();
-                        scratch.extend(y.iter().map(|&s| Y_TO_FULL[usize::from(s)]));
-                        scratch.extend(u.iter().chain(v).map(|&s| C_TO_FULL[usize::from(s)]));
-                        let (ys, uv) = scratch.split_at(y.len());
-                        let (us, vs) = uv.split_at(u.len());
-                        (ys, us, vs)
+                // libjpeg-turbo reads whole 2x2 blocks of luma: a plane of
+                // odd width or height gets its last column/row repeated.
+                let (pw, ph) = (width + width % 2, height + height % 2);
+                let full = settings.yuv_range == YuvRange::Full;
+                let (y, u, v, y_stride) = if full && (pw, ph) == (width, height) {
+                    (y, u, v, width)
+                } else {
+                    let luma = |s: u8| if full { s } else { Y_TO_FULL[usize::from(s)] };
+                    let chroma = |s: u8| if full { s } else { C_TO_FULL[usize::from(s)] };
+                    scratch.clear();
+                    for row in y.chunks_exact(width).chain(y.chunks_exact(width).last()) {
+                        scratch.extend(row.iter().map(|&s| luma(s)));
+                        if pw != width {
+                            scratch.push(luma(row[width - 1]));
+                        }
+                        if scratch.len() == pw * ph {
+                            break;
+                        }
                     }
+                    scratch.extend(u.iter().chain(v).map(|&s| chroma(s)));
+                    let (ys, uv) = scratch.split_at(pw * ph);
+                    let (us, vs) = uv.split_at(u.len());
+                    (ys, us, vs, pw)
                 };
                 self.reserve(width, height, Subsamp::Sub2x2)?;
                 let cw = width.div_ceil(2);
@@ -616,7 +629,7 @@ mod turbo {
                     v_plane: v,
                     width,
                     height,
-                    y_stride: width,
+                    y_stride,
                     u_stride: cw,
                     v_stride: cw,
                     subsamp: Subsamp::Sub2x2,

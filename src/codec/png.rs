@@ -39,6 +39,14 @@ use crate::image::{Image, ImageRef, Limits, PixelFormat};
 /// The PNG file signature.
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n'];
 
+/// The IEND chunk: zero length, type, CRC.
+const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
+
+/// Whether the complete IEND chunk is present (normally the last 12 bytes).
+fn has_iend(data: &[u8]) -> bool {
+    data.ends_with(&IEND) || data.windows(IEND.len()).rev().any(|w| w == IEND)
+}
+
 /// How hard the encoder compresses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Compression {
@@ -227,7 +235,7 @@ fn png_error(e: png::DecodingError) -> Error {
 ///
 /// # Errors
 /// [`ErrorKind::Format`] for malformed or truncated data (including a bad
-/// checksum); [`ErrorKind::LimitExceeded`] above the limits. On error `dst`
+/// checksum, or a file that ends before its IEND chunk); [`ErrorKind::LimitExceeded`] above the limits. On error `dst`
 /// is one black grayscale pixel.
 pub fn decode_with_limits(data: &[u8], limits: &Limits, dst: &mut Image) -> Result<()> {
     let result = decode_inner(data, limits, dst);
@@ -284,6 +292,19 @@ fn decode_inner(data: &[u8], limits: &Limits, dst: &mut Image) -> Result<()> {
     buf.clear();
     buf.resize(png_size.max(size), 0);
     let frame = reader.next_frame(&mut buf[..png_size]).map_err(png_error)?;
+    // Read on to IEND so that a file cut short after its pixel data is
+    // reported, as a truncated JPEG is (the png crate does not insist on the
+    // IEND checksum, hence the second check).
+    reader.finish().map_err(png_error)?;
+    if !has_iend(data) {
+        return Err(Error::new(
+            ErrorKind::Format,
+            format!(
+                "png data ends at byte {} without a complete IEND chunk (truncated?)",
+                data.len()
+            ),
+        ));
+    }
     if (frame.width, frame.height) != (width, height) {
         return Err(Error::new(
             ErrorKind::Format,
