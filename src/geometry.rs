@@ -584,9 +584,16 @@ impl Resizer {
         self.prepare_taps(sw, area.width, layout.channels, filter);
         match filter {
             Filter::Nearest => {
+                // When enlarging, runs of output rows come from one source
+                // row: copy the previous output row instead of redoing it.
+                let mut prev: Option<(u32, &mut [u8])> = None;
                 for (dy, out) in (0..area.height).zip(&mut out_rows) {
-                    let row = src.row(nearest_tap(dy, sh, area.height));
-                    nearest_row(row, out, &self.taps, pb, layout.channels);
+                    let sy = nearest_tap(dy, sh, area.height);
+                    match &prev {
+                        Some((py, last)) if *py == sy => out.copy_from_slice(last),
+                        _ => nearest_row(src.row(sy), out, &self.taps, pb, layout.channels),
+                    }
+                    prev = Some((sy, out));
                 }
             }
             Filter::Bilinear => {
@@ -651,9 +658,7 @@ impl Resizer {
                 b[0].clear();
                 b[0].extend_from_slice(&a[0]);
             } else {
-                let buf = &mut self.rows[slot];
-                buf.clear();
-                horizontal(src.row(y), &self.taps, layout, buf);
+                horizontal(src.row(y), &self.taps, layout, &mut self.rows[slot]);
             }
             self.row_src[slot] = Some(y);
         }
@@ -663,21 +668,39 @@ impl Resizer {
 
 fn nearest_row(row: &[u8], out: &mut [u8], taps: &[Tap], pb: usize, channels: usize) {
     let sample_bytes = pb / channels;
-    for (px, tap) in out.chunks_exact_mut(pb).zip(taps) {
+    match pb {
+        1 => nearest_row_n::<1>(row, out, taps, sample_bytes),
+        2 => nearest_row_n::<2>(row, out, taps, sample_bytes),
+        3 => nearest_row_n::<3>(row, out, taps, sample_bytes),
+        4 => nearest_row_n::<4>(row, out, taps, sample_bytes),
+        _ => nearest_row_n::<6>(row, out, taps, sample_bytes),
+    }
+}
+
+/// Copies pixel `tap.i0` of `row` to each `N`-byte pixel of `out`.
+fn nearest_row_n<const N: usize>(row: &[u8], out: &mut [u8], taps: &[Tap], sample_bytes: usize) {
+    for (px, tap) in out.chunks_exact_mut(N).zip(taps) {
         let s = tap.i0 as usize * sample_bytes;
-        px.copy_from_slice(&row[s..s + pb]);
+        if let Some(src) = row.get(s..s + N) {
+            px.copy_from_slice(src);
+        }
     }
 }
 
 /// Horizontal pass: each destination sample as `s0 * (2048 - f) + s1 * f`.
 fn horizontal(row: &[u8], taps: &[Tap], layout: Layout, out: &mut Vec<u32>) {
     let c = layout.channels;
+    out.clear();
+    out.resize(taps.len() * c, 0);
     if layout.wide {
-        let sample = |i: usize| u32::from(u16::from_le_bytes([row[2 * i], row[2 * i + 1]]));
-        for t in taps {
+        let sample = |i: usize| {
+            row.get(2 * i..2 * i + 2)
+                .map_or(0, |b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        for (px, t) in out.chunks_exact_mut(c).zip(taps) {
             let (i0, i1, f) = (t.i0 as usize, t.i1 as usize, t.f);
-            for k in 0..c {
-                out.push(sample(i0 + k) * (ONE - f) + sample(i1 + k) * f);
+            for (k, o) in px.iter_mut().enumerate() {
+                *o = sample(i0 + k) * (ONE - f) + sample(i1 + k) * f;
             }
         }
     } else {
@@ -689,16 +712,20 @@ fn horizontal(row: &[u8], taps: &[Tap], layout: Layout, out: &mut Vec<u32>) {
     }
 }
 
-fn horizontal_n<const C: usize>(row: &[u8], taps: &[Tap], out: &mut Vec<u32>) {
-    for t in taps {
+fn horizontal_n<const C: usize>(row: &[u8], taps: &[Tap], out: &mut [u32]) {
+    for (px, t) in out.chunks_exact_mut(C).zip(taps) {
         let (i0, i1, f) = (t.i0 as usize, t.i1 as usize, t.f);
-        let a: [u8; C] = row[i0..i0 + C].try_into().unwrap_or([0; C]);
-        let b: [u8; C] = row[i1..i1 + C].try_into().unwrap_or([0; C]);
-        let mut px = [0u32; C];
+        let a: [u8; C] = row
+            .get(i0..i0 + C)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or([0; C]);
+        let b: [u8; C] = row
+            .get(i1..i1 + C)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or([0; C]);
         for k in 0..C {
             px[k] = u32::from(a[k]) * (ONE - f) + u32::from(b[k]) * f;
         }
-        out.extend_from_slice(&px);
     }
 }
 

@@ -416,9 +416,13 @@ impl JpegEncoder {
             (_, Subsampling::Chroma444) => SamplingFactor::F_1_1,
         };
         encoder.set_sampling_factor(sampling);
-        // Box-average chroma as libjpeg does (duplicated I420 chroma averages
-        // back to the original samples).
-        encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
+        // Box-average chroma as libjpeg does. I420 chroma arrives duplicated
+        // over each 2x2 block, so taking one sample gives it back exactly.
+        encoder.set_chroma_subsampling_method(if input == Input::I420 {
+            ChromaSubsamplingMethod::Nearest
+        } else {
+            ChromaSubsamplingMethod::Average
+        });
         let result = if input == Input::I420 {
             let (y, u, v) = src.yuv420_planes().ok_or_else(|| {
                 Error::new(ErrorKind::UnsupportedFormat, "expected a YUV420 image")
@@ -507,15 +511,15 @@ impl jpeg_encoder::ImageBuffer for I420Buffer<'_> {
         }
         for (buf, plane) in [(ub, u_row), (vb, v_row)] {
             let start = buf.len();
+            buf.resize(start + w, 0);
+            // Pairs of output samples per chroma sample; the last pair of an
+            // odd width has one.
+            let pairs = buf[start..].chunks_mut(2).zip(plane);
             if self.full_range {
-                buf.extend(plane.iter().flat_map(|&s| [s, s]));
+                pairs.for_each(|(pair, &s)| pair.fill(s));
             } else {
-                buf.extend(plane.iter().flat_map(|&s| {
-                    let f = C_TO_FULL[usize::from(s)];
-                    [f, f]
-                }));
+                pairs.for_each(|(pair, &s)| pair.fill(C_TO_FULL[usize::from(s)]));
             }
-            buf.truncate(start + w);
         }
     }
 }
