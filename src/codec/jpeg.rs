@@ -161,33 +161,19 @@ impl Input {
     }
 }
 
-/// Limited-range luma (16-235) to full range (0-255), rounded and clamped.
-static Y_TO_FULL: [u8; 256] = range_table(16, 255, 219, 0);
-/// Limited-range chroma (16-240 around 128) to full range, rounded and clamped.
-static C_TO_FULL: [u8; 256] = range_table(128, 255, 224, 128);
+/// Limited-range luma (16-235) to full range (0-255): `(y - 16) * 255 / 219`,
+/// rounded and clamped, in 14-bit fixed point (exact for every input; plain
+/// arithmetic so that whole rows vectorise).
+#[inline]
+fn full_luma(s: u8) -> u8 {
+    (((i32::from(s) - 16) * 19077 + 8192) >> 14).clamp(0, 255) as u8
+}
 
-const fn range_table(offset: i32, num: i32, den: i32, bias: i32) -> [u8; 256] {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let d = (i as i32 - offset) * num;
-        // Round half away from zero.
-        let q = if d >= 0 {
-            (2 * d + den) / (2 * den)
-        } else {
-            -((-2 * d + den) / (2 * den))
-        };
-        let v = q + bias;
-        t[i] = if v < 0 {
-            0
-        } else if v > 255 {
-            255
-        } else {
-            v as u8
-        };
-        i += 1;
-    }
-    t
+/// Limited-range chroma (16-240 around 128) to full range:
+/// `(c - 128) * 255 / 224 + 128`, rounded and clamped.
+#[inline]
+fn full_chroma(s: u8) -> u8 {
+    ((((i32::from(s) - 128) * 18652 + 8192) >> 14) + 128).clamp(0, 255) as u8
 }
 
 /// A reusable JPEG encoder: quality, chroma subsampling, YUV range and backend,
@@ -507,7 +493,7 @@ impl jpeg_encoder::ImageBuffer for I420Buffer<'_> {
         if self.full_range {
             yb.extend_from_slice(y_row);
         } else {
-            yb.extend(y_row.iter().map(|&s| Y_TO_FULL[usize::from(s)]));
+            yb.extend(y_row.iter().map(|&s| full_luma(s)));
         }
         for (buf, plane) in [(ub, u_row), (vb, v_row)] {
             let start = buf.len();
@@ -518,7 +504,7 @@ impl jpeg_encoder::ImageBuffer for I420Buffer<'_> {
             if self.full_range {
                 pairs.for_each(|(pair, &s)| pair.fill(s));
             } else {
-                pairs.for_each(|(pair, &s)| pair.fill(C_TO_FULL[usize::from(s)]));
+                pairs.for_each(|(pair, &s)| pair.fill(full_chroma(s)));
             }
         }
     }
@@ -528,7 +514,7 @@ impl jpeg_encoder::ImageBuffer for I420Buffer<'_> {
 mod turbo {
     //! libjpeg-turbo through the `turbojpeg` crate.
 
-    use super::{C_TO_FULL, Input, Subsampling, Y_TO_FULL, YuvRange};
+    use super::{Input, Subsampling, YuvRange, full_chroma, full_luma};
     use crate::error::{Error, ErrorKind, Result};
     use crate::image::ImageRef;
 
@@ -608,19 +594,26 @@ mod turbo {
                 let (y, u, v, y_stride) = if full && (pw, ph) == (width, height) {
                     (y, u, v, width)
                 } else {
-                    let luma = |s: u8| if full { s } else { Y_TO_FULL[usize::from(s)] };
-                    let chroma = |s: u8| if full { s } else { C_TO_FULL[usize::from(s)] };
                     scratch.clear();
-                    for row in y.chunks_exact(width).chain(y.chunks_exact(width).last()) {
-                        scratch.extend(row.iter().map(|&s| luma(s)));
-                        if pw != width {
-                            scratch.push(luma(row[width - 1]));
+                    let rows = y.chunks_exact(width);
+                    let last = rows.clone().last();
+                    for row in rows.chain(last).take(ph) {
+                        let start = scratch.len();
+                        if full {
+                            scratch.extend_from_slice(row);
+                        } else {
+                            scratch.extend(row.iter().map(|&s| full_luma(s)));
                         }
-                        if scratch.len() == pw * ph {
-                            break;
+                        if pw != width {
+                            scratch.push(scratch[start + width - 1]);
                         }
                     }
-                    scratch.extend(u.iter().chain(v).map(|&s| chroma(s)));
+                    if full {
+                        scratch.extend_from_slice(u);
+                        scratch.extend_from_slice(v);
+                    } else {
+                        scratch.extend(u.iter().chain(v).map(|&s| full_chroma(s)));
+                    }
                     let (ys, uv) = scratch.split_at(pw * ph);
                     let (us, vs) = uv.split_at(u.len());
                     (ys, us, vs, pw)
@@ -1071,19 +1064,36 @@ pub fn decode_into(data: &[u8], dst: &mut Image) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Round half away from zero of `(i - offset) * num / den + bias`, clamped.
+    fn exact(i: i32, offset: i32, num: i32, den: i32, bias: i32) -> u8 {
+        let d = (i - offset) * num;
+        let q = if d >= 0 {
+            (2 * d + den) / (2 * den)
+        } else {
+            -((-2 * d + den) / (2 * den))
+        };
+        (q + bias).clamp(0, 255) as u8
+    }
+
     #[test]
-    fn range_tables() {
-        assert_eq!(Y_TO_FULL[16], 0);
-        assert_eq!(Y_TO_FULL[235], 255);
-        assert_eq!(Y_TO_FULL[0], 0);
-        assert_eq!(Y_TO_FULL[255], 255);
-        assert_eq!(Y_TO_FULL[126], 128); // 110 * 255 / 219 = 128.08
-        assert_eq!(C_TO_FULL[128], 128);
-        assert_eq!(C_TO_FULL[16], 0);
-        assert_eq!(C_TO_FULL[240], 255);
-        assert_eq!(C_TO_FULL[72], 64); // -56 * 255 / 224 = -63.75
-        assert!(Y_TO_FULL.windows(2).all(|w| w[0] <= w[1]));
-        assert!(C_TO_FULL.windows(2).all(|w| w[0] <= w[1]));
+    fn range_stretch_is_exact() {
+        for i in 0..=255u8 {
+            assert_eq!(full_luma(i), exact(i32::from(i), 16, 255, 219, 0), "y {i}");
+            assert_eq!(
+                full_chroma(i),
+                exact(i32::from(i), 128, 255, 224, 128),
+                "c {i}"
+            );
+        }
+        assert_eq!(
+            (full_luma(16), full_luma(235), full_luma(126)),
+            (0, 255, 128)
+        );
+        assert_eq!(
+            (full_chroma(16), full_chroma(128), full_chroma(240)),
+            (0, 128, 255)
+        );
+        assert_eq!(full_chroma(72), 64); // -56 * 255 / 224 = -63.75
     }
 
     #[test]
