@@ -498,13 +498,16 @@ impl jpeg_encoder::ImageBuffer for I420Buffer<'_> {
         for (buf, plane) in [(ub, u_row), (vb, v_row)] {
             let start = buf.len();
             buf.resize(start + w, 0);
-            // Pairs of output samples per chroma sample; the last pair of an
-            // odd width has one.
-            let pairs = buf[start..].chunks_mut(2).zip(plane);
-            if self.full_range {
-                pairs.for_each(|(pair, &s)| pair.fill(s));
-            } else {
-                pairs.for_each(|(pair, &s)| pair.fill(full_chroma(s)));
+            let out = &mut buf[start..];
+            // Each chroma sample twice; an odd width ends with a single one.
+            let mut pairs = out.chunks_exact_mut(2);
+            for (pair, &s) in (&mut pairs).zip(plane) {
+                let f = if self.full_range { s } else { full_chroma(s) };
+                pair[0] = f;
+                pair[1] = f;
+            }
+            if let ([last], Some(&s)) = (pairs.into_remainder(), plane.last()) {
+                *last = if self.full_range { s } else { full_chroma(s) };
             }
         }
     }
