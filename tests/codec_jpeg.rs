@@ -584,3 +584,62 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn restart_markers_decode() {
+    // Camera MJPEG often uses restart intervals; with and without tables.
+    let (w, h) = (40u16, 24u16);
+    let rgb = textured_rgb(40, 24);
+    let mut file = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut file, 85);
+    encoder.set_restart_interval(2);
+    encoder
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    assert!(file.windows(2).any(|m| m == [0xFF, 0xD0]), "has RST0");
+    // Restarts only reset the DC prediction: same coefficients, same pixels.
+    let mut plain = Vec::new();
+    jpeg_encoder::Encoder::new(&mut plain, 85)
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    let img = jpeg::decode(&file).unwrap();
+    assert_eq!(img, jpeg::decode(&plain).unwrap());
+    assert_eq!(jpeg::decode(&strip_dht(&file)).unwrap(), img);
+}
+
+#[cfg(feature = "turbojpeg")]
+#[test]
+fn progressive_jpegs_decode() {
+    let (w, h) = (48, 32);
+    let rgb = textured_rgb(w, h);
+    let mut compressor = turbojpeg::Compressor::new().unwrap();
+    compressor.set_quality(90).unwrap();
+    compressor.set_progressive(true).unwrap();
+    let image = turbojpeg::Image {
+        pixels: &rgb[..],
+        width: w as usize,
+        pitch: w as usize * 3,
+        height: h as usize,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    let file = compressor.compress_to_vec(image).unwrap();
+    compressor.set_progressive(false).unwrap();
+    let baseline = compressor.compress_to_vec(image).unwrap();
+    assert!(jpeg::info(&file).unwrap().progressive);
+    assert!(!jpeg::info(&baseline).unwrap().progressive);
+    // Same coefficients in another order: the same pixels.
+    let img = jpeg::decode(&file).unwrap();
+    let want = jpeg::decode(&baseline).unwrap();
+    let p = psnr(img.data(), want.data());
+    assert!(p > 45.0, "progressive vs baseline decode: {p:.2} dB");
+    for end in 0..file.len() {
+        assert!(jpeg::decode(&file[..end]).is_err(), "prefix {end}");
+    }
+}
+
+#[test]
+fn encoders_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<JpegEncoder>();
+    assert_send::<JpegDecoder>();
+}
