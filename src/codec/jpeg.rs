@@ -426,6 +426,7 @@ impl JpegEncoder {
                 Input::Gray => ColorType::Luma,
                 Input::Rgb => ColorType::Rgb,
                 Input::Bgr => ColorType::Bgr,
+                // I420 took the branch above.
                 Input::Bgra | Input::I420 => ColorType::Bgra,
             };
             let data = packed(src, &mut self.scratch);
@@ -455,8 +456,8 @@ fn packed<'s>(src: ImageRef<'s>, scratch: &'s mut Vec<u8>) -> &'s [u8] {
 }
 
 /// I420 planes as `jpeg-encoder` input: each row hands over its luma and the
-/// chroma of its row pair, every chroma sample twice (the encoder averages
-/// 2x2 blocks back to one sample).
+/// chroma of its row pair, every chroma sample twice (the encoder, set to
+/// nearest subsampling, keeps one sample of each 2x2 block: the original).
 struct I420Buffer<'a> {
     y: &'a [u8],
     u: &'a [u8],
