@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use super::synthetic::SyntheticCamera;
 use super::{CameraSource, Frame, FrameInfo, StreamFormat};
-use crate::capture::{Encoder, PiRgbEncoder, PiYuvEncoder, RawEncoder};
+use crate::capture::{Encoder, JpegCapture, PiRgbEncoder, PiYuvEncoder, RawEncoder};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{BayerOrder, ImageRef, PixelFormat};
 use crate::raw::{self, Sensor};
@@ -79,7 +79,7 @@ pub struct PiCamera<S> {
     order: BayerOrder,
     raw_source: Option<Box<dyn CameraSource + Send>>,
     emulated_seed: Option<u64>,
-    jpeg: Option<Box<dyn Encoder + Send>>,
+    jpeg: Box<dyn Encoder + Send>,
     yuv: PiYuvEncoder,
     rgb: PiRgbEncoder,
     bgr: PiRgbEncoder,
@@ -115,17 +115,24 @@ impl PiCamera<SyntheticCamera> {
     }
 }
 
+/// picamera's default JPEG quality.
+pub const DEFAULT_QUALITY: u8 = 85;
+
 impl<S: CameraSource> PiCamera<S> {
-    /// picamera layouts over `source`. Raw Bayer captures need
-    /// [`PiCamera::with_raw_source`] (or the emulator).
+    /// picamera layouts over `source`, JPEG at quality 85. Raw Bayer
+    /// captures need [`PiCamera::with_raw_source`] (or the emulator).
     pub fn new(source: S) -> PiCamera<S> {
+        let jpeg = match JpegCapture::new(DEFAULT_QUALITY) {
+            Ok(j) => j,
+            Err(_) => unreachable!("85 is a valid quality"),
+        };
         PiCamera {
             source,
             sensor: Sensor::Ov5647,
             order: BayerOrder::Gbrg,
             raw_source: None,
             emulated_seed: None,
-            jpeg: None,
+            jpeg: Box::new(jpeg),
             yuv: PiYuvEncoder::new(),
             rgb: PiRgbEncoder::rgb(),
             bgr: PiRgbEncoder::bgr(),
@@ -152,10 +159,11 @@ impl<S: CameraSource> PiCamera<S> {
     }
 
     /// The JPEG encoder for `'jpeg'` captures of frames that are not already
-    /// JPEG (an MJPEG camera's frames are passed through).
+    /// JPEG (an MJPEG camera's frames are passed through); the default is a
+    /// [`JpegCapture`] at quality 85.
     #[must_use]
     pub fn with_jpeg_encoder(mut self, encoder: impl Encoder + Send + 'static) -> Self {
-        self.jpeg = Some(Box::new(encoder));
+        self.jpeg = Box::new(encoder);
         self
     }
 
@@ -220,7 +228,11 @@ impl<S: CameraSource> PiCamera<S> {
             PiFormat::Rgb => self.rgb.encode(frame.image, out)?,
             PiFormat::Bgr => self.bgr.encode(frame.image, out)?,
             PiFormat::Jpeg | PiFormat::JpegBayer => {
-                encode_jpeg(frame.image, self.jpeg.as_deref_mut(), out)?;
+                if frame.image.format() == PixelFormat::Jpeg {
+                    RawEncoder.encode(frame.image, out)?;
+                } else {
+                    self.jpeg.encode(frame.image, out)?;
+                }
             }
         }
         if format == PiFormat::JpegBayer {
@@ -273,26 +285,6 @@ impl<S: CameraSource> PiCamera<S> {
         }
         let header = sensor.header(order);
         raw::build_raw_block(&header, &samples)
-    }
-}
-
-fn encode_jpeg<E: Encoder + ?Sized>(
-    image: ImageRef<'_>,
-    encoder: Option<&mut E>,
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    if image.format() == PixelFormat::Jpeg {
-        return RawEncoder.encode(image, out);
-    }
-    match encoder {
-        Some(e) => e.encode(image, out),
-        None => Err(Error::new(
-            ErrorKind::UnsupportedFormat,
-            format!(
-                "'jpeg' capture of {} frames needs a JPEG encoder (PiCamera::with_jpeg_encoder)",
-                image.format()
-            ),
-        )),
     }
 }
 
@@ -558,10 +550,11 @@ mod tests {
     }
 
     #[test]
-    fn jpeg_needs_an_encoder_unless_frames_are_jpeg() {
-        let mut cam = PiCamera::emulator(32, 16, 0).unwrap();
-        let e = cam.capture_bytes(PiFormat::Jpeg).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+    fn jpeg_by_default_or_a_custom_encoder() {
+        let mut cam = PiCamera::emulator(48, 32, 0).unwrap();
+        let j = cam.capture_bytes(PiFormat::Jpeg).unwrap();
+        assert_eq!(&j[..2], &[0xFF, 0xD8]);
+        assert_eq!(crate::codec::jpeg::dimensions(&j).unwrap(), (48, 32));
         let mut cam = cam.with_jpeg_encoder(|img: ImageRef<'_>, out: &mut Vec<u8>| {
             out.extend_from_slice(&[0xFF, 0xD8]);
             out.extend_from_slice(&img.width().to_le_bytes());
@@ -569,7 +562,7 @@ mod tests {
             Ok(())
         });
         let j = cam.capture_bytes(PiFormat::Jpeg).unwrap();
-        assert_eq!(j, [0xFF, 0xD8, 32, 0, 0, 0, 0xFF, 0xD9]);
+        assert_eq!(j, [0xFF, 0xD8, 48, 0, 0, 0, 0xFF, 0xD9]);
         let mut out = Vec::new();
         let info = cam.capture(PiFormat::Jpeg, &mut out).unwrap();
         assert_eq!(info.sequence, 2);
@@ -689,11 +682,18 @@ mod tests {
         assert!(outs[..3].iter().all(|o| o.len() == 32 * 16 * 3));
         assert!(outs[3].is_empty());
         // A failing capture still switches the LED off.
+        let mut ended = PiCamera::new(
+            SyntheticCamera::builder()
+                .size(8, 8)
+                .frame_limit(0)
+                .build()
+                .unwrap(),
+        );
         let mut trig = Script(vec![true]);
         let mut led = Led::default();
         let e = capture_on_trigger(
-            &mut cam,
-            PiFormat::JpegBayer,
+            &mut ended,
+            PiFormat::Rgb,
             &mut trig,
             Some(&mut led),
             [Vec::new()],
@@ -701,7 +701,7 @@ mod tests {
             1,
         )
         .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        assert_eq!(e.kind(), ErrorKind::EndOfStream);
         assert_eq!(led.0, [true, false]);
     }
 }

@@ -8,9 +8,9 @@
 //! the same settings deliver byte-identical frames, and
 //! [`SyntheticCamera::render`] reproduces any frame on its own.
 //!
-//! Frames come in any uncompressed pixel format: RGB888, BGR888 and
-//! GRAYSCALE are rendered directly, the others (YUV420, RGB565, Bayer, RAW10,
-//! ...) are converted from RGB888.
+//! Frames come in any pixel format but PNG: RGB888, BGR888 and GRAYSCALE
+//! are rendered directly, the others (YUV420, RGB565, Bayer, RAW10, ...) are
+//! converted from RGB888, and JPEG frames are encoded like an MJPEG webcam's.
 //!
 //! The background moves by exactly +2 pixels per frame horizontally and +-1
 //! pixel vertically (a triangle wave), so frame 0 -> 1 has a known global
@@ -41,8 +41,12 @@ use std::time::Duration;
 
 use super::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
+use crate::codec::jpeg::JpegEncoder;
 use crate::convert;
 use crate::convert::gray::luma;
+
+/// Quality of the JPEG frames of a camera built with [`PixelFormat::Jpeg`].
+pub const JPEG_QUALITY: u8 = 85;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
 
@@ -168,7 +172,8 @@ impl SyntheticBuilder {
     /// Pixel format of the frames. RGB888, BGR888 and GRAYSCALE are rendered
     /// directly; every other uncompressed format (YUV420, NV12, YUV422,
     /// RGB565, Bayer, 16-bit Bayer, RAW10, ...) is converted from RGB888 by
-    /// [`crate::convert`].
+    /// [`crate::convert`]; JPEG frames (quality [`JPEG_QUALITY`]) come like
+    /// an MJPEG webcam's.
     pub fn format(mut self, format: PixelFormat) -> Self {
         self.format = format;
         self
@@ -272,7 +277,9 @@ impl SyntheticBuilder {
 
 fn check_format(format: PixelFormat) -> Result<()> {
     match format {
-        PixelFormat::Rgb888 | PixelFormat::Bgr888 | PixelFormat::Grayscale => Ok(()),
+        PixelFormat::Rgb888 | PixelFormat::Bgr888 | PixelFormat::Grayscale | PixelFormat::Jpeg => {
+            Ok(())
+        }
         // Everything else is converted from RGB888: try it on a tiny image.
         other => {
             let tiny = Image::zeroed(PixelFormat::Rgb888, 2, 2)?;
@@ -358,6 +365,12 @@ impl SyntheticCamera {
             PixelFormat::Rgb888 => {
                 out.reshape(PixelFormat::Rgb888, w, h)?;
                 out.data_mut().copy_from_slice(rgb);
+            }
+            PixelFormat::Jpeg => {
+                // Like an MJPEG webcam.
+                let src = ImageRef::new(PixelFormat::Rgb888, w, h, rgb)?;
+                let mut encoder = JpegEncoder::new(JPEG_QUALITY)?;
+                out.set_encoded(PixelFormat::Jpeg, w, h, |buf| encoder.encode(src, buf))?;
             }
             other => {
                 let src = ImageRef::new(PixelFormat::Rgb888, w, h, rgb)?;
@@ -799,6 +812,18 @@ mod tests {
             let direct = c.render(3).unwrap();
             assert_eq!(direct, convert::convert(rgb.view(), f).unwrap(), "{f}");
         }
+        let mut jpeg = cam(PixelFormat::Jpeg);
+        let f = jpeg.next_frame().unwrap().unwrap();
+        assert_eq!(f.image.format(), PixelFormat::Jpeg);
+        assert_eq!(
+            crate::codec::jpeg::dimensions(f.image.data()).unwrap(),
+            (96, 64)
+        );
+        let e = SyntheticCamera::builder()
+            .format(PixelFormat::Png)
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
         let e = SyntheticCamera::builder()
             .format(PixelFormat::Bayer16 {
                 order: BayerOrder::Bggr,

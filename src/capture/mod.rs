@@ -30,8 +30,11 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use crate::camera::{CameraSource, Frame, FrameInfo};
+use crate::codec::jpeg::JpegEncoder;
+use crate::codec::png;
 use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
+use crate::geometry::{Filter, Resizer};
 use crate::image::{Image, ImageRef, PixelFormat};
 use crate::raw;
 
@@ -85,7 +88,17 @@ fn as_format<'a>(
     if image.format() == format {
         return Ok(image);
     }
-    convert::convert_into(image, format, scratch)?;
+    if image.format() == PixelFormat::Jpeg {
+        let mut decoded = Image::empty();
+        crate::codec::jpeg::decode_into(image.data(), &mut decoded)?;
+        if decoded.format() == format {
+            *scratch = decoded;
+        } else {
+            convert::convert_into(decoded.view(), format, scratch)?;
+        }
+    } else {
+        convert::convert_into(image, format, scratch)?;
+    }
     Ok(scratch.view())
 }
 
@@ -721,6 +734,159 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
     }
 }
 
+/// JPEG stills (picamera's `'jpeg'`): frames that are already JPEG (an MJPEG
+/// camera's) pass through untouched; others are encoded by
+/// [`codec::jpeg::JpegEncoder`], after a conversion to RGB888 for formats
+/// the encoder does not take (RGB565, YUV422, Bayer, ...).
+#[derive(Debug)]
+pub struct JpegCapture {
+    encoder: JpegEncoder,
+    scratch: Image,
+}
+
+impl JpegCapture {
+    /// An encoder at `quality` (1-100).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a quality outside 1-100.
+    pub fn new(quality: u8) -> Result<JpegCapture> {
+        Ok(JpegCapture {
+            encoder: JpegEncoder::new(quality)?,
+            scratch: Image::empty(),
+        })
+    }
+
+    /// The codec's encoder, to change its settings (subsampling, backend).
+    pub fn encoder_mut(&mut self) -> &mut JpegEncoder {
+        &mut self.encoder
+    }
+}
+
+impl Encoder for JpegCapture {
+    fn encode(&mut self, image: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
+        match image.format() {
+            PixelFormat::Jpeg => RawEncoder.encode(image, out),
+            PixelFormat::Grayscale
+            | PixelFormat::Rgb888
+            | PixelFormat::Bgr888
+            | PixelFormat::Argb8
+            | PixelFormat::Yuv420 => self.encoder.encode(image, out),
+            _ => {
+                convert::convert_into(image, PixelFormat::Rgb888, &mut self.scratch)?;
+                self.encoder.encode(self.scratch.view(), out)
+            }
+        }
+    }
+}
+
+/// PNG stills (picamera's `'png'`): 8-bit gray or RGB, 16-bit for GRAY16,
+/// RGB48 and 16-bit Bayer (demosaiced); other formats go through RGB888.
+#[derive(Debug, Default)]
+pub struct PngCapture {
+    scratch: Image,
+}
+
+impl PngCapture {
+    /// A PNG encoder.
+    pub fn new() -> PngCapture {
+        PngCapture::default()
+    }
+}
+
+impl Encoder for PngCapture {
+    fn encode(&mut self, image: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
+        match image.format() {
+            PixelFormat::Grayscale
+            | PixelFormat::Rgb888
+            | PixelFormat::Bgr888
+            | PixelFormat::Argb8
+            | PixelFormat::Gray16
+            | PixelFormat::Rgb48 => png::encode(image, out),
+            PixelFormat::Bayer16 { .. } => {
+                convert::convert_into(image, PixelFormat::Rgb48, &mut self.scratch)?;
+                png::encode(self.scratch.view(), out)
+            }
+            PixelFormat::Jpeg | PixelFormat::Png => {
+                crate::codec::jpeg::decode_into(image.data(), &mut self.scratch)
+                    .or_else(|_| png::decode_into(image.data(), &mut self.scratch))?;
+                png::encode(self.scratch.view(), out)
+            }
+            _ => {
+                convert::convert_into(image, PixelFormat::Rgb888, &mut self.scratch)?;
+                png::encode(self.scratch.view(), out)
+            }
+        }
+    }
+}
+
+/// A splitter-port [`Transform`] that scales frames to a fixed size
+/// (picamera's `resize=`), bilinear, through RGB888 for formats the scaler
+/// does not take.
+#[derive(Debug)]
+pub struct Resize {
+    width: u32,
+    height: u32,
+    filter: Filter,
+    resizer: Resizer,
+    scratch: Image,
+}
+
+impl Resize {
+    /// Scales to `width` x `height` (bilinear).
+    pub fn new(width: u32, height: u32) -> Resize {
+        Resize {
+            width,
+            height,
+            filter: Filter::Bilinear,
+            resizer: Resizer::new(),
+            scratch: Image::empty(),
+        }
+    }
+
+    /// Uses `filter` instead of bilinear.
+    #[must_use]
+    pub fn filter(mut self, filter: Filter) -> Resize {
+        self.filter = filter;
+        self
+    }
+}
+
+impl Transform for Resize {
+    fn apply(&mut self, src: ImageRef<'_>, dst: &mut Image) -> Result<()> {
+        match src.format() {
+            PixelFormat::Grayscale
+            | PixelFormat::Rgb888
+            | PixelFormat::Bgr888
+            | PixelFormat::Argb8
+            | PixelFormat::Gray16
+            | PixelFormat::Rgb48 => {
+                self.resizer
+                    .resize_into(src, self.width, self.height, self.filter, dst)
+            }
+            PixelFormat::Jpeg => {
+                crate::codec::jpeg::decode_into(src.data(), &mut self.scratch)?;
+                self.resizer.resize_into(
+                    self.scratch.view(),
+                    self.width,
+                    self.height,
+                    self.filter,
+                    dst,
+                )
+            }
+            _ => {
+                convert::convert_into(src, PixelFormat::Rgb888, &mut self.scratch)?;
+                self.resizer.resize_into(
+                    self.scratch.view(),
+                    self.width,
+                    self.height,
+                    self.filter,
+                    dst,
+                )
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -956,5 +1122,105 @@ mod tests {
         let mut rest = Log::default();
         assert_eq!(c.record(&mut rest, None).unwrap(), 6);
         assert_eq!(rest.seqs.first(), Some(&4));
+    }
+
+    #[test]
+    fn jpeg_capture_encodes_converts_and_passes_through() {
+        let mut jpeg = JpegCapture::new(85).unwrap();
+        for format in [
+            PixelFormat::Rgb888,
+            PixelFormat::Rgb565,
+            PixelFormat::Yuv420,
+        ] {
+            let mut c = SyntheticCamera::builder()
+                .size(40, 20)
+                .format(format)
+                .build()
+                .unwrap();
+            let mut out = Vec::new();
+            c.capture(&mut out, &mut jpeg).unwrap();
+            assert_eq!(
+                crate::codec::jpeg::dimensions(&out).unwrap(),
+                (40, 20),
+                "{format}"
+            );
+        }
+        // An MJPEG camera's frames come out byte for byte.
+        let mut mjpeg = SyntheticCamera::builder()
+            .size(40, 20)
+            .format(PixelFormat::Jpeg)
+            .build()
+            .unwrap();
+        let original = mjpeg.render(0).unwrap();
+        let mut out = Vec::new();
+        mjpeg.capture(&mut out, &mut jpeg).unwrap();
+        assert_eq!(out, original.data());
+        assert!(JpegCapture::new(0).is_err());
+    }
+
+    #[test]
+    fn png_capture_round_trips() {
+        let mut c = cam(2);
+        let reference = c.render(0).unwrap();
+        let mut out = Vec::new();
+        c.capture(&mut out, &mut PngCapture::new()).unwrap();
+        assert_eq!(png::decode(&out).unwrap(), reference);
+        // 16-bit Bayer is demosaiced to a 16-bit PNG.
+        let mut b = SyntheticCamera::builder()
+            .size(16, 8)
+            .format(PixelFormat::Bayer16 {
+                order: crate::image::BayerOrder::Rggb,
+                bits: 10,
+            })
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        b.capture(&mut out, &mut PngCapture::new()).unwrap();
+        assert_eq!(png::decode(&out).unwrap().format(), PixelFormat::Rgb48);
+    }
+
+    #[test]
+    fn resize_ports_scale_any_format() {
+        let mut sizes = Log::default();
+        let mut yuv_sizes = Log::default();
+        {
+            let mut sp = Splitter::new(cam(3));
+            sp.add_port_with(&mut sizes, Resize::new(10, 5));
+            sp.run(None).unwrap();
+            let yuv = SyntheticCamera::builder()
+                .size(40, 20)
+                .format(PixelFormat::Yuv420)
+                .frame_limit(2)
+                .build()
+                .unwrap();
+            let mut sp = Splitter::new(yuv);
+            sp.add_port_with(&mut yuv_sizes, Resize::new(8, 4).filter(Filter::Nearest));
+            sp.run(None).unwrap();
+        }
+        assert_eq!(sizes.sizes, [(10, 5); 3]);
+        assert_eq!(yuv_sizes.sizes, [(8, 4); 2]);
+    }
+
+    #[test]
+    fn pi_encoders_convert_any_format() {
+        let mut c = SyntheticCamera::builder()
+            .size(40, 20)
+            .format(PixelFormat::Rgb565)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        c.capture(&mut out, &mut PiYuvEncoder::new()).unwrap();
+        assert_eq!(out.len(), raw::yuv420_capture_len(40, 20).unwrap());
+        let mut out = Vec::new();
+        c.capture(&mut out, &mut PiRgbEncoder::rgb()).unwrap();
+        assert_eq!(out.len(), raw::rgb_capture_len(40, 20).unwrap());
+        let mut j = SyntheticCamera::builder()
+            .size(40, 20)
+            .format(PixelFormat::Jpeg)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        j.capture(&mut out, &mut PiRgbEncoder::bgr()).unwrap();
+        assert_eq!(out.len(), raw::rgb_capture_len(40, 20).unwrap());
     }
 }

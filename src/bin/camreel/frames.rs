@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::unavailable;
+use crate::{raw_io, unavailable};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -115,8 +115,8 @@ impl FileKind {
 
 /// Opens `path` for reading frames (`raw` set: a picamera raw capture).
 pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameInput>> {
-    if raw.is_some() {
-        return unavailable::later("convert --raw", "the camera issue");
+    if let Some(raw) = raw {
+        return raw_io::open(path, raw);
     }
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("reading .bin", "the ImageIO issue"),

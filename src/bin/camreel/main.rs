@@ -16,6 +16,8 @@ mod frames;
 mod info;
 mod json;
 mod progress;
+mod raw;
+mod raw_io;
 mod record;
 mod unavailable;
 
@@ -166,7 +168,7 @@ fn run(cli: Cli) -> camreel::Result<()> {
         Command::Info { file, json } => info::run(&file, json),
         Command::Convert(args) => convert::run(&args),
         Command::Record(args) => record::run(&args),
-        Command::Raw(_) => unavailable::later("`camreel raw`", "the camera issue"),
+        Command::Raw(args) => raw::run(&args),
         Command::Motion { .. } => unavailable::later("`camreel motion`", "the motion-vector issue"),
         Command::Serve { .. } => {
             unavailable::later("`camreel serve`", "the network streaming issue")
