@@ -226,7 +226,12 @@ fn info_json(path: &Path, stream: &FileStream) -> Json {
         ("bytes", Json::int(stream.byte_len())),
         (
             "duration_ms",
-            Json::int(stream.headers().map(|h| u64::from(h.elapsed_ms)).sum::<u64>()),
+            Json::int(
+                stream
+                    .headers()
+                    .map(|h| u64::from(h.elapsed_ms))
+                    .sum::<u64>(),
+            ),
         ),
         ("truncated", Json::Bool(truncated)),
         ("tail", tail),
