@@ -13,7 +13,7 @@
 //! - [`ImageIo`]: either kind, for code that takes whichever it is given.
 //! - [`header`]: the byte layouts, without I/O.
 //!
-//! Time comes from a [`Clock`](crate::clock::Clock) (the OS monotonic clock by
+//! Time comes from a [`Clock`] (the OS monotonic clock by
 //! default), so tests can use a [`ManualClock`](crate::clock::ManualClock):
 //! `write` stamps each frame with the milliseconds since the previous write,
 //! and `read` with [`ReadOptions::pause`] waits that long after the previous
