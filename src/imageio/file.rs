@@ -199,7 +199,9 @@ struct Entry {
 /// (one small positioned read per frame, about 1 µs each from the page cache)
 /// to build an index of offsets and headers. So [`FileStream::count`] is exact
 /// from the start, every [`FileStream::seek`] is O(1), and a read is a single
-/// positioned read of the payload straight into the caller's buffer.
+/// positioned read of the payload straight into the caller's buffer. The
+/// index describes the file as it was when opened; frames appended later by
+/// another writer are not seen.
 ///
 /// # Damaged files
 /// Every header field is checked before anything is allocated for the frame:
@@ -486,8 +488,9 @@ impl FileStream {
     /// [`ErrorKind::InvalidArgument`] for a stream opened for reading;
     /// [`ErrorKind::UnsupportedFormat`] for an in-memory format (RGB888,
     /// YUV420, NV12, 16-bit, RAW10: convert first); [`ErrorKind::LimitExceeded`]
-    /// for a frame above the stream's [`Limits`]; [`ErrorKind::Io`]. A failed
-    /// write leaves the file and the stream as they were before it.
+    /// for a frame above the stream's [`Limits`]; [`ErrorKind::Io`]. A write
+    /// that fails part-way is cut back off the file, which then ends after the
+    /// frames before the offset (no partial chunk is left behind).
     pub fn write<'a>(&mut self, image: impl Into<ImageRef<'a>>) -> Result<&mut FileStream> {
         let (elapsed, now) = self.stamper.peek(&*self.clock);
         self.write_frame(image.into(), elapsed)?;
