@@ -2,6 +2,9 @@
 //! process: exit codes, output, JSON, and bad input (exit 1 with one line on
 //! stderr, never a panic).
 
+// The binary exists only with the `cli` feature.
+#![cfg(feature = "cli")]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

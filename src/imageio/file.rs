@@ -196,7 +196,8 @@ struct Entry {
 ///
 /// # Reading
 /// [`FileStream::open`] checks the file header, then reads every chunk header
-/// (one small positioned read per frame, about 1 µs each from the page cache)
+/// (one small positioned read per frame: 10,000 frames in about 5 ms from the
+/// page cache)
 /// to build an index of offsets and headers. So [`FileStream::count`] is exact
 /// from the start, every [`FileStream::seek`] is O(1), and a read is a single
 /// positioned read of the payload straight into the caller's buffer. The
