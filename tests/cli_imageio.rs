@@ -505,3 +505,112 @@ fn mangled_files_never_panic_the_cli() {
         }
     }
 }
+
+#[test]
+fn convert_bin_to_png_sequence_handles_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("f%03d.png");
+    let input = data("v2_0_mixed.bin");
+    let o = camreel(&[
+        "convert",
+        input.to_str().unwrap(),
+        pattern.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let expected: Vec<String> = (0..8).map(|i| format!("f{i:03}.png")).collect();
+    assert_eq!(names, expected);
+    let png = |i: usize| -> (Vec<u8>, Image) {
+        let bytes = std::fs::read(dir.path().join(&expected[i])).unwrap();
+        let img = camreel::codec::png::decode(&bytes).unwrap();
+        (bytes, img)
+    };
+    let frames = frames_of(&input);
+    // RGB565 red, green, blue, white -> RGB888.
+    let (_, img) = png(0);
+    assert_eq!((img.format(), img.size()), (PixelFormat::Rgb888, (2, 2)));
+    assert_eq!(
+        img.data(),
+        &[255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
+    );
+    // GRAYSCALE as is.
+    let (_, img) = png(1);
+    assert_eq!(
+        (img.format(), img.data()),
+        (PixelFormat::Grayscale, &[0u8, 50, 100, 150, 200, 250][..])
+    );
+    // BINARY -> GRAYSCALE: pixels 0, 2 and 32 set.
+    let (_, img) = png(2);
+    assert_eq!(
+        (img.format(), img.size()),
+        (PixelFormat::Grayscale, (33, 1))
+    );
+    let set: Vec<usize> = (0..33).filter(|&x| img.data()[x] == 255).collect();
+    assert_eq!(set, [0, 2, 32]);
+    assert!(img.data().iter().all(|&v| v == 0 || v == 255));
+    // BAYER_RGGB and YUV422 -> RGB888, the same pixels as the library's conversion.
+    for i in [3, 4] {
+        let (_, img) = png(i);
+        let want = camreel::convert::convert(frames[i].0.view(), PixelFormat::Rgb888).unwrap();
+        assert_eq!(img, want, "frame {i}");
+    }
+    // ARGB8 keeps its alpha.
+    let (_, img) = png(5);
+    assert_eq!(
+        (img.format(), img.data()),
+        (PixelFormat::Argb8, &[0x20, 0x40, 0xFF, 0x80][..])
+    );
+    // JPEG decoded.
+    let (_, img) = png(6);
+    assert_eq!(img, camreel::codec::decode(frames[6].0.view()).unwrap());
+    // PNG frames are written byte for byte.
+    let (bytes, _) = png(7);
+    assert_eq!(bytes, frames[7].0.data());
+}
+
+#[test]
+fn png_sequences_number_output_frames_and_check_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("ide_%d.png");
+    let input = data("v1_0_ide_jpeg.bin");
+    let o = camreel(&[
+        "convert",
+        input.to_str().unwrap(),
+        pattern.to_str().unwrap(),
+        "--start",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Numbered from 0 in output order: input frame 1 is ide_0.png.
+    let img =
+        camreel::codec::png::decode(&std::fs::read(dir.path().join("ide_0.png")).unwrap()).unwrap();
+    assert_eq!((img.format(), img.size()), (PixelFormat::Rgb888, (16, 8)));
+    assert!(!dir.path().join("ide_1.png").exists());
+
+    for (pattern, want) in [
+        ("two_%d_%d.png", "more than one number"),
+        ("space_%4d.png", "use %0Nd"),
+        ("str_%s_%d.png", "not %d, %0Nd or %%"),
+    ] {
+        let p = dir.path().join(pattern);
+        let o = camreel(&["convert", input.to_str().unwrap(), p.to_str().unwrap()]);
+        let err = assert_fails_cleanly(&o);
+        assert!(err.contains(want), "{pattern}: {err}");
+    }
+    let p = dir.path().join("fps_%d.png");
+    let o = camreel(&[
+        "convert",
+        input.to_str().unwrap(),
+        p.to_str().unwrap(),
+        "--fps",
+        "10",
+    ]);
+    assert!(assert_fails_cleanly(&o).contains("--fps does not apply to PNG sequence output"));
+    let p = dir.path().join("missing_dir/f%d.png");
+    let o = camreel(&["convert", input.to_str().unwrap(), p.to_str().unwrap()]);
+    assert!(assert_fails_cleanly(&o).contains("missing_dir/f0.png"));
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::{bin_io, unavailable};
+use crate::{bin_io, png_seq, unavailable};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -140,6 +140,6 @@ pub fn create_output(
         FileKind::Bin => bin_io::create(path, options),
         FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
         FileKind::Gif => unavailable::later("writing .gif", "the GIF issue"),
-        FileKind::PngPattern => unavailable::later("writing PNG sequences", "the ImageIO issue"),
+        FileKind::PngPattern => png_seq::create(path, options),
     }
 }

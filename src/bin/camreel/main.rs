@@ -16,6 +16,7 @@ mod convert;
 mod frames;
 mod info;
 mod json;
+mod png_seq;
 mod progress;
 mod unavailable;
 
