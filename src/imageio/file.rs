@@ -616,12 +616,12 @@ impl FileStream {
     /// [`ErrorKind::Io`]. On error `image` is left as a 1x1 grayscale placeholder.
     pub fn read_into(&mut self, image: &mut Image, opts: ReadOptions) -> Result<Option<FrameInfo>> {
         if self.offset >= self.entries.len() {
-            if let Some(tail) = &self.tail {
-                if !self.tail_reported {
-                    self.tail_reported = true;
-                    self.offset = self.entries.len();
-                    return Err(tail.to_error());
-                }
+            if let Some(tail) = &self.tail
+                && !self.tail_reported
+            {
+                self.tail_reported = true;
+                self.offset = self.entries.len();
+                return Err(tail.to_error());
             }
             if !opts.loop_ || self.entries.is_empty() {
                 return Ok(None);
