@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::{raw_io, unavailable};
+use crate::{bin_io, png_seq, raw_io, unavailable};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -119,7 +119,7 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
         return raw_io::open(path, raw);
     }
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("reading .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::open(path),
         FileKind::Avi => unavailable::later("reading .avi", "the MJPEG issue"),
         FileKind::Gif => unavailable::later("reading .gif", "the GIF issue"),
         FileKind::PngPattern => Err(Error::new(
@@ -135,11 +135,11 @@ pub fn create_output(
     options: &OutputOptions,
     first: &Frame,
 ) -> Result<Box<dyn FrameOutput>> {
-    let _ = (options, first);
+    let _ = first;
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("writing .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::create(path, options),
         FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
         FileKind::Gif => unavailable::later("writing .gif", "the GIF issue"),
-        FileKind::PngPattern => unavailable::later("writing PNG sequences", "the ImageIO issue"),
+        FileKind::PngPattern => png_seq::create(path, options),
     }
 }

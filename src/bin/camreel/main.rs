@@ -11,10 +11,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bin_io;
 mod convert;
 mod frames;
 mod info;
 mod json;
+mod png_seq;
 mod progress;
 mod raw;
 mod raw_io;
