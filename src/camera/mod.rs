@@ -7,11 +7,12 @@
 //! | backend | type | built |
 //! |---|---|---|
 //! | synthetic scene (no hardware) | [`synthetic::SyntheticCamera`] | always |
+//! | an ImageIO recording (`.bin`) | [`replay::ReplayCamera`] | always |
 //! | V4L2 device `/dev/videoN` | `v4l2::V4l2Source` | feature `v4l2`, Linux |
 //! | Raspberry Pi camera, picamera layouts | [`rpi::PiCamera`] over any source | always; hardware parts with feature `rpi` |
 //!
 //! [`open`] picks a backend at run time from a string such as `synthetic`,
-//! `v4l2:/dev/video0` or `rpi`, and returns a `Box<dyn CameraSource + Send>`.
+//! `replay:clip.bin`, `v4l2:/dev/video0` or `rpi`, and returns a `Box<dyn CameraSource + Send>`.
 //!
 //! # For users
 //!
@@ -64,6 +65,7 @@ use crate::error::Result;
 use crate::image::{Image, ImageRef, PixelFormat};
 
 mod open;
+pub mod replay;
 pub mod rpi;
 pub mod synthetic;
 pub mod v4l2;

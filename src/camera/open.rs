@@ -1,6 +1,7 @@
 //! Picking a backend at run time from a source string.
 
 use super::CameraSource;
+use super::replay::ReplayCamera;
 use super::synthetic::SyntheticCamera;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::PixelFormat;
@@ -17,6 +18,11 @@ pub struct SourceConfig {
     pub fps: Option<f64>,
     /// Seed of the synthetic camera.
     pub seed: u64,
+    /// Replay: wait out the recorded intervals (`false`: as fast as the
+    /// file can be read; timestamps follow the recording either way).
+    pub realtime: bool,
+    /// Replay: start again at the first frame after the last.
+    pub looping: bool,
 }
 
 /// Opens the camera named by `spec`:
@@ -24,6 +30,7 @@ pub struct SourceConfig {
 /// | spec | backend |
 /// |---|---|
 /// | `synthetic` | [`SyntheticCamera`](super::synthetic::SyntheticCamera) (640x480 RGB888 unless configured; paced when `fps` is set) |
+/// | `replay:FILE` | [`ReplayCamera`](super::replay::ReplayCamera) playing an ImageIO `.bin` (size, format and rate come from the file) |
 /// | `v4l2:/dev/videoN` | `V4l2Source` (feature `v4l2`) |
 /// | `rpi` | the Raspberry Pi camera node `/dev/video0` through V4L2 (feature `rpi`) |
 ///
@@ -58,11 +65,20 @@ pub fn open(spec: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + 
             }
             Ok(Box::new(b.build()?))
         }
+        ("replay", Some(path)) if !path.is_empty() => {
+            let camera = ReplayCamera::builder(path)
+                .realtime(config.realtime)
+                .looping(config.looping)
+                .open()?;
+            Ok(Box::new(camera))
+        }
         ("v4l2", Some(path)) if !path.is_empty() => open_v4l2(path, config),
         ("rpi", None) => open_rpi(config),
         _ => Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("unknown camera source {spec:?} (expected synthetic, v4l2:/dev/videoN or rpi)"),
+            format!(
+                "unknown camera source {spec:?} (expected synthetic, replay:FILE, v4l2:/dev/videoN or rpi)"
+            ),
         )),
     }
 }
@@ -109,8 +125,8 @@ mod tests {
         let config = SourceConfig {
             size: Some((40, 30)),
             format: Some(PixelFormat::Grayscale),
-            fps: None,
             seed: 3,
+            ..SourceConfig::default()
         };
         let mut cam = open("synthetic", &config).unwrap();
         let f = cam.format();
@@ -123,7 +139,15 @@ mod tests {
 
     #[test]
     fn unknown_specs_are_refused() {
-        for spec in ["", "webcam", "v4l2:", "synthetic:1", "rpi:x"] {
+        for spec in [
+            "",
+            "webcam",
+            "v4l2:",
+            "synthetic:1",
+            "rpi:x",
+            "replay:",
+            "replay",
+        ] {
             let e = open(spec, &SourceConfig::default()).err().unwrap();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{spec}");
         }

@@ -8,9 +8,10 @@
 //! the same settings deliver byte-identical frames, and
 //! [`SyntheticCamera::render`] reproduces any frame on its own.
 //!
-//! Frames come in any pixel format but PNG: RGB888, BGR888 and GRAYSCALE
-//! are rendered directly, the others (YUV420, RGB565, Bayer, RAW10, ...) are
-//! converted from RGB888, and JPEG frames are encoded like an MJPEG webcam's.
+//! Frames come in any pixel format: RGB888, BGR888 and GRAYSCALE are
+//! rendered directly, the others (YUV420, RGB565, Bayer, RAW10, PNG, ...)
+//! are converted from RGB888, and JPEG frames are encoded like an MJPEG
+//! webcam's.
 //!
 //! The background moves by exactly +2 pixels per frame horizontally and +-1
 //! pixel vertically (a triangle wave), so frame 0 -> 1 has a known global
@@ -172,8 +173,8 @@ impl SyntheticBuilder {
     /// Pixel format of the frames. RGB888, BGR888 and GRAYSCALE are rendered
     /// directly; every other uncompressed format (YUV420, NV12, YUV422,
     /// RGB565, Bayer, 16-bit Bayer, RAW10, ...) is converted from RGB888 by
-    /// [`crate::convert`]; JPEG frames (quality [`JPEG_QUALITY`]) come like
-    /// an MJPEG webcam's.
+    /// [`crate::convert`] (PNG too); JPEG frames (quality [`JPEG_QUALITY`])
+    /// come like an MJPEG webcam's.
     pub fn format(mut self, format: PixelFormat) -> Self {
         self.format = format;
         self
@@ -784,8 +785,14 @@ mod tests {
         }
     }
 
+    fn rgb_of(c: &SyntheticCamera, index: u64) -> Image {
+        let mut s = c.settings.clone();
+        s.format = PixelFormat::Rgb888;
+        s.build().unwrap().render(index).unwrap()
+    }
+
     #[test]
-    fn every_uncompressed_format_via_convert() {
+    fn every_format_via_convert() {
         use crate::image::BayerOrder;
         let formats = [
             PixelFormat::Yuv420,
@@ -819,11 +826,12 @@ mod tests {
             crate::codec::jpeg::dimensions(f.image.data()).unwrap(),
             (96, 64)
         );
-        let e = SyntheticCamera::builder()
-            .format(PixelFormat::Png)
-            .build()
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        let mut png = cam(PixelFormat::Png);
+        let f = png.next_frame().unwrap().unwrap().to_owned();
+        assert_eq!(
+            crate::codec::png::decode(f.image.data()).unwrap(),
+            rgb_of(&png, 0)
+        );
         let e = SyntheticCamera::builder()
             .format(PixelFormat::Bayer16 {
                 order: BayerOrder::Bggr,

@@ -9,7 +9,8 @@
 //!   each at its own resolution, plus stills taken while recording without
 //!   dropping recording frames.
 //! - Custom outputs: anything implementing [`Write`] (with an [`Encoder`]),
-//!   or a [`FrameSink`], which sees each whole frame.
+//!   or a [`FrameSink`], which sees each whole frame ([`ImageIoSink`]
+//!   records to an ImageIO `.bin`).
 //! - [`pipeline`]: a capture thread, a bounded queue, a worker pool and
 //!   ordered output (picamera's rapid-capture-and-processing recipe).
 //!
@@ -28,6 +29,7 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::mpsc;
+use std::time::Duration;
 
 use crate::camera::{CameraSource, Frame, FrameInfo};
 use crate::codec::jpeg::JpegEncoder;
@@ -36,6 +38,7 @@ use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geometry::{Filter, Resizer};
 use crate::image::{Image, ImageRef, PixelFormat};
+use crate::imageio::FileStream;
 use crate::raw;
 
 pub mod pipeline;
@@ -887,6 +890,91 @@ impl Transform for Resize {
     }
 }
 
+/// A [`FrameSink`] that records into an ImageIO file stream (`.bin`),
+/// with each frame's interval from its timestamps.
+///
+/// Frames are written as they are when their format has an OpenMV code;
+/// [`ImageIoSink::with_jpeg`] encodes them to JPEG first (the compact
+/// choice for RGB888 cameras, whose format a file stream refuses).
+#[derive(Debug)]
+pub struct ImageIoSink {
+    stream: Option<FileStream>,
+    jpeg: Option<JpegCapture>,
+    image: Image,
+    first: Option<Duration>,
+    written_ms: u64,
+}
+
+impl ImageIoSink {
+    /// Frames written as they come.
+    pub fn new(stream: FileStream) -> ImageIoSink {
+        ImageIoSink {
+            stream: Some(stream),
+            jpeg: None,
+            image: Image::empty(),
+            first: None,
+            written_ms: 0,
+        }
+    }
+
+    /// Frames encoded by `jpeg` first.
+    pub fn with_jpeg(stream: FileStream, jpeg: JpegCapture) -> ImageIoSink {
+        ImageIoSink {
+            jpeg: Some(jpeg),
+            ..ImageIoSink::new(stream)
+        }
+    }
+
+    /// The stream (`None` after [`FrameSink::finish`] closed it).
+    pub fn stream(&self) -> Option<&FileStream> {
+        self.stream.as_ref()
+    }
+}
+
+impl FrameSink for ImageIoSink {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        let stream = self.stream.as_mut().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                "the ImageIO stream was already closed",
+            )
+        })?;
+        // Intervals from the frame timestamps, rounded so they add up.
+        let elapsed = match self.first {
+            None => {
+                self.first = Some(frame.timestamp);
+                0
+            }
+            Some(t0) => {
+                let total = frame.timestamp.saturating_sub(t0).as_millis() as u64;
+                let step = total.saturating_sub(self.written_ms);
+                self.written_ms = total.max(self.written_ms);
+                step.min(u64::from(u32::MAX)) as u32
+            }
+        };
+        let image = match &mut self.jpeg {
+            Some(jpeg) if frame.image.format() != PixelFormat::Jpeg => {
+                let (w, h) = frame.image.size();
+                self.image
+                    .set_encoded(PixelFormat::Jpeg, w, h, |out| jpeg.encode(frame.image, out))?;
+                self.image.view()
+            }
+            _ => frame.image,
+        };
+        stream
+            .write_with_elapsed(image, elapsed)
+            .map(|_| ())
+            .map_err(|e| e.context(format!("recording frame {}", frame.sequence)))
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        match self.stream.take() {
+            Some(s) => s.close(),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1222,5 +1310,59 @@ mod tests {
         let mut out = Vec::new();
         j.capture(&mut out, &mut PiRgbEncoder::bgr()).unwrap();
         assert_eq!(out.len(), raw::rgb_capture_len(40, 20).unwrap());
+    }
+
+    #[test]
+    fn imageio_sink_records_and_replays() {
+        use crate::camera::replay::ReplayCamera;
+        use crate::clock::ManualClock;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.bin");
+        let clock = ManualClock::shared();
+        let mut c = SyntheticCamera::builder()
+            .size(32, 24)
+            .fps(30.0)
+            .clock(clock)
+            .frame_limit(4)
+            .build()
+            .unwrap();
+        let mut sink = ImageIoSink::with_jpeg(
+            FileStream::create(&path).unwrap(),
+            JpegCapture::new(90).unwrap(),
+        );
+        assert_eq!(c.record(&mut sink, None).unwrap(), 4);
+        assert!(sink.stream().is_none());
+        let mut replay = ReplayCamera::builder(&path).realtime(false).open().unwrap();
+        assert_eq!(replay.frame_count(), 4);
+        let elapsed: Vec<u32> = replay.stream().headers().map(|h| h.elapsed_ms).collect();
+        // 33.3 ms intervals, rounded so they add up to 100 ms.
+        assert_eq!(elapsed, [0, 33, 33, 34]);
+        let f = replay.next_frame().unwrap().unwrap();
+        assert_eq!(f.image.format(), PixelFormat::Jpeg);
+        // Frames with an OpenMV code are stored as they are.
+        let path2 = dir.path().join("gray.bin");
+        let mut g = SyntheticCamera::builder()
+            .size(8, 8)
+            .format(PixelFormat::Grayscale)
+            .frame_limit(2)
+            .build()
+            .unwrap();
+        let first = g.render(0).unwrap();
+        let mut sink = ImageIoSink::new(FileStream::create(&path2).unwrap());
+        g.record(&mut sink, None).unwrap();
+        let mut replay = ReplayCamera::builder(&path2)
+            .realtime(false)
+            .open()
+            .unwrap();
+        assert_eq!(
+            replay.next_frame().unwrap().unwrap().image.data(),
+            first.data()
+        );
+        assert_eq!(
+            sink.write_frame(&replay.next_frame().unwrap().unwrap())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidArgument
+        );
     }
 }

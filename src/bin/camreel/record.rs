@@ -1,11 +1,14 @@
 //! `camreel record SOURCE OUT`: frames from a camera source to a recording.
+//!
+//! Frames go through the same [`FrameOutput`]s as `camreel convert`
+//! ([`frames::create_output`]), so both commands write files the same way.
 
 use std::time::{Duration, Instant};
 
 use camreel::camera::{self, CameraSource, SourceConfig};
-use camreel::{Error, ErrorKind, PixelFormat, Result};
+use camreel::{Error, ErrorKind, PixelFormat, Result, convert};
 
-use crate::frames::{self, Frame, FrameOutput, OutputOptions};
+use crate::frames::{self, FileKind, Frame, FrameOutput, OutputOptions};
 use crate::progress::Progress;
 use crate::{RecordArgs, parse_size};
 
@@ -52,8 +55,15 @@ pub fn run(args: &RecordArgs) -> Result<()> {
         size: args.size.as_deref().map(parse_size).transpose()?,
         format,
         fps: args.fps.or(synthetic.then_some(DEFAULT_SYNTHETIC_FPS)),
-        seed: 0,
+        // A replayed recording is copied as fast as it can be read; its
+        // recorded intervals are kept through the frame timestamps.
+        ..SourceConfig::default()
     };
+    // An ImageIO file stores OpenMV formats only: frames in another format
+    // (the synthetic camera's RGB888) are stored as JPEG unless the user
+    // asked for a format explicitly.
+    let store_as = (format.is_none() && FileKind::of(&args.output)? == FileKind::Bin)
+        .then_some(PixelFormat::Jpeg);
     let mut source = open_source(&args.source, &config)?;
     let options = OutputOptions {
         fps: args.fps,
@@ -89,10 +99,13 @@ pub fn run(args: &RecordArgs) -> Result<()> {
                 step.min(u64::from(u32::MAX)) as u32
             }
         };
-        let frame = Frame {
-            image: frame.image.to_image(),
-            elapsed_ms,
+        let image = match store_as {
+            Some(target) if frame.image.format().code().is_none() => {
+                convert::convert(frame.image, target)?
+            }
+            _ => frame.image.to_image(),
         };
+        let frame = Frame { image, elapsed_ms };
         let out = match &mut output {
             Some(out) => out,
             None => output.insert(frames::create_output(&args.output, &options, &frame)?),

@@ -1,0 +1,55 @@
+//! picamera recipe 5.5, capturing images whilst recording: record 800x600
+//! to an ImageIO `.bin` for 2 seconds and take a JPEG still from the video
+//! stream one second in, without dropping a recording frame.
+//!
+//! `cargo run --release --example capture_while_recording`
+
+use std::time::Duration;
+
+use camreel::camera::synthetic::SyntheticCamera;
+use camreel::capture::{ImageIoSink, JpegCapture, Splitter};
+use camreel::imageio::FileStream;
+
+fn main() -> camreel::Result<()> {
+    let dir = std::env::temp_dir()
+        .join("camreel-examples")
+        .join("capture_while_recording");
+    std::fs::create_dir_all(&dir).map_err(|e| camreel::Error::io(dir.display().to_string(), e))?;
+    let fps = 30.0;
+    let camera = SyntheticCamera::builder().size(800, 600).fps(fps).build()?;
+    let video = ImageIoSink::with_jpeg(
+        FileStream::create(dir.join("foo.bin"))?,
+        JpegCapture::new(80)?,
+    );
+    let mut splitter = Splitter::new(camera);
+    let port = splitter.add_port(video);
+    let stills = splitter.still_handle();
+
+    let frames = (2.0 * fps) as u64;
+    let mut still = None;
+    for i in 0..frames {
+        if i == frames / 2 {
+            // capture('foo.jpg', use_video_port=True)
+            still = Some(stills.request(JpegCapture::new(90)?));
+        }
+        splitter.step()?;
+    }
+    let recorded = splitter.port_frames(port);
+    let stats = splitter.run(Some(0))?;
+    let still = still.expect("requested").wait()?;
+    std::fs::write(dir.join("foo.jpg"), &still.data)
+        .map_err(|e| camreel::Error::io("writing foo.jpg", e))?;
+    println!(
+        "recorded {recorded} frames ({} skipped by the source) to {}",
+        stats.source_gaps,
+        dir.join("foo.bin").display()
+    );
+    println!(
+        "still from frame {} at {:?}: {} bytes in {}",
+        still.info.sequence,
+        Duration::from_millis(still.info.timestamp.as_millis() as u64),
+        still.data.len(),
+        dir.join("foo.jpg").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! picamera recipe 5.6, recording at multiple resolutions: one 1024x768
+//! stream recorded at full size and, through a second splitter port,
+//! resized to 320x240 (for analysis on the small one while the big one is
+//! kept).
+//!
+//! `cargo run --release --example multiple_resolutions`
+
+use camreel::camera::synthetic::SyntheticCamera;
+use camreel::capture::{ImageIoSink, JpegCapture, Resize, Splitter};
+use camreel::imageio::FileStream;
+
+fn main() -> camreel::Result<()> {
+    let dir = std::env::temp_dir()
+        .join("camreel-examples")
+        .join("multiple_resolutions");
+    std::fs::create_dir_all(&dir).map_err(|e| camreel::Error::io(dir.display().to_string(), e))?;
+    let camera = SyntheticCamera::builder()
+        .size(1024, 768)
+        .fps(30.0)
+        .frame_limit(45)
+        .build()?;
+    let mut splitter = Splitter::new(camera);
+    let high = splitter.add_port(ImageIoSink::with_jpeg(
+        FileStream::create(dir.join("highres.bin"))?,
+        JpegCapture::new(85)?,
+    ));
+    let low = splitter.add_port_with(
+        ImageIoSink::with_jpeg(
+            FileStream::create(dir.join("lowres.bin"))?,
+            JpegCapture::new(85)?,
+        ),
+        Resize::new(320, 240),
+    );
+    let stats = splitter.run(None)?;
+    println!(
+        "{} frames: {} to highres.bin (1024x768), {} to lowres.bin (320x240) in {}",
+        stats.frames,
+        splitter.port_frames(high),
+        splitter.port_frames(low),
+        dir.display()
+    );
+    Ok(())
+}

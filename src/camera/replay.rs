@@ -1,0 +1,191 @@
+//! A camera that plays an ImageIO recording (`.bin`, "OMV IMG STR").
+//!
+//! Frames come back as they were recorded (any format, sizes may change
+//! from frame to frame), at the recorded rate (each frame waits out its
+//! recorded interval on the clock) or as fast as they can be read, once or
+//! looping. Timestamps follow the recording's own timeline, so a replayed
+//! recording looks to downstream code like the camera that made it.
+//!
+//! ```
+//! use camreel::camera::{CameraSource, replay::ReplayCamera};
+//! use camreel::imageio::FileStream;
+//! use camreel::{Image, PixelFormat};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("clip.bin");
+//! let mut out = FileStream::create(&path)?;
+//! for v in [10u8, 20, 30] {
+//!     let img = Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?;
+//!     out.write_with_elapsed(&img, 40)?;
+//! }
+//! out.close()?;
+//!
+//! let mut cam = ReplayCamera::builder(&path).realtime(false).open()?;
+//! assert_eq!(cam.format().fps, Some(25.0));
+//! let mut seen = Vec::new();
+//! while let Some(frame) = cam.next_frame()? {
+//!     seen.push((frame.image.data()[0], frame.timestamp.as_millis()));
+//! }
+//! assert_eq!(seen, [(10, 40), (20, 80), (30, 120)]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{CameraSource, Frame, StreamFormat};
+use crate::clock::{Clock, MonotonicClock};
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::Image;
+use crate::imageio::{FileOptions, FileStream, ReadOptions};
+
+/// Settings of a [`ReplayCamera`]; [`ReplayBuilder::open`] opens the file.
+#[derive(Clone)]
+#[must_use]
+pub struct ReplayBuilder {
+    path: PathBuf,
+    realtime: bool,
+    looping: bool,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl std::fmt::Debug for ReplayBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplayBuilder")
+            .field("path", &self.path)
+            .field("realtime", &self.realtime)
+            .field("looping", &self.looping)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReplayBuilder {
+    /// Wait out each recorded interval (`true`, the default) or deliver
+    /// frames as fast as they can be read.
+    pub fn realtime(mut self, realtime: bool) -> Self {
+        self.realtime = realtime;
+        self
+    }
+
+    /// Start again at the first frame after the last (default: end there).
+    pub fn looping(mut self, looping: bool) -> Self {
+        self.looping = looping;
+        self
+    }
+
+    /// The clock that paces playback (default: the monotonic clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Opens the recording.
+    ///
+    /// # Errors
+    /// Whatever [`FileStream::open`] returns (a missing file, a bad header);
+    /// [`ErrorKind::EndOfStream`] for a recording without a complete frame.
+    pub fn open(self) -> Result<ReplayCamera> {
+        let clock = self.clock.unwrap_or_else(MonotonicClock::shared);
+        let stream = FileOptions::new()
+            .clock(clock)
+            .open(&self.path)
+            .map_err(|e| e.context(self.path.display()))?;
+        let first = stream.header(0).ok_or_else(|| {
+            Error::new(
+                ErrorKind::EndOfStream,
+                format!(
+                    "{}: the recording has no complete frame",
+                    self.path.display()
+                ),
+            )
+        })?;
+        // The recorded rate: frames after the first over their intervals.
+        let (n, total_ms) = stream.headers().skip(1).fold((0u64, 0u64), |(n, t), h| {
+            (n + 1, t + u64::from(h.elapsed_ms))
+        });
+        let fps = (n > 0 && total_ms > 0).then(|| n as f64 * 1000.0 / total_ms as f64);
+        Ok(ReplayCamera {
+            format: StreamFormat {
+                format: first.format,
+                width: first.width,
+                height: first.height,
+                fps,
+            },
+            options: ReadOptions::default()
+                .with_loop(self.looping)
+                .with_pause(self.realtime),
+            stream,
+            image: Image::empty(),
+            sequence: 0,
+            recorded: Duration::ZERO,
+            path: self.path,
+        })
+    }
+}
+
+/// A camera playing an ImageIO recording. See the [module docs](self).
+#[derive(Debug)]
+pub struct ReplayCamera {
+    stream: FileStream,
+    options: ReadOptions,
+    image: Image,
+    format: StreamFormat,
+    sequence: u64,
+    recorded: Duration,
+    path: PathBuf,
+}
+
+impl ReplayCamera {
+    /// Settings for playing the recording at `path`.
+    pub fn builder(path: impl AsRef<Path>) -> ReplayBuilder {
+        ReplayBuilder {
+            path: path.as_ref().to_path_buf(),
+            realtime: true,
+            looping: false,
+            clock: None,
+        }
+    }
+
+    /// Frames in the recording.
+    pub fn frame_count(&self) -> u64 {
+        self.stream.count()
+    }
+
+    /// The underlying stream (for its headers, version, damaged tail).
+    pub fn stream(&self) -> &FileStream {
+        &self.stream
+    }
+}
+
+impl CameraSource for ReplayCamera {
+    /// The first frame's format and size (frames may differ later), and the
+    /// recorded mean frame rate.
+    fn format(&self) -> StreamFormat {
+        self.format
+    }
+
+    fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+        let mut read = self.stream.read_into(&mut self.image, self.options);
+        if matches!(&read, Err(e) if e.kind() == ErrorKind::Truncated) && self.sequence > 0 {
+            // A recording cut off by a power loss: its complete frames play,
+            // the partial one is skipped (and reported by `camreel info`).
+            read = if self.options.loop_ {
+                self.stream.read_into(&mut self.image, self.options)
+            } else {
+                Ok(None)
+            };
+        }
+        let Some(info) = read.map_err(|e| e.context(self.path.display()))? else {
+            return Ok(None);
+        };
+        self.recorded += Duration::from_millis(u64::from(info.elapsed_ms));
+        let sequence = self.sequence;
+        self.sequence += 1;
+        Ok(Some(Frame {
+            image: self.image.view(),
+            sequence,
+            timestamp: self.recorded,
+        }))
+    }
+}
