@@ -331,3 +331,122 @@ fn errors_map_to_kinds() {
         ErrorKind::EndOfStream
     );
 }
+
+mod replay {
+    use std::time::Duration;
+
+    use camreel::camera::CameraSource;
+    use camreel::camera::replay::ReplayCamera;
+    use camreel::clock::{Clock, ManualClock};
+    use camreel::imageio::FileStream;
+    use camreel::{ErrorKind, Image, PixelFormat};
+
+    fn clip(dir: &std::path::Path) -> std::path::PathBuf {
+        let path = dir.join("clip.bin");
+        let mut out = FileStream::create(&path).unwrap();
+        for (i, ms) in [(0u8, 0u32), (1, 40), (2, 60)] {
+            let img = Image::new(PixelFormat::Grayscale, 4, 2, vec![i; 8]).unwrap();
+            out.write_with_elapsed(&img, ms).unwrap();
+        }
+        let rgb = Image::new(PixelFormat::Rgb565, 2, 2, vec![9; 8]).unwrap();
+        out.write_with_elapsed(&rgb, 100).unwrap();
+        out.close().unwrap();
+        path
+    }
+
+    #[test]
+    fn realtime_replay_waits_out_recorded_intervals() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = clip(dir.path());
+        let clock = ManualClock::shared();
+        let mut cam = ReplayCamera::builder(&path)
+            .realtime(true)
+            .clock(clock.clone())
+            .open()
+            .unwrap();
+        let f = cam.format();
+        assert_eq!(
+            (f.format, f.width, f.height),
+            (PixelFormat::Grayscale, 4, 2)
+        );
+        assert_eq!(f.fps, Some(3.0 * 1000.0 / 200.0));
+        let mut got = Vec::new();
+        while let Some(frame) = cam.next_frame().unwrap() {
+            got.push((
+                frame.sequence,
+                frame.image.format(),
+                frame.timestamp.as_millis(),
+                clock.now().as_millis(),
+            ));
+        }
+        assert_eq!(
+            got,
+            [
+                (0, PixelFormat::Grayscale, 0, 0),
+                (1, PixelFormat::Grayscale, 40, 40),
+                (2, PixelFormat::Grayscale, 100, 100),
+                (3, PixelFormat::Rgb565, 200, 200),
+            ]
+        );
+    }
+
+    #[test]
+    fn looping_and_fast_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = clip(dir.path());
+        let clock = ManualClock::shared();
+        let mut cam = ReplayCamera::builder(&path)
+            .realtime(false)
+            .looping(true)
+            .clock(clock.clone())
+            .open()
+            .unwrap();
+        let seqs: Vec<(u64, u8)> = (0..9)
+            .map(|_| {
+                let f = cam.next_frame().unwrap().unwrap();
+                (f.sequence, f.image.data()[0])
+            })
+            .collect();
+        assert_eq!(
+            seqs,
+            [
+                (0, 0),
+                (1, 1),
+                (2, 2),
+                (3, 9),
+                (4, 0),
+                (5, 1),
+                (6, 2),
+                (7, 9),
+                (8, 0)
+            ]
+        );
+        assert_eq!(clock.now(), Duration::ZERO, "no waiting");
+    }
+
+    #[test]
+    fn truncated_and_missing_recordings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = clip(dir.path());
+        let full = std::fs::read(&path).unwrap();
+        // Cut inside the last frame's payload: three frames play.
+        let cut = dir.path().join("cut.bin");
+        std::fs::write(&cut, &full[..full.len() - 10]).unwrap();
+        let mut cam = ReplayCamera::builder(&cut).realtime(false).open().unwrap();
+        let mut n = 0;
+        while cam.next_frame().unwrap().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 3);
+        // Only a header: no frame to replay.
+        let empty = dir.path().join("empty.bin");
+        std::fs::write(&empty, &full[..16]).unwrap();
+        let e = ReplayCamera::builder(&empty).open().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::EndOfStream);
+        let e = ReplayCamera::builder(dir.path().join("none.bin"))
+            .open()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(e.to_string().contains("none.bin"), "{e}");
+    }
+}

@@ -40,7 +40,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{CameraSource, Frame, StreamFormat};
+use super::{CameraSource, Frame, FrameInfo, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::codec::jpeg::JpegEncoder;
 use crate::convert;
@@ -265,7 +265,12 @@ impl SyntheticBuilder {
         output.reshape(PixelFormat::Rgb888, self.width, self.height)?;
         Ok(SyntheticCamera {
             clock: self.clock.clone().unwrap_or_else(MonotonicClock::shared),
-            rgb: vec![0; scene.w * scene.h * 3],
+            // RGB888 frames are drawn straight into the output.
+            rgb: if self.format == PixelFormat::Rgb888 {
+                Vec::new()
+            } else {
+                vec![0; scene.w * scene.h * 3]
+            },
             noise: noise_tile(self.seed, self.noise),
             scene,
             output,
@@ -335,7 +340,8 @@ impl SyntheticCamera {
         Ok(out)
     }
 
-    fn render_into(&self, index: u64, rgb: &mut [u8], out: &mut Image) -> Result<()> {
+    /// Draws frame `index` as RGB888 into `rgb`.
+    fn render_rgb(&self, index: u64, rgb: &mut [u8]) {
         let s = &self.settings;
         self.scene.background(index, s.pan, rgb);
         for k in 0..s.objects {
@@ -349,7 +355,18 @@ impl SyntheticCamera {
         if s.noise > 0 {
             add_noise(rgb, &self.noise, mix(s.seed ^ 0x6E6F_6973_6500, index));
         }
+    }
+
+    fn render_into(&self, index: u64, rgb: &mut [u8], out: &mut Image) -> Result<()> {
         let (w, h) = (self.scene.w32, self.scene.h32);
+        if self.settings.format == PixelFormat::Rgb888 {
+            // Straight into the output: no intermediate copy.
+            out.reshape(PixelFormat::Rgb888, w, h)?;
+            self.render_rgb(index, out.data_mut());
+            return Ok(());
+        }
+        self.render_rgb(index, rgb);
+        let s = &self.settings;
         match s.format {
             PixelFormat::Grayscale => {
                 out.reshape(PixelFormat::Grayscale, w, h)?;
@@ -362,10 +379,6 @@ impl SyntheticCamera {
                 for (o, p) in out.data_mut().chunks_exact_mut(3).zip(rgb.chunks_exact(3)) {
                     o.copy_from_slice(&[p[2], p[1], p[0]]);
                 }
-            }
-            PixelFormat::Rgb888 => {
-                out.reshape(PixelFormat::Rgb888, w, h)?;
-                out.data_mut().copy_from_slice(rgb);
             }
             PixelFormat::Jpeg => {
                 // Like an MJPEG webcam.
@@ -404,21 +417,30 @@ impl CameraSource for SyntheticCamera {
     }
 
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+        let mut out = std::mem::take(&mut self.output);
+        let info = self.next_frame_into(&mut out);
+        self.output = out;
+        Ok(info?.map(|info| Frame {
+            image: self.output.view(),
+            sequence: info.sequence,
+            timestamp: info.timestamp,
+        }))
+    }
+
+    /// Renders straight into `image` (no copy of a lent frame).
+    fn next_frame_into(&mut self, image: &mut Image) -> Result<Option<FrameInfo>> {
         if self.settings.frame_limit.is_some_and(|n| self.index >= n) {
             return Ok(None);
         }
         self.pace();
         let mut rgb = std::mem::take(&mut self.rgb);
-        let mut out = std::mem::take(&mut self.output);
-        let rendered = self.render_into(self.index, &mut rgb, &mut out);
+        let rendered = self.render_into(self.index, &mut rgb, image);
         self.rgb = rgb;
-        self.output = out;
         rendered?;
         let timestamp = self.clock.now();
         let sequence = self.settings.first_sequence + self.index;
         self.index += 1;
-        Ok(Some(Frame {
-            image: self.output.view(),
+        Ok(Some(FrameInfo {
             sequence,
             timestamp,
         }))
