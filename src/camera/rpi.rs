@@ -12,8 +12,8 @@
 //! synthetic camera, so every picamera recipe runs, byte layout for byte
 //! layout, on a laptop. The camera LED and a GPIO trigger input are behind
 //! the small [`Indicator`] and [`TriggerInput`] traits, implemented with
-//! `rppal` under the `rpi` feature ([`GpioLed`](self::GpioLed),
-//! [`GpioTrigger`](self::GpioTrigger)); [`capture_on_trigger`] is the logic above them.
+//! `rppal` under the `rpi` feature (`GpioLed`,
+//! `GpioTrigger`); [`capture_on_trigger`] is the logic above them.
 //!
 //! ```
 //! use camreel::camera::rpi::{PiCamera, PiFormat};

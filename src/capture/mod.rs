@@ -739,7 +739,7 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
 
 /// JPEG stills (picamera's `'jpeg'`): frames that are already JPEG (an MJPEG
 /// camera's) pass through untouched; others are encoded by
-/// [`codec::jpeg::JpegEncoder`], after a conversion to RGB888 for formats
+/// [`JpegEncoder`], after a conversion to RGB888 for formats
 /// the encoder does not take (RGB565, YUV422, Bayer, ...).
 #[derive(Debug)]
 pub struct JpegCapture {
