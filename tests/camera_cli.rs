@@ -37,6 +37,10 @@ fn record_refuses_bad_arguments_with_one_line() {
         "unknown camera source \"webcam\"",
     );
     assert_fails_with(&["record", "replay", out], "unknown camera source");
+    assert_fails_with(
+        &["record", "replay:x.bin", out, "--size", "8x8"],
+        "do not apply to replay",
+    );
     assert_fails_with(&["record", "synthetic", out, "--frames", "0"], "--frames 0");
     assert_fails_with(
         &["record", "synthetic", out, "--fps", "0"],

@@ -51,6 +51,12 @@ pub fn run(args: &RecordArgs) -> Result<()> {
     };
     let format: Option<PixelFormat> = args.format.as_deref().map(str::parse).transpose()?;
     let synthetic = args.source == "synthetic";
+    if args.source.starts_with("replay:") && (args.size.is_some() || format.is_some()) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--size and --format do not apply to replay: sources (the recording gives them)",
+        ));
+    }
     let config = SourceConfig {
         size: args.size.as_deref().map(parse_size).transpose()?,
         format,
