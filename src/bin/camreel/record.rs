@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use camreel::camera::{self, CameraSource, SourceConfig};
+use camreel::camera::{self, SourceConfig};
 use camreel::{Error, ErrorKind, PixelFormat, Result, convert};
 
 use crate::frames::{self, FileKind, Frame, FrameOutput, OutputOptions};
@@ -70,7 +70,7 @@ pub fn run(args: &RecordArgs) -> Result<()> {
     // asked for a format explicitly.
     let store_as = (format.is_none() && FileKind::of(&args.output)? == FileKind::Bin)
         .then_some(PixelFormat::Jpeg);
-    let mut source = open_source(&args.source, &config)?;
+    let mut source = camera::open(&args.source, &config)?;
     let options = OutputOptions {
         fps: args.fps,
         ..OutputOptions::default()
@@ -129,8 +129,4 @@ pub fn run(args: &RecordArgs) -> Result<()> {
             format!("{}: the source delivered no frames", args.source),
         )),
     }
-}
-
-fn open_source(spec: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + Send>> {
-    camera::open(spec, config)
 }
