@@ -148,14 +148,21 @@ impl V4l2Builder {
                 step: d.step,
             })
             .collect();
-        let (writes, skipped) = plan_controls(&available, &self.controls);
+        let (writes, mut skipped) = plan_controls(&available, &self.controls);
         for (id, value) in writes {
-            device
-                .set_control(Control {
-                    id,
-                    value: Value::Integer(value),
-                })
-                .map_err(|e| map_os_error(e, &ctx(&format!("set control 0x{id:08x}"))))?;
+            let written = device.set_control(Control {
+                id,
+                value: Value::Integer(value),
+            });
+            if let Err(e) = written {
+                let e = map_os_error(e, &ctx(&format!("set control 0x{id:08x}")));
+                if e.kind() == ErrorKind::Disconnected {
+                    return Err(e);
+                }
+                // A control the driver refuses right now (inactive while an
+                // automatic mode is on, read-only): keep going, and say so.
+                skipped.push(control_name(id));
+            }
         }
         let mut stream = Stream::with_buffers(&device, Type::VideoCapture, self.buffers)
             .map_err(|e| map_os_error(e, &ctx("map buffers")))?;
@@ -176,6 +183,18 @@ impl V4l2Builder {
             offers,
             corrupted: 0,
         })
+    }
+}
+
+fn control_name(id: u32) -> &'static str {
+    use super::cid;
+    match id {
+        cid::AUTO_WHITE_BALANCE => "automatic white balance",
+        cid::EXPOSURE | cid::EXPOSURE_ABSOLUTE => "exposure",
+        cid::EXPOSURE_AUTO => "automatic exposure",
+        cid::AUTOGAIN | cid::GAIN | cid::ANALOGUE_GAIN => "gain",
+        cid::WHITE_BALANCE_TEMPERATURE => "white balance temperature",
+        _ => "control",
     }
 }
 
@@ -256,7 +275,7 @@ impl V4l2Source {
         &self.offers
     }
 
-    /// Requested controls the device has no control for.
+    /// Requested controls the device has no control for, or refused.
     pub fn skipped_controls(&self) -> &[&'static str] {
         &self.skipped_controls
     }
