@@ -137,9 +137,16 @@ pub(crate) struct FrameEncoder {
     tuning: Tuning,
     canvas: Vec<Rgb>,
     has_canvas: bool,
+    /// The previous source frame: a pixel that did not change at all since
+    /// then keeps what the last frame decided for it (still scenes converge).
+    prev_src: Vec<Rgb>,
     hist: Histogram,
     gray_hist: Box<[u64; 256]>,
     nearest: Nearest,
+    /// A second search structure for the helper thread.
+    nearest2: Nearest,
+    /// Per pixel of the box: `keep_err << 32 | best_err << 8 | best`.
+    pre: Vec<u64>,
     out: Vec<u8>,
     lzw: Lzw,
     /// Error-diffusion rows (this row, next row), one entry per pixel + 2.
@@ -187,9 +194,12 @@ impl FrameEncoder {
             tuning: Tuning::new(dither, lossy),
             canvas: Vec::new(),
             has_canvas: false,
+            prev_src: Vec::new(),
             hist: Histogram::new(),
             gray_hist: Box::new([0; 256]),
             nearest: Nearest::new(),
+            nearest2: Nearest::new(),
+            pre: Vec::new(),
             out: Vec::new(),
             lzw: Lzw::new(),
             err: [Vec::new(), Vec::new()],
@@ -291,14 +301,19 @@ impl FrameEncoder {
             self.hist.clear();
         }
         let mut count = 0usize;
-        for (y, (srow, crow)) in src
+        if self.prev_src.len() != src.len() {
+            self.prev_src.clear();
+            self.prev_src.resize(src.len(), [0; 3]);
+        }
+        for (y, ((srow, crow), prow)) in src
             .chunks_exact(w)
             .zip(self.canvas.chunks_exact(w))
+            .zip(self.prev_src.chunks_exact(w))
             .enumerate()
         {
             let mut row_any = false;
-            for (x, (&s, &c)) in srow.iter().zip(crow).enumerate() {
-                if first || dist(s, c) > t.keep {
+            for (x, ((&s, &c), &p)) in srow.iter().zip(crow).zip(prow).enumerate() {
+                if first || (s != p && dist(s, c) > t.keep) {
                     if gray {
                         self.gray_hist[usize::from(s[0])] += 1;
                     } else {
@@ -316,6 +331,7 @@ impl FrameEncoder {
             }
         }
         if count == 0 {
+            self.prev_src.copy_from_slice(src);
             return self.empty_frame();
         }
         // 2. The palette: 255 colours plus the transparent index, or 256 on a
@@ -324,9 +340,11 @@ impl FrameEncoder {
         if gray {
             let levels = gray_levels(&self.gray_hist, max);
             self.nearest.set_gray_palette(&levels);
+            self.nearest2.set_gray_palette(&levels);
         } else {
             let palette = self.hist.palette(max, t.refine);
             self.nearest.set_palette(&palette);
+            self.nearest2.set_palette(&palette);
         }
         let transparent = (!first).then_some(self.nearest.palette().len() as u8);
 
@@ -335,7 +353,6 @@ impl FrameEncoder {
         let (bw, bh) = (x1 - x0, y1 - y0);
         self.out.clear();
         self.out.resize(bw * bh, 0);
-        let amp = t.ordered_amplitude;
         let dither = self.dither;
         let lossy = if dither == Dither::None { t.lossy } else { 0 };
         if dither == Dither::ErrorDiffusion {
@@ -348,13 +365,16 @@ impl FrameEncoder {
         let symbols = palette_len + usize::from(transparent.is_some());
         self.lzw.start(symbols);
         let t_sym = transparent.unwrap_or(u8::MAX);
+        if dither != Dither::ErrorDiffusion {
+            self.precompute(src, (x0, y0, bw, bh), first, t_sym);
+        }
         let mut drawn = false;
         for by in 0..bh {
             let y = y0 + by;
             let srow = &src[y * w + x0..y * w + x1];
+            let prev = &self.prev_src[y * w + x0..y * w + x1];
             let crow = &mut self.canvas[y * w + x0..y * w + x1];
             let orow = &mut self.out[by * bw..(by + 1) * bw];
-            let m = &BAYER8[y & 7];
             if dither == Dither::ErrorDiffusion {
                 self.err.swap(0, 1);
                 self.err[1].fill([0; 3]);
@@ -362,36 +382,33 @@ impl FrameEncoder {
             for bx in 0..bw {
                 let s = srow[bx];
                 let c = crow[bx];
-                let keep_err = if first { u32::MAX } else { dist(s, c) };
-                let (best, best_err, target) = if keep_err <= t.keep {
-                    (t_sym, keep_err, s)
+                let (best, best_err, keep_err, target) = if dither == Dither::ErrorDiffusion {
+                    let e = self.err[0][bx + 1].map(|v| v.clamp(-ERR_CAP, ERR_CAP));
+                    let target = [
+                        clamp_u8(i32::from(s[0]) + (e[0] >> 4)),
+                        clamp_u8(i32::from(s[1]) + (e[1] >> 4)),
+                        clamp_u8(i32::from(s[2]) + (e[2] >> 4)),
+                    ];
+                    let (best, best_err, keep_err) = decide(
+                        s,
+                        c,
+                        target,
+                        first,
+                        s == prev[bx],
+                        t_sym,
+                        &t,
+                        dither,
+                        &mut self.nearest,
+                    );
+                    (best, best_err, keep_err, target)
                 } else {
-                    let target = match dither {
-                        Dither::None => s,
-                        Dither::Ordered => {
-                            let o = (i32::from(m[(x0 + bx) & 7]) * 2 - 63) * amp / 128;
-                            [offset(s[0], o), offset(s[1], o), offset(s[2], o)]
-                        }
-                        Dither::ErrorDiffusion => {
-                            let e = self.err[0][bx + 1];
-                            [
-                                clamp_u8(i32::from(s[0]) + (e[0] >> 4)),
-                                clamp_u8(i32::from(s[1]) + (e[1] >> 4)),
-                                clamp_u8(i32::from(s[2]) + (e[2] >> 4)),
-                            ]
-                        }
-                    };
-                    let (k, target_err) = self.nearest.nearest(target);
-                    let k_err = if dither == Dither::None {
-                        target_err
-                    } else {
-                        dist(s, self.nearest.palette()[usize::from(k)])
-                    };
-                    if keep_err <= k_err.saturating_add(t.keep_slack) {
-                        (t_sym, keep_err, target)
-                    } else {
-                        (k, k_err, target)
-                    }
+                    let d = self.pre[by * bw + bx];
+                    (
+                        (d & 255) as u8,
+                        (d >> 8) as u32 & 0xFF_FFFF,
+                        (d >> 32) as u32,
+                        s,
+                    )
                 };
                 let palette = self.nearest.palette();
                 let error_of = |sym: u8| -> u32 {
@@ -403,7 +420,13 @@ impl FrameEncoder {
                             .map_or(u32::MAX, |&p| dist(s, p))
                     }
                 };
-                let limit = best_err.saturating_add(lossy);
+                // Without a lossy budget only the best symbol itself may
+                // continue the string (plain LZW).
+                let limit = if lossy > 0 {
+                    best_err.saturating_add(lossy)
+                } else {
+                    0
+                };
                 let best = if bx > 0 && t.run_slack > 0 && keep_err > t.keep {
                     let p = orow[bx - 1];
                     if p != best && error_of(p) <= best_err.saturating_add(t.run_slack) {
@@ -433,6 +456,7 @@ impl FrameEncoder {
                 }
             }
         }
+        self.prev_src.copy_from_slice(src);
         self.has_canvas = true;
         if !drawn {
             return self.empty_frame();
@@ -455,6 +479,65 @@ impl FrameEncoder {
         }
     }
 
+    /// Fills `pre` for the box `(x0, y0, bw, bh)`: each pixel's best symbol,
+    /// its error and the error of keeping the canvas. Splits the rows between
+    /// this thread and a helper when the box is large and a second core exists.
+    fn precompute(
+        &mut self,
+        src: &[Rgb],
+        (x0, y0, bw, bh): (usize, usize, usize, usize),
+        first: bool,
+        t_sym: u8,
+    ) {
+        let w = self.width;
+        self.pre.clear();
+        self.pre.resize(bw * bh, 0);
+        let t = self.tuning;
+        let dither = self.dither;
+        let canvas = &self.canvas;
+        let prev_src = &self.prev_src;
+        let fill = |rows: std::ops::Range<usize>, pre: &mut [u64], nearest: &mut Nearest| {
+            for (by, prow) in rows.zip(pre.chunks_exact_mut(bw)) {
+                let y = y0 + by;
+                let srow = &src[y * w + x0..y * w + x0 + bw];
+                let crow = &canvas[y * w + x0..y * w + x0 + bw];
+                let vrow = &prev_src[y * w + x0..y * w + x0 + bw];
+                let m = &BAYER8[y & 7];
+                for (bx, (((&s, &c), &v), p)) in srow
+                    .iter()
+                    .zip(crow)
+                    .zip(vrow)
+                    .zip(prow.iter_mut())
+                    .enumerate()
+                {
+                    let target = if dither == Dither::Ordered {
+                        let o = (i32::from(m[(x0 + bx) & 7]) * 2 - 63) * t.ordered_amplitude / 128;
+                        [offset(s[0], o), offset(s[1], o), offset(s[2], o)]
+                    } else {
+                        s
+                    };
+                    let (best, best_err, keep_err) =
+                        decide(s, c, target, first, s == v, t_sym, &t, dither, nearest);
+                    *p = u64::from(keep_err) << 32
+                        | u64::from(best_err.min(0xFF_FFFF)) << 8
+                        | u64::from(best);
+                }
+            }
+        };
+        let helper = bw * bh >= PARALLEL_MIN_PIXELS && bh >= 2 && *PARALLEL;
+        if helper {
+            let mid = bh / 2;
+            let (top, bottom) = self.pre.split_at_mut(mid * bw);
+            let (n1, n2) = (&mut self.nearest, &mut self.nearest2);
+            std::thread::scope(|scope| {
+                scope.spawn(|| fill(mid..bh, bottom, n2));
+                fill(0..mid, top, n1);
+            });
+        } else {
+            fill(0..bh, &mut self.pre, &mut self.nearest);
+        }
+    }
+
     /// A 1x1 fully transparent frame: nothing changed.
     fn empty_frame(&mut self) -> Encoded<'_> {
         self.has_canvas = true;
@@ -469,6 +552,51 @@ impl FrameEncoder {
             palette: Some(vec![0, 0, 0]),
             transparent: Some(0),
         }
+    }
+}
+
+/// Cap on the diffused error per channel (in 16ths of a level): keeps
+/// Floyd-Steinberg stable where the palette lacks a colour.
+const ERR_CAP: i32 = 48 * 16;
+
+/// Boxes smaller than this are mapped on one thread.
+const PARALLEL_MIN_PIXELS: usize = 16 * 1024;
+
+/// Whether a second core is there to help.
+static PARALLEL: std::sync::LazyLock<bool> =
+    std::sync::LazyLock::new(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
+
+/// The best symbol for source pixel `s` shown as `c` so far, when the
+/// palette is searched for `target` (`s` itself or a dithered `s`): returns
+/// `(symbol, its error against s, error of keeping c)`. `t_sym` is the
+/// transparent index (unused when `first`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    s: Rgb,
+    c: Rgb,
+    target: Rgb,
+    first: bool,
+    unchanged: bool,
+    t_sym: u8,
+    t: &Tuning,
+    dither: Dither,
+    nearest: &mut Nearest,
+) -> (u8, u32, u32) {
+    let keep_err = if first { u32::MAX } else { dist(s, c) };
+    if keep_err <= t.keep || (unchanged && !first) {
+        return (t_sym, keep_err, keep_err);
+    }
+    let (k, target_err) = nearest.nearest(target);
+    let k_err = if dither == Dither::None {
+        target_err
+    } else {
+        dist(s, nearest.palette()[usize::from(k)])
+    };
+    if keep_err <= k_err.saturating_add(t.keep_slack) {
+        (t_sym, keep_err, keep_err)
+    } else {
+        (k, k_err, keep_err)
     }
 }
 
@@ -511,7 +639,7 @@ fn diffuse(
         err.swap(0, 1);
         err[1].fill([0; 3]);
         for (x, (&s, o)) in srow.iter().zip(orow.iter_mut()).enumerate() {
-            let e = err[0][x + 1];
+            let e = err[0][x + 1].map(|v| v.clamp(-ERR_CAP, ERR_CAP));
             let t = [
                 clamp_u8(i32::from(s[0]) + (e[0] >> 4)),
                 clamp_u8(i32::from(s[1]) + (e[1] >> 4)),
@@ -593,7 +721,7 @@ impl Lzw {
                 break;
             }
             let e = error_of(s);
-            if e <= limit && e < pick_err {
+            if e <= limit && e < pick_err && limit > 0 {
                 pick = c;
                 pick_err = e;
             }

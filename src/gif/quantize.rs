@@ -522,12 +522,19 @@ pub(crate) fn gray_levels(hist: &[u64; 256], max_levels: usize) -> Vec<u8> {
 /// Each 8x8x8 cell of RGB space gets, on first use, the list of palette
 /// entries that can be nearest to some point of the cell (those no farther
 /// from the cell than the best entry's farthest corner); a query then tests
-/// only those, typically a handful.
+/// only those, typically a handful. The per-cell test runs over the palette
+/// in structure-of-arrays form so that the compiler vectorises it.
 pub(crate) struct Nearest {
     palette: Vec<Rgb>,
+    /// The palette by channel, padded to a multiple of 8 with far-away
+    /// entries that never qualify.
+    soa: [Vec<f32>; 3],
+    near: Vec<f32>,
+    far: Vec<f32>,
     /// Per cell: `start << 9 | len` into `candidates`, or `u32::MAX` if not built.
     cells: Vec<u32>,
-    candidates: Vec<u8>,
+    /// Candidates as `index << 24 | r << 16 | g << 8 | b`.
+    candidates: Vec<u32>,
     gray: Option<[u8; 256]>,
 }
 
@@ -537,6 +544,9 @@ impl Nearest {
     pub(crate) fn new() -> Nearest {
         Nearest {
             palette: Vec::new(),
+            soa: [Vec::new(), Vec::new(), Vec::new()],
+            near: Vec::new(),
+            far: Vec::new(),
             cells: vec![u32::MAX; NCELLS],
             candidates: Vec::new(),
             gray: None,
@@ -548,6 +558,14 @@ impl Nearest {
         debug_assert!(!palette.is_empty() && palette.len() <= 256);
         self.palette.clear();
         self.palette.extend_from_slice(palette);
+        let padded = palette.len().div_ceil(8) * 8;
+        for (k, ch) in self.soa.iter_mut().enumerate() {
+            ch.clear();
+            ch.extend(palette.iter().map(|p| f32::from(p[k])));
+            ch.resize(padded, 1.0e6);
+        }
+        self.near.resize(padded, 0.0);
+        self.far.resize(padded, 0.0);
         self.cells.fill(u32::MAX);
         self.candidates.clear();
         self.gray = None;
@@ -594,52 +612,56 @@ impl Nearest {
         }
         let start = (e >> 9) as usize;
         let len = (e & 511) as usize;
-        let mut best = 0u8;
-        let mut best_d = u32::MAX;
-        for &i in &self.candidates[start..start + len] {
-            let d = dist(p, self.palette[usize::from(i)]);
-            if d < best_d {
-                best_d = d;
-                best = i;
-            }
+        let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+        let mut best = u32::MAX;
+        for &q in &self.candidates[start..start + len] {
+            let dr = r - ((q >> 16) & 255) as i32;
+            let dg = g - ((q >> 8) & 255) as i32;
+            let db = b - (q & 255) as i32;
+            // Distance in the high bits, index in the low byte: one compare.
+            let key = ((dr * dr + dg * dg + db * db) as u32) << 8 | q >> 24;
+            best = best.min(key);
         }
-        (best, best_d)
+        ((best & 255) as u8, best >> 8)
     }
 
     #[cold]
     fn build(&mut self, c: usize) -> u32 {
+        let span = ((1 << SHIFT) - 1) as f32;
         let lo = [
-            ((c / (SIDE * SIDE)) << SHIFT) as i32,
-            (((c / SIDE) % SIDE) << SHIFT) as i32,
-            ((c % SIDE) << SHIFT) as i32,
+            ((c / (SIDE * SIDE)) << SHIFT) as f32,
+            (((c / SIDE) % SIDE) << SHIFT) as f32,
+            ((c % SIDE) << SHIFT) as f32,
         ];
-        let span = (1 << SHIFT) - 1;
-        let mut min_far = i32::MAX;
-        for p in &self.palette {
-            let mut far = 0;
-            for k in 0..3 {
-                let v = i32::from(p[k]);
-                let d = (v - lo[k]).abs().max((v - lo[k] - span).abs());
-                far += d * d;
-            }
-            min_far = min_far.min(far);
+        let hi = [lo[0] + span, lo[1] + span, lo[2] + span];
+        let [pr, pg, pb] = &self.soa;
+        for ((((near, far), &r), &g), &b) in self
+            .near
+            .iter_mut()
+            .zip(self.far.iter_mut())
+            .zip(pr)
+            .zip(pg)
+            .zip(pb)
+        {
+            let nr = (lo[0] - r).max(r - hi[0]).max(0.0);
+            let ng = (lo[1] - g).max(g - hi[1]).max(0.0);
+            let nb = (lo[2] - b).max(b - hi[2]).max(0.0);
+            let fr = (r - lo[0]).max(hi[0] - r);
+            let fg = (g - lo[1]).max(hi[1] - g);
+            let fb = (b - lo[2]).max(hi[2] - b);
+            *near = nr * nr + ng * ng + nb * nb;
+            *far = fr * fr + fg * fg + fb * fb;
         }
+        let min_far = self.far.iter().fold(f32::MAX, |m, &f| m.min(f));
         let start = self.candidates.len();
-        for (i, p) in self.palette.iter().enumerate() {
-            let mut near = 0;
-            for k in 0..3 {
-                let v = i32::from(p[k]);
-                let d = if v < lo[k] {
-                    lo[k] - v
-                } else if v > lo[k] + span {
-                    v - lo[k] - span
-                } else {
-                    0
-                };
-                near += d * d;
-            }
-            if near <= min_far {
-                self.candidates.push(i as u8);
+        for (i, (&n, p)) in self.near.iter().zip(&self.palette).enumerate() {
+            if n <= min_far {
+                self.candidates.push(
+                    (i as u32) << 24
+                        | u32::from(p[0]) << 16
+                        | u32::from(p[1]) << 8
+                        | u32::from(p[2]),
+                );
             }
         }
         let len = self.candidates.len() - start;

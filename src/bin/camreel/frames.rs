@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::unavailable;
+use crate::{gif_io, unavailable};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -121,7 +121,7 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("reading .bin", "the ImageIO issue"),
         FileKind::Avi => unavailable::later("reading .avi", "the MJPEG issue"),
-        FileKind::Gif => unavailable::later("reading .gif", "the GIF issue"),
+        FileKind::Gif => gif_io::open(path),
         FileKind::PngPattern => Err(Error::new(
             ErrorKind::InvalidArgument,
             format!("{}: PNG sequences are an output only", path.display()),
@@ -135,11 +135,10 @@ pub fn create_output(
     options: &OutputOptions,
     first: &Frame,
 ) -> Result<Box<dyn FrameOutput>> {
-    let _ = (options, first);
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("writing .bin", "the ImageIO issue"),
         FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
-        FileKind::Gif => unavailable::later("writing .gif", "the GIF issue"),
+        FileKind::Gif => gif_io::create(path, options, first),
         FileKind::PngPattern => unavailable::later("writing PNG sequences", "the ImageIO issue"),
     }
 }

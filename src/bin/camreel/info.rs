@@ -5,15 +5,14 @@ use std::path::Path;
 use camreel::Result;
 
 use crate::frames::FileKind;
-use crate::unavailable;
+use crate::{gif_io, unavailable};
 
 /// Runs `camreel info`.
 pub fn run(path: &Path, json: bool) -> Result<()> {
-    let _ = json;
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("info on .bin", "the ImageIO issue"),
         FileKind::Avi => unavailable::later("info on .avi", "the MJPEG issue"),
-        FileKind::Gif => unavailable::later("info on .gif", "the GIF issue"),
+        FileKind::Gif => gif_io::info(path, json),
         FileKind::PngPattern => unavailable::later("info on PNG sequences", "a later issue"),
     }
 }

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 mod convert;
 mod frames;
+mod gif_io;
 mod info;
 mod json;
 mod progress;
