@@ -142,6 +142,9 @@ pub(crate) struct FrameEncoder {
     prev_src: Vec<Rgb>,
     hist: Histogram,
     gray_hist: Box<[u64; 256]>,
+    /// The helper thread's share of step 1.
+    hist2: Histogram,
+    gray_hist2: Box<[u64; 256]>,
     nearest: Nearest,
     /// A second search structure for the helper thread.
     nearest2: Nearest,
@@ -197,6 +200,8 @@ impl FrameEncoder {
             prev_src: Vec::new(),
             hist: Histogram::new(),
             gray_hist: Box::new([0; 256]),
+            hist2: Histogram::new(),
+            gray_hist2: Box::new([0; 256]),
             nearest: Nearest::new(),
             nearest2: Nearest::new(),
             pre: Vec::new(),
@@ -285,7 +290,7 @@ impl FrameEncoder {
     }
 
     fn encode_adaptive(&mut self, src: &[Rgb]) -> Encoded<'_> {
-        let (w, h) = (self.width, self.height);
+        let w = self.width;
         let t = self.tuning;
         let first = !(self.inter_frame && self.has_canvas);
         if self.canvas.len() != src.len() {
@@ -293,43 +298,12 @@ impl FrameEncoder {
             self.canvas.resize(src.len(), [0; 3]);
         }
         // 1. Pixels worth redrawing, their bounding box and their histogram.
-        let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
         let gray = self.channels == Channels::Gray;
-        if gray {
-            self.gray_hist.fill(0);
-        } else {
-            self.hist.clear();
-        }
-        let mut count = 0usize;
         if self.prev_src.len() != src.len() {
             self.prev_src.clear();
             self.prev_src.resize(src.len(), [0; 3]);
         }
-        for (y, ((srow, crow), prow)) in src
-            .chunks_exact(w)
-            .zip(self.canvas.chunks_exact(w))
-            .zip(self.prev_src.chunks_exact(w))
-            .enumerate()
-        {
-            let mut row_any = false;
-            for (x, ((&s, &c), &p)) in srow.iter().zip(crow).zip(prow).enumerate() {
-                if first || (s != p && dist(s, c) > t.keep) {
-                    if gray {
-                        self.gray_hist[usize::from(s[0])] += 1;
-                    } else {
-                        self.hist.add(s);
-                    }
-                    count += 1;
-                    x0 = x0.min(x);
-                    x1 = x1.max(x + 1);
-                    row_any = true;
-                }
-            }
-            if row_any {
-                y0 = y0.min(y);
-                y1 = y + 1;
-            }
-        }
+        let (count, (x0, y0, x1, y1)) = self.survey(src, first);
         if count == 0 {
             self.prev_src.copy_from_slice(src);
             return self.empty_frame();
@@ -476,6 +450,83 @@ impl FrameEncoder {
             indices: &self.out,
             palette: Some(table),
             transparent,
+        }
+    }
+
+    /// Step 1: finds the pixels worth redrawing (all on a first frame;
+    /// otherwise those that changed since the last source frame and are
+    /// farther than `keep` from the canvas), fills the histogram with them and
+    /// returns their count and bounding box `(x0, y0, x1, y1)` (exclusive
+    /// ends). Splits the rows with a helper thread on large frames.
+    fn survey(&mut self, src: &[Rgb], first: bool) -> (usize, (usize, usize, usize, usize)) {
+        let (w, h) = (self.width, self.height);
+        let keep = self.tuning.keep;
+        let gray = self.channels == Channels::Gray;
+        let (canvas, prev_src) = (&self.canvas, &self.prev_src);
+        let scan =
+            |rows: std::ops::Range<usize>, hist: &mut Histogram, gray_hist: &mut [u64; 256]| {
+                if gray {
+                    gray_hist.fill(0);
+                } else {
+                    hist.clear();
+                }
+                let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+                let mut count = 0usize;
+                for y in rows {
+                    let r = y * w..(y + 1) * w;
+                    let mut row_any = false;
+                    for (x, ((&s, &c), &p)) in src[r.clone()]
+                        .iter()
+                        .zip(&canvas[r.clone()])
+                        .zip(&prev_src[r])
+                        .enumerate()
+                    {
+                        if first || (s != p && dist(s, c) > keep) {
+                            if gray {
+                                gray_hist[usize::from(s[0])] += 1;
+                            } else {
+                                hist.add(s);
+                            }
+                            count += 1;
+                            x0 = x0.min(x);
+                            x1 = x1.max(x + 1);
+                            row_any = true;
+                        }
+                    }
+                    if row_any {
+                        y0 = y0.min(y);
+                        y1 = y + 1;
+                    }
+                }
+                (count, (x0, y0, x1, y1))
+            };
+        if w * h >= PARALLEL_MIN_PIXELS && h >= 2 && *PARALLEL {
+            let mid = h / 2;
+            let (h1, g1) = (&mut self.hist, &mut self.gray_hist);
+            let (h2, g2) = (&mut self.hist2, &mut self.gray_hist2);
+            let ((c1, b1), (c2, b2)) = std::thread::scope(|scope| {
+                let other = scope.spawn(|| scan(mid..h, h2, g2));
+                let mine = scan(0..mid, h1, g1);
+                (mine, other.join().unwrap_or((0, (w, h, 0, 0))))
+            });
+            if gray {
+                for (a, b) in self.gray_hist.iter_mut().zip(self.gray_hist2.iter()) {
+                    *a += *b;
+                }
+            } else {
+                self.hist.merge(&self.hist2);
+            }
+            (
+                c1 + c2,
+                (
+                    b1.0.min(b2.0),
+                    b1.1.min(b2.1),
+                    b1.2.max(b2.2),
+                    b1.3.max(b2.3),
+                ),
+            )
+        } else {
+            scan(0..h, &mut self.hist, &mut self.gray_hist)
         }
     }
 

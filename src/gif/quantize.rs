@@ -47,6 +47,8 @@ pub(crate) struct Histogram {
     exact_count: usize,
     exact_overflow: bool,
     total: u64,
+    /// Whether the moments were turned into cumulative sums (all cells touched).
+    cumulated: bool,
 }
 
 const EMPTY: u32 = u32::MAX;
@@ -66,16 +68,29 @@ impl Histogram {
             exact_count: 0,
             exact_overflow: false,
             total: 0,
+            cumulated: false,
         }
     }
 
     /// Empties the histogram, keeping its memory.
     pub(crate) fn clear(&mut self) {
-        self.wt.fill(0);
-        self.mr.fill(0);
-        self.mg.fill(0);
-        self.mb.fill(0);
-        self.m2.fill(0.0);
+        if self.cumulated {
+            self.wt.fill(0);
+            self.mr.fill(0);
+            self.mg.fill(0);
+            self.mb.fill(0);
+            self.m2.fill(0.0);
+            self.cumulated = false;
+        } else {
+            for &c in &self.used {
+                let c = c as usize;
+                self.wt[c] = 0;
+                self.mr[c] = 0;
+                self.mg[c] = 0;
+                self.mb[c] = 0;
+                self.m2[c] = 0.0;
+            }
+        }
         self.used.clear();
         self.exact.fill(EMPTY);
         self.exact_count = 0;
@@ -106,6 +121,34 @@ impl Histogram {
             self.add_exact(u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2]));
         }
         self.total += 1;
+    }
+
+    /// Adds the pixels of `other` (which must not have been cumulated).
+    pub(crate) fn merge(&mut self, other: &Histogram) {
+        debug_assert!(!other.cumulated && !self.cumulated);
+        for &c in &other.used {
+            let i = c as usize;
+            if self.wt[i] == 0 {
+                self.used.push(c);
+            }
+            self.wt[i] += other.wt[i];
+            self.mr[i] += other.mr[i];
+            self.mg[i] += other.mg[i];
+            self.mb[i] += other.mb[i];
+            self.m2[i] += other.m2[i];
+        }
+        self.total += other.total;
+        if other.exact_overflow {
+            self.exact_overflow = true;
+        }
+        for &v in &other.exact {
+            if self.exact_overflow {
+                break;
+            }
+            if v != EMPTY {
+                self.add_exact(v);
+            }
+        }
     }
 
     fn add_exact(&mut self, packed: u32) {
@@ -171,6 +214,7 @@ impl Histogram {
 
     /// Turns the per-cell moments into 3-D cumulative sums.
     fn cumulate(&mut self) {
+        self.cumulated = true;
         let mut area_w = [0i64; S1];
         let mut area_r = [0i64; S1];
         let mut area_g = [0i64; S1];
