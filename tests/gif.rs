@@ -674,6 +674,21 @@ fn truncated_files_give_errors_not_panics() {
             while let Ok(Some(_)) = r.read_frame_into(&mut img) {}
         }
     }
+    // Damaged bytes anywhere: errors or garbage pixels, never a panic.
+    let mut seed = 77u64;
+    for _ in 0..400 {
+        let mut bad = bytes.clone();
+        for _ in 0..3 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let at = (seed >> 33) as usize % bad.len();
+            bad[at] = (seed >> 17) as u8;
+        }
+        let _ = read_info(&bad[..]);
+        if let Ok(mut r) = GifReader::new(&bad[..]) {
+            let mut img = Image::empty();
+            while let Ok(Some(_)) = r.read_frame_into(&mut img) {}
+        }
+    }
     assert!(read_info(&b"GIF89a"[..]).is_err());
     assert_eq!(
         read_info(&b"not a gif at all"[..]).unwrap_err().kind(),

@@ -175,8 +175,8 @@ impl<R: Read> GifReader<R> {
     pub fn with_limits(reader: R, limits: &Limits) -> Result<GifReader<R>> {
         let mut options = ::gif::DecodeOptions::new();
         options.set_color_output(::gif::ColorOutput::RGBA);
-        let cap = std::num::NonZeroU64::new(limits.max_bytes.max(1).saturating_mul(2))
-            .unwrap_or(std::num::NonZeroU64::MIN);
+        // The decoder's RGBA frame buffer counts against the per-frame limit.
+        let cap = std::num::NonZeroU64::new(limits.max_bytes).unwrap_or(std::num::NonZeroU64::MIN);
         options.set_memory_limit(::gif::MemoryLimit::Bytes(cap));
         let decoder = options
             .read_info(reader)
