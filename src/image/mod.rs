@@ -23,6 +23,9 @@
 //! ```
 
 mod format;
+#[cfg(feature = "image")]
+#[cfg_attr(docsrs, doc(cfg(feature = "image")))]
+pub mod interop;
 
 pub use format::{BayerOrder, PixelFormat};
 

@@ -23,13 +23,13 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         palette: args.palette.clone(),
         dither: args.dither,
     };
-    if let Some(fps) = options.fps {
-        if !(fps.is_finite() && fps > 0.0 && fps <= 1000.0) {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
-            ));
-        }
+    if let Some(fps) = options.fps
+        && !(fps.is_finite() && fps > 0.0 && fps <= 1000.0)
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
+        ));
     }
     let mut input = frames::open_input(&args.input, raw.as_ref())?;
     input.skip(args.start)?;
