@@ -71,11 +71,20 @@ fn bench(c: &mut Criterion) {
     for (name, options) in [
         ("adaptive", GifOptions::new()),
         ("adaptive_lossless_lzw", GifOptions::new().lossy(0)),
-        ("adaptive_floyd_steinberg", GifOptions::new().dither(Dither::ErrorDiffusion)),
-        ("adaptive_ordered", GifOptions::new().dither(Dither::Ordered)),
+        (
+            "adaptive_floyd_steinberg",
+            GifOptions::new().dither(Dither::ErrorDiffusion),
+        ),
+        (
+            "adaptive_ordered",
+            GifOptions::new().dither(Dither::Ordered),
+        ),
         ("fixed", GifOptions::new().palette(PaletteMode::Fixed)),
     ] {
-        eprintln!("{name}: {} bytes for {FRAMES} frames", encode(&frames, options));
+        eprintln!(
+            "{name}: {} bytes for {FRAMES} frames",
+            encode(&frames, options)
+        );
         group.bench_with_input(BenchmarkId::from_parameter(name), &frames, |b, frames| {
             b.iter(|| encode(frames, options));
         });

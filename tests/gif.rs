@@ -571,22 +571,70 @@ fn bad_input_is_refused_with_clear_errors() {
         ErrorKind::LimitExceeded
     );
     let mut g = GifWriter::new(Vec::new(), 8, 8).unwrap();
-    let e = g
-        .add_frame(&Image::zeroed(PixelFormat::Rgb888, 8, 9).unwrap(), 1)
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidFrameSize);
-    assert_eq!(
-        e.to_string(),
-        "gif frame 0: frame is 8x9, the gif is 8x8 (frames must all have the writer's size)"
-    );
-    let e = g
-        .add_frame(&Image::zeroed(PixelFormat::Yuv420, 8, 8).unwrap(), 1)
-        .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+    let junk = Image::new(PixelFormat::Jpeg, 8, 8, vec![0xFF, 0xD8, 0x00, 0x13]).unwrap();
+    let e = g.add_frame(&junk, 1).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Format);
+    assert!(e.to_string().starts_with("gif frame 0: "), "{e}");
     // The writer is still usable after a refused frame.
     g.add_frame(&Image::zeroed(PixelFormat::Rgb888, 8, 8).unwrap(), 1)
         .unwrap();
     assert_eq!(decode(&g.finish().unwrap()).frames.len(), 1);
+}
+
+#[test]
+fn other_sizes_are_letterboxed() {
+    // 40x20 frames in a 40x40 gif: same width, so the picture is copied
+    // unscaled between 10-row black bars.
+    let src = scene(40, 20, 3, 1);
+    let mut g = GifWriter::with_options(Vec::new(), 40, 40, GifOptions::new().lossy(0)).unwrap();
+    for f in &src {
+        g.add_frame(f, 10).unwrap();
+    }
+    let bytes = g.finish().unwrap();
+    let d = decode(&bytes);
+    assert_eq!((d.width, d.height, d.frames.len()), (40, 40, 3));
+    let row = 40 * 3;
+    for (got, want) in d.frames.iter().zip(&src) {
+        assert!(got[..10 * row].iter().all(|&v| v == 0), "top bar");
+        assert!(got[30 * row..].iter().all(|&v| v == 0), "bottom bar");
+        assert!(psnr(&got[10 * row..30 * row], want.data()) > 33.0);
+    }
+    ffprobe_check(&bytes, 3, 0.1);
+    // A wider picture is scaled down: 80x40 into 40x40 keeps 2:1.
+    let wide = scene(80, 40, 1, 0).remove(0);
+    let mut g = GifWriter::new(Vec::new(), 40, 40).unwrap();
+    g.add_frame(&wide, 10).unwrap();
+    let d = decode(&g.finish().unwrap());
+    let f = &d.frames[0];
+    assert!(f[..10 * row].iter().all(|&v| v == 0) && f[30 * row..].iter().all(|&v| v == 0));
+    assert!(f[10 * row..30 * row].iter().any(|&v| v > 100));
+}
+
+#[test]
+fn encoded_and_camera_formats_are_converted() {
+    let src = scene(48, 32, 2, 1);
+    // JPEG frames (as an OpenMV IDE recording holds) are decoded: the GIF
+    // matches the decoded JPEG closely.
+    let mut enc = camreel::codec::jpeg::JpegEncoder::new(95).unwrap();
+    let jpegs: Vec<Image> = src
+        .iter()
+        .map(|f| enc.encode_image(f.view()).unwrap())
+        .collect();
+    let decoded: Vec<Image> = jpegs
+        .iter()
+        .map(|j| camreel::codec::decode(j.view()).unwrap())
+        .collect();
+    let mut g = GifWriter::with_options(Vec::new(), 48, 32, GifOptions::new().lossy(0)).unwrap();
+    for j in &jpegs {
+        g.add_frame(j, 10).unwrap();
+    }
+    check(&g.finish().unwrap(), &decoded, 10, true, 35.0);
+    // YUV 4:2:0 from a camera is converted.
+    let yuv = camreel::convert::convert(src[0].view(), PixelFormat::Yuv420).unwrap();
+    let rgb = camreel::convert::convert(yuv.view(), PixelFormat::Rgb888).unwrap();
+    let mut g = GifWriter::with_options(Vec::new(), 48, 32, GifOptions::new().lossy(0)).unwrap();
+    g.add_frame(&yuv, 10).unwrap();
+    check(&g.finish().unwrap(), &[rgb], 10, true, 35.0);
 }
 
 /// A writer that fails after `budget` bytes.
@@ -679,7 +727,9 @@ fn truncated_files_give_errors_not_panics() {
     for _ in 0..400 {
         let mut bad = bytes.clone();
         for _ in 0..3 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let at = (seed >> 33) as usize % bad.len();
             bad[at] = (seed >> 17) as u8;
         }
@@ -812,6 +862,22 @@ fn cli_info_and_convert_gif() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(decode(&std::fs::read(&output).unwrap()).delays, vec![4; 6]);
+
+    // --width alone: the height follows the aspect ratio (32x24 -> 16x12).
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&input)
+        .arg(&output)
+        .args(["--width", "16"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = decode(&std::fs::read(&output).unwrap());
+    assert_eq!((d.width, d.height, d.frames.len()), (16, 12, 6));
 
     // Bad options and files fail with one line, exit 1.
     let out = Command::new(exe)

@@ -65,11 +65,12 @@
 //!
 //! # Frame sizes and formats
 //!
-//! Frames must have the writer's width and height; another size is refused
-//! with [`ErrorKind::InvalidFrameSize`]. Frames in [`PixelFormat::Rgb888`],
-//! [`PixelFormat::Bgr888`], [`PixelFormat::Grayscale`], [`PixelFormat::Rgb565`]
-//! and [`PixelFormat::Argb8`] are accepted; a grayscale writer converts colour
-//! frames to luma (BT.601 weights).
+//! Any pixel format is accepted: JPEG and PNG frames are decoded
+//! ([`crate::codec`]) and the others converted to RGB888, or to GRAYSCALE for
+//! a grayscale writer ([`crate::convert`]). A frame of another size than the
+//! writer's is scaled to fit, keeping its aspect ratio, centred between black
+//! bars (letterbox, [`crate::geometry::fit`] with bilinear filtering), as
+//! the MJPEG writer does.
 
 mod encode;
 mod quantize;
@@ -80,7 +81,7 @@ pub use read::{GifFrameInfo, GifInfo, GifReader, read_info};
 use std::io::Write;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::{ImageRef, Limits, PixelFormat};
+use crate::image::{Image, ImageRef, Limits, PixelFormat};
 
 use encode::{Channels, FrameEncoder};
 use quantize::Rgb;
@@ -239,6 +240,11 @@ pub struct GifWriter<W: Write> {
     options: GifOptions,
     frames: FrameEncoder,
     work: Vec<Rgb>,
+    /// Intermediate frames, kept to reuse their memory.
+    decoded: Image,
+    converted: Image,
+    fitted: Image,
+    resizer: crate::geometry::Resizer,
     count: u64,
     /// Milliseconds given to `add_frame_ms` so far, and centiseconds written
     /// for them, to carry the rounding error forward.
@@ -329,6 +335,10 @@ impl<W: Write> GifWriter<W> {
             options,
             frames,
             work: Vec::new(),
+            decoded: Image::empty(),
+            converted: Image::empty(),
+            fitted: Image::empty(),
+            resizer: crate::geometry::Resizer::new(),
             count: 0,
             total_ms: 0,
             total_cs: 0,
@@ -358,10 +368,14 @@ impl<W: Write> GifWriter<W> {
     /// Appends a frame shown for `delay_cs` centiseconds (10 = 100 ms), as
     /// OpenMV's `add_frame(img, delay=...)`.
     ///
+    /// A frame of another size is letterboxed into the writer's size; any
+    /// pixel format is converted (see the [module docs](self)).
+    ///
     /// # Errors
-    /// [`ErrorKind::InvalidFrameSize`] if the image is not the writer's size,
-    /// [`ErrorKind::UnsupportedFormat`] for a pixel format it cannot convert,
-    /// I/O errors from the writer.
+    /// [`ErrorKind::Format`] for a JPEG or PNG frame that does not decode,
+    /// [`ErrorKind::UnsupportedFormat`] / [`ErrorKind::LimitExceeded`] from
+    /// the conversion, I/O errors from the writer. A refused frame writes
+    /// nothing: the writer stays usable.
     pub fn add_frame<'a>(&mut self, image: impl Into<ImageRef<'a>>, delay_cs: u16) -> Result<()> {
         let image = image.into();
         let index = self.count;
@@ -428,57 +442,49 @@ impl<W: Write> GifWriter<W> {
         u16::try_from(delay).unwrap_or(u16::MAX)
     }
 
-    /// Converts `image` into the RGB work buffer.
+    /// Brings `image` into the RGB work buffer: decoded if JPEG/PNG,
+    /// converted to RGB888 (or GRAYSCALE for a grayscale writer), fitted into
+    /// the writer's size with letterbox bars if its size differs.
     fn load(&mut self, image: ImageRef<'_>) -> Result<()> {
-        if image.size() != (self.width, self.height) {
-            return Err(Error::new(
-                ErrorKind::InvalidFrameSize,
-                format!(
-                    "frame is {}x{}, the gif is {}x{} (frames must all have the writer's size)",
-                    image.width(),
-                    image.height(),
-                    self.width,
-                    self.height
-                ),
-            ));
+        let mut image = image;
+        if image.format().is_compressed() {
+            crate::codec::decode_into(image, &mut self.decoded)?;
+            image = self.decoded.view();
         }
-        let n = self.width as usize * self.height as usize;
-        self.work.clear();
-        self.work.reserve(n);
-        let gray = self.options.grayscale;
-        let luma = |r: u8, g: u8, b: u8| -> Rgb {
-            let y = ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8;
-            [y, y, y]
+        let want = if self.options.grayscale {
+            PixelFormat::Grayscale
+        } else {
+            PixelFormat::Rgb888
         };
-        let rgb = |r: u8, g: u8, b: u8| -> Rgb { if gray { luma(r, g, b) } else { [r, g, b] } };
+        if image.format() != want && image.format() != PixelFormat::Grayscale {
+            crate::convert::convert_into(image, want, &mut self.converted)?;
+            image = self.converted.view();
+        }
+        if image.size() != (self.width, self.height) {
+            self.resizer.fit_into(
+                image,
+                self.width,
+                self.height,
+                crate::geometry::Filter::Bilinear,
+                &mut self.fitted,
+            )?;
+            image = self.fitted.view();
+        }
+        self.work.clear();
+        self.work
+            .reserve(self.width as usize * self.height as usize);
         for row in image.rows() {
             match image.format() {
                 PixelFormat::Rgb888 => {
                     self.work
-                        .extend(row.chunks_exact(3).map(|p| rgb(p[0], p[1], p[2])));
-                }
-                PixelFormat::Bgr888 => {
-                    self.work
-                        .extend(row.chunks_exact(3).map(|p| rgb(p[2], p[1], p[0])));
+                        .extend(row.chunks_exact(3).map(|p| [p[0], p[1], p[2]]));
                 }
                 PixelFormat::Grayscale => self.work.extend(row.iter().map(|&v| [v, v, v])),
-                PixelFormat::Rgb565 => self.work.extend(row.chunks_exact(2).map(|p| {
-                    let v = u16::from_le_bytes([p[0], p[1]]);
-                    let r = (v >> 11) as u8;
-                    let g = ((v >> 5) & 63) as u8;
-                    let b = (v & 31) as u8;
-                    rgb(r << 3 | r >> 2, g << 2 | g >> 4, b << 3 | b >> 2)
-                })),
-                PixelFormat::Argb8 => {
-                    self.work
-                        .extend(row.chunks_exact(4).map(|p| rgb(p[2], p[1], p[0])));
-                }
                 other => {
+                    // Unreachable: everything was converted above.
                     return Err(Error::new(
                         ErrorKind::UnsupportedFormat,
-                        format!(
-                            "{other} frames cannot be written to a gif (use RGB888, BGR888, GRAYSCALE, RGB565 or ARGB8)"
-                        ),
+                        format!("{other} frames cannot be written to a gif"),
                     ));
                 }
             }

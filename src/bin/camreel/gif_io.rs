@@ -46,11 +46,26 @@ pub struct GifOutput {
     fps_written_cs: u64,
 }
 
+/// The output size: `--width` and `--height`, the one given with the other
+/// following the first frame's aspect ratio, or the first frame's size.
+/// Frames are letterboxed into it by the writer.
+fn output_size(options: &OutputOptions, (fw, fh): (u32, u32)) -> (u32, u32) {
+    let scaled = |a: u32, num: u32, den: u32| -> u32 {
+        let v = (u64::from(a) * u64::from(num) * 2 + u64::from(den)) / (2 * u64::from(den.max(1)));
+        u32::try_from(v).unwrap_or(u32::MAX).max(1)
+    };
+    match (options.width, options.height) {
+        (Some(w), Some(h)) => (w, h),
+        (Some(w), None) => (w, scaled(w, fh, fw)),
+        (None, Some(h)) => (scaled(h, fw, fh), h),
+        (None, None) => (fw, fh),
+    }
+}
+
 /// Creates `path` as a GIF sized by `--width`/`--height` or by `first`.
 pub fn create(path: &Path, options: &OutputOptions, first: &Frame) -> Result<Box<dyn FrameOutput>> {
     let gif = gif_options(options)?;
-    let (fw, fh) = first.image.size();
-    let (width, height) = (options.width.unwrap_or(fw), options.height.unwrap_or(fh));
+    let (width, height) = output_size(options, first.image.size());
     let file = File::create(path).map_err(|e| Error::io(path.display().to_string(), e))?;
     let writer = GifWriter::with_options(BufWriter::new(file), width, height, gif)
         .map_err(|e| e.context(path.display()))?;
@@ -240,4 +255,43 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
     };
     out.write_all(text.as_bytes())
         .map_err(|e| Error::io("writing to stdout", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_size_keeps_the_aspect_ratio_of_a_missing_side() {
+        let o = |width, height| OutputOptions {
+            width,
+            height,
+            ..OutputOptions::default()
+        };
+        assert_eq!(output_size(&o(None, None), (320, 240)), (320, 240));
+        assert_eq!(output_size(&o(Some(160), None), (320, 240)), (160, 120));
+        assert_eq!(output_size(&o(None, Some(100)), (320, 240)), (133, 100));
+        assert_eq!(output_size(&o(Some(64), Some(64)), (320, 240)), (64, 64));
+        assert_eq!(output_size(&o(Some(1), None), (320, 2)), (1, 1));
+    }
+
+    #[test]
+    fn palette_option_is_checked() {
+        let o = |p: &str| OutputOptions {
+            palette: Some(p.to_string()),
+            ..OutputOptions::default()
+        };
+        assert_eq!(
+            gif_options(&o("fixed")).unwrap().palette_mode(),
+            PaletteMode::Fixed
+        );
+        assert_eq!(
+            gif_options(&o("adaptive")).unwrap().palette_mode(),
+            PaletteMode::Adaptive
+        );
+        assert_eq!(
+            gif_options(&o("median")).unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
+    }
 }
