@@ -28,10 +28,10 @@ fn scene(width: u32, height: u32) -> (Vec<u8>, &'static str) {
         .unwrap_or_else(|| PathBuf::from("/tmp/anchor_inputs"));
     let path = dir.join(format!("rgb24_{width}x{height}.bin"));
     let size = width as usize * height as usize * 3;
-    if let Ok(bytes) = std::fs::read(&path) {
-        if bytes.len() == size {
-            return (bytes, "anchor scene");
-        }
+    if let Ok(bytes) = std::fs::read(&path)
+        && bytes.len() == size
+    {
+        return (bytes, "anchor scene");
     }
     // Gradient plus xorshift noise of +-4 levels.
     let mut state = 0x2545_F491_4F6C_DD1Du64;

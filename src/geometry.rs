@@ -200,7 +200,7 @@ pub fn crop_into(src: ImageRef<'_>, rect: Rect, dst: &mut Image) -> Result<()> {
             crop_planar(src, rect, dst.data_mut());
         }
         PixelFormat::Raw10(_) => {
-            if rect.x % 4 != 0 {
+            if !rect.x.is_multiple_of(4) {
                 return Err(Error::new(
                     ErrorKind::InvalidArgument,
                     format!(

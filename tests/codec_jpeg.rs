@@ -341,6 +341,50 @@ fn encode_appends_and_reuses_memory() {
 }
 
 #[test]
+fn encoder_converts_other_formats() {
+    // RGB565 white and a mid gray, encoded via RGB888; and BINARY via GRAYSCALE.
+    let px: Vec<u8> = (0..64)
+        .flat_map(|i| {
+            if i % 2 == 0 {
+                [0xFF, 0xFF]
+            } else {
+                [0x10, 0x84]
+            }
+        })
+        .collect();
+    let img = ImageRef::new(PixelFormat::Rgb565, 8, 8, &px).unwrap();
+    let mut encoder = JpegEncoder::new(95).unwrap();
+    let jpeg = encoder.encode_image(img).unwrap();
+    let decoded = camreel::codec::decode(jpeg.view()).unwrap();
+    assert_eq!(
+        (decoded.format(), decoded.size()),
+        (PixelFormat::Rgb888, (8, 8))
+    );
+    let expected = camreel::convert::convert(img, PixelFormat::Rgb888).unwrap();
+    let mean_err = decoded
+        .data()
+        .iter()
+        .zip(expected.data())
+        .map(|(a, b)| f64::from(a.abs_diff(*b)))
+        .sum::<f64>()
+        / decoded.data().len() as f64;
+    assert!(mean_err < 12.0, "mean error {mean_err}");
+    let bits = Image::new(PixelFormat::Binary, 4, 2, vec![0xFF, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+    let gray = camreel::codec::decode(encoder.encode_image(bits.view()).unwrap().view()).unwrap();
+    assert_eq!(gray.format(), PixelFormat::Grayscale);
+    assert!(
+        gray.data()[..4].iter().all(|&v| v > 200),
+        "{:?}",
+        gray.data()
+    );
+    assert!(
+        gray.data()[4..].iter().all(|&v| v < 55),
+        "{:?}",
+        gray.data()
+    );
+}
+
+#[test]
 fn encoder_refuses_bad_arguments() {
     for q in [0, 101, 255] {
         assert_eq!(
@@ -351,11 +395,11 @@ fn encoder_refuses_bad_arguments() {
     let mut encoder = JpegEncoder::new(50).unwrap();
     assert!(encoder.set_quality(0).is_err());
     assert_eq!(encoder.quality(), 50);
-    let img = Image::zeroed(PixelFormat::Rgb565, 4, 4).unwrap();
+    let img = ImageRef::new(PixelFormat::Png, 4, 4, &[0x89]).unwrap();
     let mut out = vec![9];
-    let e = encoder.encode(img.view(), &mut out).unwrap_err();
+    let e = encoder.encode(img, &mut out).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
-    assert!(e.to_string().contains("RGB565"), "{e}");
+    assert!(e.to_string().contains("PNG"), "{e}");
     assert_eq!(out, [9]);
     let wide = Image::zeroed(PixelFormat::Grayscale, MAX_DIMENSION + 1, 1).unwrap();
     assert_eq!(

@@ -204,6 +204,8 @@ pub struct JpegEncoder {
     backend: Backend,
     /// Packed copy of a strided input, or range-converted YUV planes.
     scratch: Vec<u8>,
+    /// Inputs in other pixel formats, converted to RGB888 or GRAYSCALE.
+    converted: Option<Image>,
     #[cfg(feature = "turbojpeg")]
     turbo: Option<turbo::Turbo>,
 }
@@ -266,6 +268,7 @@ impl JpegEncoder {
             yuv_range: YuvRange::default(),
             backend,
             scratch: Vec::new(),
+            converted: None,
             #[cfg(feature = "turbojpeg")]
             turbo,
         })
@@ -315,12 +318,30 @@ impl JpegEncoder {
     /// Encodes `src` and appends the JPEG file to `out` (clear `out` first to
     /// overwrite). On error `out` is left as it was.
     ///
+    /// GRAYSCALE, RGB888, BGR888, ARGB8 and YUV420 are encoded directly. Other
+    /// uncompressed formats are first converted with [`crate::convert`] (to
+    /// GRAYSCALE for BINARY and GRAY16, to RGB888 otherwise) into a buffer the
+    /// encoder keeps, so a loop over frames of one size allocates once.
+    ///
     /// # Errors
-    /// [`ErrorKind::UnsupportedFormat`] for inputs other than GRAYSCALE, RGB888,
-    /// BGR888, ARGB8 and YUV420; [`ErrorKind::LimitExceeded`] for a side above
-    /// [`MAX_DIMENSION`]; [`ErrorKind::InvalidArgument`] if the backend fails.
+    /// [`ErrorKind::UnsupportedFormat`] for JPEG and PNG input (pass those
+    /// through, or decode them first); [`ErrorKind::LimitExceeded`] for a side
+    /// above [`MAX_DIMENSION`]; [`ErrorKind::InvalidArgument`] if the backend
+    /// fails.
     pub fn encode(&mut self, src: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
-        let input = Input::of(src.format())?;
+        let format = src.format();
+        if Input::of(format).is_err() && !format.is_compressed() {
+            let target = match format {
+                PixelFormat::Binary | PixelFormat::Gray16 => PixelFormat::Grayscale,
+                _ => PixelFormat::Rgb888,
+            };
+            let mut converted = self.converted.take().unwrap_or_default();
+            let result = crate::convert::convert_into(src, target, &mut converted)
+                .and_then(|()| self.encode(converted.view(), out));
+            self.converted = Some(converted);
+            return result;
+        }
+        let input = Input::of(format)?;
         let (width, height) = src.size();
         if width > MAX_DIMENSION || height > MAX_DIMENSION {
             return Err(Error::new(

@@ -5,8 +5,8 @@
 //! | [`jpeg`] | GRAYSCALE, RGB888, BGR888, ARGB8, YUV420 (quality 1-100, 4:2:0 or 4:4:4) | RGB888, GRAYSCALE |
 //! | [`png`] | GRAYSCALE, RGB888, BGR888, ARGB8, GRAY16, RGB48 | GRAYSCALE, RGB888, ARGB8, GRAY16, RGB48 |
 //!
-//! Other pixel formats are refused with [`ErrorKind::UnsupportedFormat`];
-//! convert them first with [`crate::convert`]. Decoders read the header first
+//! The encoders convert other uncompressed formats with [`crate::convert`]
+//! first. Decoders read the header first
 //! and check it against [`Limits`](crate::Limits) before allocating.
 //!
 //! JPEG encoding uses the pure-Rust `jpeg-encoder` crate, or libjpeg-turbo with

@@ -94,10 +94,30 @@ pub fn encode_image(src: ImageRef<'_>) -> Result<Image> {
 /// Encodes `src` as a PNG file appended to `out`. On error `out` is left as
 /// it was.
 ///
+/// GRAYSCALE, RGB888, BGR888, ARGB8, GRAY16 and RGB48 are written as they are;
+/// other uncompressed formats are converted first with [`crate::convert`]:
+/// BINARY to GRAYSCALE, 16-bit and packed Bayer mosaics to RGB48 (keeping
+/// their precision), everything else to RGB888.
+///
 /// # Errors
-/// [`ErrorKind::UnsupportedFormat`] for formats other than GRAYSCALE, RGB888,
-/// BGR888, ARGB8, GRAY16 and RGB48; [`ErrorKind::Io`] if the encoder fails.
+/// [`ErrorKind::UnsupportedFormat`] for JPEG and PNG input;
+/// [`ErrorKind::Io`] if the encoder fails.
 pub fn encode_with(src: ImageRef<'_>, compression: Compression, out: &mut Vec<u8>) -> Result<()> {
+    let target = match src.format() {
+        PixelFormat::Binary => Some(PixelFormat::Grayscale),
+        PixelFormat::Bayer16 { .. } | PixelFormat::Raw10(_) => Some(PixelFormat::Rgb48),
+        PixelFormat::Rgb565
+        | PixelFormat::Bayer(_)
+        | PixelFormat::Yuv422
+        | PixelFormat::Yvu422
+        | PixelFormat::Yuv420
+        | PixelFormat::Nv12 => Some(PixelFormat::Rgb888),
+        _ => None,
+    };
+    if let Some(target) = target {
+        let converted = crate::convert::convert(src, target)?;
+        return encode_with(converted.view(), compression, out);
+    }
     let (color, depth) = match src.format() {
         PixelFormat::Grayscale => (png::ColorType::Grayscale, png::BitDepth::Eight),
         PixelFormat::Rgb888 | PixelFormat::Bgr888 => (png::ColorType::Rgb, png::BitDepth::Eight),
@@ -494,10 +514,38 @@ mod tests {
     }
 
     #[test]
-    fn refuses_other_formats() {
-        let img = Image::zeroed(PixelFormat::Yuv420, 4, 4).unwrap();
+    fn converts_other_formats_first() {
+        // Y=81, U=90, V=240 is BT.601 limited-range red: R = 1.164*65 + 1.596*112 = 254.4.
+        let mut yuv = vec![81u8; 16];
+        yuv.extend([90u8; 4]);
+        yuv.extend([240u8; 4]);
+        let img = Image::new(PixelFormat::Yuv420, 4, 4, yuv).unwrap();
+        let png = encode_image(img.view()).unwrap();
+        let back = decode(png.data()).unwrap();
+        assert_eq!(back.format(), PixelFormat::Rgb888);
+        assert_eq!(
+            back,
+            crate::convert::convert(img.view(), PixelFormat::Rgb888).unwrap()
+        );
+        assert_eq!(&back.data()[..3], &[254, 0, 0]);
+
+        let raw = Image::new(
+            PixelFormat::Raw10(crate::BayerOrder::Rggb),
+            4,
+            2,
+            vec![0xFF; 10],
+        )
+        .unwrap();
+        let deep = decode(encode_image(raw.view()).unwrap().data()).unwrap();
+        assert_eq!(deep.format(), PixelFormat::Rgb48);
+        assert!(deep.data().iter().all(|&b| b == 0xFF));
+    }
+
+    #[test]
+    fn refuses_encoded_input() {
+        let jpeg = ImageRef::new(PixelFormat::Jpeg, 4, 4, &[0xFF, 0xD8]).unwrap();
         let mut out = vec![1, 2, 3];
-        let e = encode(img.view(), &mut out).unwrap_err();
+        let e = encode(jpeg, &mut out).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
         assert_eq!(out, [1, 2, 3]);
         assert_eq!(

@@ -42,8 +42,10 @@
 //! 16 bits), [`yuv`] (BT.601 limited range), [`raw10`] (MIPI bit order) and
 //! [`bayer`] (demosaicing, and RGB -> mosaic by sampling).
 //!
-//! JPEG and PNG are not pixel formats here: converting from or to them is
-//! [`ErrorKind::UnsupportedFormat`]; the codec module encodes and decodes them.
+//! JPEG and PNG sources are decoded with [`crate::codec`] first, and JPEG and
+//! PNG targets encoded with it (JPEG at [`ConvertOptions::jpeg_quality`]).
+//! These conversions allocate inside the codecs; a loop that must not
+//! allocate uses a reusable [`JpegEncoder`](crate::codec::jpeg::JpegEncoder).
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
@@ -110,6 +112,8 @@ pub struct ConvertOptions {
     /// Caps on the output image and any intermediate one (default
     /// [`Limits::default`]).
     pub limits: Limits,
+    /// JPEG quality 1-100 when the target is [`PixelFormat::Jpeg`] (default 90).
+    pub jpeg_quality: u8,
 }
 
 impl Default for ConvertOptions {
@@ -118,6 +122,7 @@ impl Default for ConvertOptions {
             demosaic: Demosaic::default(),
             threshold: 127,
             limits: Limits::default(),
+            jpeg_quality: 90,
         }
     }
 }
@@ -141,6 +146,13 @@ impl ConvertOptions {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> ConvertOptions {
         self.limits = limits;
+        self
+    }
+
+    /// Sets the JPEG quality used when the target is JPEG.
+    #[must_use]
+    pub fn with_jpeg_quality(mut self, quality: u8) -> ConvertOptions {
+        self.jpeg_quality = quality;
         self
     }
 }
@@ -168,8 +180,10 @@ pub fn convert_into(src: ImageRef<'_>, to: PixelFormat, dst: &mut Image) -> Resu
 /// allocation happens once `dst`'s capacity suffices.
 ///
 /// # Errors
-/// [`ErrorKind::UnsupportedFormat`] if either format is JPEG or PNG, or `to`
-/// is a 16-bit Bayer format with a depth outside 9..=16;
+/// [`ErrorKind::UnsupportedFormat`] if `to` is a 16-bit Bayer format with a
+/// depth outside 9..=16; [`ErrorKind::Format`] for a JPEG or PNG source that
+/// does not decode; [`ErrorKind::InvalidArgument`] for a JPEG quality outside
+/// 1..=100;
 /// [`ErrorKind::LimitExceeded`] if the output or an intermediate image is
 /// larger than `options.limits`. On error `dst` holds an unspecified image.
 pub fn convert_with(
@@ -192,11 +206,23 @@ fn convert_impl(
     match (from.is_compressed(), to.is_compressed()) {
         (false, false) => {}
         // Encoded images go through the codec module.
-        _ => {
-            return Err(Error::new(
-                ErrorKind::UnsupportedFormat,
-                "JPEG and PNG are encoded with the codec module, not converted as pixels",
-            ));
+        (true, _) if from == to => {
+            src.copy_into(dst);
+            return Ok(());
+        }
+        (true, _) => {
+            let decoded = crate::codec::decode(src)?;
+            return convert_impl(decoded.view(), to, options, dst);
+        }
+        (false, true) => {
+            return match to {
+                PixelFormat::Jpeg => crate::codec::jpeg::JpegEncoder::new(options.jpeg_quality)?
+                    .encode_into(src, dst),
+                _ => {
+                    let (w, h) = src.size();
+                    dst.set_encoded(to, w, h, |out| crate::codec::png::encode(src, out))
+                }
+            };
         }
     }
     let (w, h) = src.size();

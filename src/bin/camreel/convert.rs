@@ -31,6 +31,18 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
             format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
         ));
     }
+    // Creating the output truncates it: refuse to overwrite the input.
+    if let (Ok(a), Ok(b)) = (args.input.canonicalize(), args.output.canonicalize()) {
+        if a == b {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{} is both the input and the output; write to another file",
+                    args.output.display()
+                ),
+            ));
+        }
+    }
     let mut input = frames::open_input(&args.input, raw.as_ref())?;
     input.skip(args.start)?;
     let total = input

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::{gif_io, unavailable};
+use crate::{bin_io, gif_io, png_seq, unavailable};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -119,7 +119,7 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
         return unavailable::later("convert --raw", "the camera issue");
     }
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("reading .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::open(path),
         FileKind::Avi => unavailable::later("reading .avi", "the MJPEG issue"),
         FileKind::Gif => gif_io::open(path),
         FileKind::PngPattern => Err(Error::new(
@@ -136,9 +136,9 @@ pub fn create_output(
     first: &Frame,
 ) -> Result<Box<dyn FrameOutput>> {
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("writing .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::create(path, options),
         FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
         FileKind::Gif => gif_io::create(path, options, first),
-        FileKind::PngPattern => unavailable::later("writing PNG sequences", "the ImageIO issue"),
+        FileKind::PngPattern => png_seq::create(path, options),
     }
 }

@@ -5,12 +5,12 @@ use std::path::Path;
 use camreel::Result;
 
 use crate::frames::FileKind;
-use crate::{gif_io, unavailable};
+use crate::{bin_io, gif_io, unavailable};
 
 /// Runs `camreel info`.
 pub fn run(path: &Path, json: bool) -> Result<()> {
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("info on .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::info(path, json),
         FileKind::Avi => unavailable::later("info on .avi", "the MJPEG issue"),
         FileKind::Gif => gif_io::info(path, json),
         FileKind::PngPattern => unavailable::later("info on PNG sequences", "a later issue"),

@@ -11,11 +11,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bin_io;
 mod convert;
 mod frames;
 mod gif_io;
 mod info;
 mod json;
+mod png_seq;
 mod progress;
 mod unavailable;
 
