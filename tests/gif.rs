@@ -895,3 +895,86 @@ fn cli_info_and_convert_gif() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
+
+#[test]
+fn cli_converts_imageio_recordings_with_their_timing() {
+    let exe = env!("CARGO_BIN_EXE_camreel");
+    let dir = tempfile::tempdir().unwrap();
+    // 12 RGB565 frames recorded 33 ms apart (30 fps).
+    let bin = dir.path().join("rec.bin");
+    let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
+    for f in scene(40, 30, 12, 1) {
+        let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
+        stream.write_with_elapsed(&rgb565, 33).unwrap();
+    }
+    stream.close().unwrap();
+    let gif_path = dir.path().join("rec.gif");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&bin)
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&gif_path).unwrap();
+    let d = decode(&bytes);
+    assert_eq!((d.width, d.height, d.frames.len()), (40, 30, 12));
+    // Each frame shows until the next was recorded: 33 ms, rounded to
+    // centiseconds with the error carried: 12 * 33 ms = 396 ms -> 40 cs.
+    assert!(d.delays.iter().all(|&x| x == 3 || x == 4), "{:?}", d.delays);
+    assert_eq!(d.delays.iter().map(|&x| u32::from(x)).sum::<u32>(), 40);
+    let path = dir.path().join("probe.gif");
+    std::fs::write(&path, &bytes).unwrap();
+    if let Some(durations) = ffprobe_durations(&path) {
+        assert_eq!(durations.len(), 12);
+        let total: f64 = durations.iter().sum();
+        assert!((total - 0.40).abs() < 1e-6, "ffprobe total {total}");
+    }
+
+    // A V2.0 file whose frames change size and format (RGB565, GRAYSCALE,
+    // BINARY, Bayer, YUV422, ARGB8, JPEG, PNG), 10..70 ms apart: every frame
+    // is converted and letterboxed into the first frame's 2x2.
+    let mixed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v2_0_mixed.bin");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&mixed)
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = decode(&std::fs::read(&gif_path).unwrap());
+    assert_eq!((d.width, d.height, d.frames.len()), (2, 2, 8));
+    // 10 ms is raised to 2 cs, and the next frames give the time back.
+    assert_eq!(d.delays, vec![2, 2, 2, 4, 5, 6, 7, 7]);
+    // Frame 0 is the 2x2 RGB565 red, green / blue, white.
+    assert_eq!(
+        d.frames[0],
+        vec![255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
+    );
+
+    // The OpenMV IDE's V1.0 JPEG recording, 40 ms apart, scaled with --width.
+    let ide = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_0_ide_jpeg.bin");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&ide)
+        .arg(&gif_path)
+        .args(["--width", "32", "--palette", "fixed"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = decode(&std::fs::read(&gif_path).unwrap());
+    assert_eq!((d.width, d.height, d.frames.len()), (32, 32, 2));
+    assert_eq!(d.delays, vec![4, 4]);
+}
