@@ -711,6 +711,51 @@ fn reader_composites_what_the_writer_wrote() {
 }
 
 #[test]
+fn reader_honours_background_and_previous_disposal() {
+    // A file from another encoder (the gif crate's own): a red full frame,
+    // a green 2x2 patch disposed to background, a blue patch disposed to
+    // previous, then a 1x1 white pixel.
+    let mut bytes = Vec::new();
+    {
+        let palette = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
+        let mut enc = gif::Encoder::new(&mut bytes, 4, 4, &palette).unwrap();
+        let frames = [
+            (0, 0, 4, 4, 0u8, gif::DisposalMethod::Keep),
+            (1, 1, 2, 2, 1, gif::DisposalMethod::Background),
+            (0, 0, 2, 2, 2, gif::DisposalMethod::Previous),
+            (3, 3, 1, 1, 3, gif::DisposalMethod::Keep),
+        ];
+        for (left, top, w, h, colour, dispose) in frames {
+            let f = gif::Frame {
+                left,
+                top,
+                width: w,
+                height: h,
+                dispose,
+                delay: 5,
+                buffer: std::borrow::Cow::Owned(vec![colour; usize::from(w * h)]),
+                ..gif::Frame::default()
+            };
+            enc.write_frame(&f).unwrap();
+        }
+    }
+    let want = decode(&bytes);
+    let mut r = GifReader::new(&bytes[..]).unwrap();
+    let mut img = Image::empty();
+    for (i, w) in want.frames.iter().enumerate() {
+        assert_eq!(r.read_frame_into(&mut img).unwrap(), Some(5));
+        assert_eq!(img.data(), &w[..], "frame {i}");
+    }
+    // After the background disposal the patch is black, the rest red; the
+    // blue patch is gone again after "previous".
+    let last = &want.frames[3];
+    assert_eq!(&last[..3], &[255, 0, 0]);
+    assert_eq!(&last[(4 + 1) * 3..(4 + 1) * 3 + 3], &[0, 0, 0]);
+    assert_eq!(&last[15 * 3..], &[255, 255, 255]);
+    assert_eq!(r.read_frame_into(&mut img).unwrap(), None);
+}
+
+#[test]
 fn truncated_files_give_errors_not_panics() {
     let src = scene(20, 12, 3, 2);
     let bytes = encode(&src, GifOptions::new(), 10);
