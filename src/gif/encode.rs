@@ -213,12 +213,6 @@ impl FrameEncoder {
         }
     }
 
-    /// Overrides the tuning (for experiments and tests).
-    #[allow(dead_code)]
-    pub(crate) fn set_tuning(&mut self, tuning: Tuning) {
-        self.tuning = tuning;
-    }
-
     /// Encodes `src` (`width * height` pixels; gray pixels as `[v, v, v]`).
     pub(crate) fn encode(&mut self, src: &[Rgb]) -> Encoded<'_> {
         debug_assert_eq!(src.len(), self.width * self.height);
@@ -725,6 +719,9 @@ struct Lzw {
     base: u16,
     next: u16,
     cur: u16,
+    /// Codes emitted so far (for tests).
+    #[cfg(test)]
+    emitted: u64,
 }
 
 impl Lzw {
@@ -736,6 +733,8 @@ impl Lzw {
             base: 0,
             next: 0,
             cur: NONE,
+            #[cfg(test)]
+            emitted: 0,
         }
     }
 
@@ -783,6 +782,10 @@ impl Lzw {
             return self.symbol[usize::from(pick)];
         }
         // The encoder emits the current string and adds it + `best`.
+        #[cfg(test)]
+        {
+            self.emitted += 1;
+        }
         if self.next >= MAX_CODES {
             self.reset();
         } else {
@@ -794,5 +797,100 @@ impl Lzw {
         }
         self.cur = u16::from(best);
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Plain LZW with the gif crate's dictionary rules: a HashMap model.
+    fn reference_codes(data: &[u8], min_size: u32) -> u64 {
+        let base = (1u16 << min_size) + 2;
+        let mut dict: HashMap<(u16, u8), u16> = HashMap::new();
+        let mut next = base;
+        let mut cur: Option<u16> = None;
+        let mut codes = 0;
+        for &b in data {
+            match cur {
+                None => cur = Some(u16::from(b)),
+                Some(c) => match dict.get(&(c, b)) {
+                    Some(&n) => cur = Some(n),
+                    None => {
+                        codes += 1;
+                        if next >= MAX_CODES {
+                            dict.clear();
+                            next = base;
+                        } else {
+                            dict.insert((c, b), next);
+                            next += 1;
+                        }
+                        cur = Some(u16::from(b));
+                    }
+                },
+            }
+        }
+        codes + u64::from(cur.is_some())
+    }
+
+    #[test]
+    fn lzw_model_parses_like_plain_lzw() {
+        let mut seed = 5u64;
+        for (symbols, len) in [(4usize, 20_000usize), (200, 30_000), (256, 9_000)] {
+            let data: Vec<u8> = (0..len)
+                .map(|i| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    // Runs and repeats as well as noise.
+                    if i % 7 < 3 {
+                        (i / 50 % symbols) as u8
+                    } else {
+                        ((seed >> 40) as usize % symbols) as u8
+                    }
+                })
+                .collect();
+            let mut lzw = Lzw::new();
+            lzw.start(symbols);
+            for &b in &data {
+                // No lossy budget: only the symbol itself may extend a string.
+                assert_eq!(lzw.step(b, 0, |_| u32::MAX), b);
+            }
+            let min_size = symbols.max(4).next_power_of_two().trailing_zeros();
+            assert_eq!(
+                lzw.emitted + 1,
+                reference_codes(&data, min_size),
+                "{symbols} symbols"
+            );
+        }
+    }
+
+    #[test]
+    fn lzw_model_takes_a_close_child_within_budget() {
+        let mut lzw = Lzw::new();
+        lzw.start(4);
+        // "0 1" creates the string 0+1; after a fresh 0, symbol 2 (error 5)
+        // may become 1 (error 9) within a budget of 10, but not of 8.
+        for b in [0u8, 1, 0] {
+            lzw.step(b, 0, |_| u32::MAX);
+        }
+        let err = |s: u8| if s == 1 { 9 } else { 5 };
+        assert_eq!(lzw.step(2, 10, err), 1);
+        let mut lzw2 = Lzw::new();
+        lzw2.start(4);
+        for b in [0u8, 1, 0] {
+            lzw2.step(b, 0, |_| u32::MAX);
+        }
+        assert_eq!(lzw2.step(2, 8, err), 2);
+    }
+
+    #[test]
+    fn fixed_tables_match_openmv() {
+        let t = fixed_color_table();
+        assert_eq!(t.len(), 384);
+        // Index r << 5 | g << 2 | b; r, b in {0, 85, 170, 255}, g in sevenths.
+        assert_eq!(&t[(3 << 5 | 7 << 2 | 3) * 3..][..3], &[255, 255, 255]);
+        assert_eq!(&t[(1 << 5 | 3 << 2 | 2) * 3..][..3], &[85, 109, 170]);
+        let g = fixed_gray_table();
+        assert_eq!((g[3], g[64 * 3], g[127 * 3]), (2, 129, 255));
     }
 }
