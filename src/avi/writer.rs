@@ -747,3 +747,244 @@ impl<W: Write + Seek> Drop for MjpegWriter<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::avi::tests_support::tiny_jpeg;
+
+    fn le32(b: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+    }
+
+    /// A JPEG of `w`x`h` whose length is odd (or even) as asked, by adding a
+    /// one-byte comment segment when needed.
+    fn jpeg_with_parity(w: u16, h: u16, odd: bool) -> Vec<u8> {
+        let mut j = tiny_jpeg(w, h);
+        if (j.len() % 2 == 1) != odd {
+            let mut v = j[..2].to_vec();
+            v.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x03, b'x']);
+            v.extend_from_slice(&j[2..]);
+            j = v;
+        }
+        assert_eq!(j.len() % 2 == 1, odd);
+        j
+    }
+
+    #[test]
+    fn chunks_padding_index_and_counters() {
+        let odd = jpeg_with_parity(16, 8, true);
+        let even = jpeg_with_parity(16, 8, false);
+        let mut w = MjpegWriterBuilder::new(16, 8)
+            .frame_rate(FrameRate::new(25, 1).unwrap())
+            .build(Cursor::new(Vec::new()))
+            .unwrap();
+        let start = w.bytes_written();
+        w.add_jpeg(&odd, None).unwrap();
+        w.add_jpeg(&even, None).unwrap();
+        assert_eq!(w.frame_count(), 2);
+        let b = w.finish().unwrap().into_inner();
+        let movi = 4654usize - 4; // the header is 4654 bytes, ending with 'movi'
+        assert_eq!(start as usize, movi + 4);
+        assert_eq!(&b[movi..movi + 4], b"movi");
+        // First chunk: '00dc', odd size, data, one pad byte.
+        let c0 = movi + 4;
+        assert_eq!(&b[c0..c0 + 4], b"00dc");
+        assert_eq!(le32(&b, c0 + 4) as usize, odd.len());
+        assert_eq!(&b[c0 + 8..c0 + 8 + odd.len()], &odd[..]);
+        assert_eq!(b[c0 + 8 + odd.len()], 0, "pad byte");
+        let c1 = c0 + 8 + odd.len() + 1;
+        assert_eq!(&b[c1..c1 + 4], b"00dc");
+        assert_eq!(le32(&b, c1 + 4) as usize, even.len());
+        let idx1 = c1 + 8 + even.len();
+        assert_eq!(&b[idx1..idx1 + 4], b"idx1");
+        assert_eq!(le32(&b, idx1 + 4), 32);
+        // Entries: '00dc', AVIIF_KEYFRAME, offset from the 'movi' fourcc, size.
+        assert_eq!(&b[idx1 + 8..idx1 + 12], b"00dc");
+        assert_eq!(le32(&b, idx1 + 12), 0x10);
+        assert_eq!(le32(&b, idx1 + 16) as usize, c0 - movi);
+        assert_eq!(le32(&b, idx1 + 20) as usize, odd.len());
+        assert_eq!(&b[idx1 + 24..idx1 + 28], b"00dc");
+        assert_eq!(le32(&b, idx1 + 32) as usize, c1 - movi);
+        assert_eq!(le32(&b, idx1 + 36) as usize, even.len());
+        assert_eq!(b.len(), idx1 + 8 + 32);
+        // Sizes: RIFF to the end, movi list up to idx1.
+        assert_eq!(le32(&b, 4) as usize, b.len() - 8);
+        assert_eq!(le32(&b, movi - 4) as usize, idx1 - movi);
+        // avih: 40000 us/frame, 2 frames, buffer = largest frame.
+        let largest = odd.len().max(even.len()) as u32;
+        assert_eq!(le32(&b, 32), 40000);
+        assert_eq!(le32(&b, 32 + 16), 2);
+        assert_eq!(le32(&b, 32 + 28), largest);
+        // dwMaxBytesPerSec: mean frame size times 25.
+        assert_eq!(le32(&b, 32 + 4) as usize, (odd.len() + even.len()) * 25 / 2);
+        // strh: scale 1, rate 25, length 2, buffer.
+        assert_eq!(le32(&b, 108 + 20), 1);
+        assert_eq!(le32(&b, 108 + 24), 25);
+        assert_eq!(le32(&b, 108 + 32), 2);
+        assert_eq!(le32(&b, 108 + 36), largest);
+        // Not OpenDML: indx and odml stay JUNK.
+        assert_eq!(&b[212..216], b"JUNK");
+        assert_eq!(&b[4340..4344], b"JUNK");
+    }
+
+    #[test]
+    fn unsynced_file_has_zero_sizes_and_sync_patches_them() {
+        let j = tiny_jpeg(8, 8);
+        let mut buf = Cursor::new(Vec::new());
+        let mut w = MjpegWriter::new(&mut buf, 8, 8).unwrap();
+        w.add_jpeg(&j, None).unwrap();
+        let snapshot = w.get_ref().unwrap().get_ref().clone();
+        assert_eq!(le32(&snapshot, 4), 0, "RIFF size 0 until synced");
+        assert_eq!(le32(&snapshot, 4654 - 8), 0, "movi size 0 until synced");
+        w.sync().unwrap();
+        let synced = w.get_ref().unwrap().get_ref().clone();
+        assert_eq!(le32(&synced, 4) as usize, synced.len() - 8);
+        assert_eq!(&synced[synced.len() - 24..synced.len() - 20], b"idx1");
+        assert_eq!(le32(&synced, 32 + 16), 1);
+        // The next frame overwrites the index the sync appended.
+        w.add_jpeg(&j, None).unwrap();
+        assert_eq!(
+            w.bytes_written() as usize,
+            synced.len() - 24 + 8 + j.len() + j.len() % 2
+        );
+        drop(w);
+        // Dropping finished the file.
+        let b = buf.into_inner();
+        assert_eq!(le32(&b, 4) as usize, b.len() - 8);
+        assert_eq!(le32(&b, 32 + 16), 2);
+        assert_eq!(&b[b.len() - 40..b.len() - 36], b"idx1");
+    }
+
+    #[test]
+    fn refuses_wrong_frames_without_writing() {
+        let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 16, 8).unwrap();
+        let before = w.bytes_written();
+        let e = w.add_jpeg(&tiny_jpeg(8, 8), None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidFrameSize);
+        assert_eq!(
+            e.to_string(),
+            "frame 0: the JPEG is 8x8, the recording is 16x8"
+        );
+        let e = w.add_jpeg(b"not a jpeg", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Format);
+        assert!(e.to_string().starts_with("frame 0: jpeg at byte 0"), "{e}");
+        assert_eq!(w.bytes_written(), before);
+        // Still usable.
+        w.add_jpeg(&tiny_jpeg(16, 8), None).unwrap();
+        assert_eq!(w.frame_count(), 1);
+    }
+
+    #[test]
+    fn builder_checks_arguments() {
+        let build = |b: MjpegWriterBuilder| b.build(Cursor::new(Vec::new())).map(|_| ());
+        for (w, h) in [(0, 8), (8, 0), (65536, 8)] {
+            let e = build(MjpegWriterBuilder::new(w, h)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        }
+        let e = build(MjpegWriterBuilder::new(8, 8).riff_size(100)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = build(MjpegWriterBuilder::new(8, 8).riff_size(3 << 30)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let e = build(MjpegWriterBuilder::new(8, 8).quality(0)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(build(MjpegWriterBuilder::new(65535, 1).riff_size(4096)).is_ok());
+    }
+
+    /// A writer that fails once `budget` bytes have been written.
+    struct Failing {
+        inner: Cursor<Vec<u8>>,
+        budget: usize,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.budget == 0 {
+                return Err(io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.budget);
+            self.budget -= n;
+            self.inner.write(&buf[..n])
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Seek for Failing {
+        fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+            self.inner.seek(pos)
+        }
+    }
+
+    #[test]
+    fn write_errors_poison_the_writer_and_drop_does_not_panic() {
+        let j = tiny_jpeg(8, 8);
+        let e = MjpegWriter::new(
+            Failing {
+                inner: Cursor::new(Vec::new()),
+                budget: 100,
+            },
+            8,
+            8,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        let mut w = MjpegWriter::new(
+            Failing {
+                inner: Cursor::new(Vec::new()),
+                budget: 4654 + j.len() + 200,
+            },
+            8,
+            8,
+        )
+        .unwrap();
+        w.add_jpeg(&j, None).unwrap();
+        let e = w.add_jpeg(&j, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(e.to_string().contains("writing frame 1 at byte"), "{e}");
+        assert!(
+            w.add_jpeg(&j, None)
+                .unwrap_err()
+                .to_string()
+                .contains("failed earlier")
+        );
+        assert!(w.sync().is_err());
+        drop(w);
+        // A failure while finishing in drop is ignored.
+        let mut w = MjpegWriter::new(
+            Failing {
+                inner: Cursor::new(Vec::new()),
+                budget: 4654 + j.len() + 9,
+            },
+            8,
+            8,
+        )
+        .unwrap();
+        w.add_jpeg(&j, None).unwrap();
+        drop(w);
+    }
+
+    #[test]
+    fn starts_at_the_current_position() {
+        let j = tiny_jpeg(8, 8);
+        let mut c = Cursor::new(vec![0xAA; 100]);
+        c.set_position(100);
+        let mut w = MjpegWriterBuilder::new(8, 8)
+            .riff_size(4096)
+            .build(c)
+            .unwrap();
+        for _ in 0..40 {
+            w.add_jpeg(&j, None).unwrap();
+        }
+        assert!(w.is_open_dml());
+        let b = w.finish().unwrap().into_inner();
+        assert_eq!(&b[..100], &[0xAA; 100][..]);
+        let mut r = crate::avi::AviReader::new(Cursor::new(b[100..].to_vec())).unwrap();
+        assert_eq!(r.info().index, crate::avi::IndexKind::OpenDml);
+        assert_eq!(r.frame_count(), 40);
+        assert_eq!(r.read_frame(39).unwrap(), j);
+    }
+}
