@@ -33,7 +33,10 @@ fn frames() -> Vec<Vec<u8>> {
             Ok(all) if all.len() == frame * N => {
                 return all.chunks_exact(frame).map(<[u8]>::to_vec).collect();
             }
-            _ => eprintln!("{}: not the anchors' sequence, using synthetic frames", path.display()),
+            _ => eprintln!(
+                "{}: not the anchors' sequence, using synthetic frames",
+                path.display()
+            ),
         }
     }
     (0..N)

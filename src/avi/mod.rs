@@ -92,6 +92,36 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
+/// The simplest fraction `n / d` (`d` at most `max_den`) within `rel_tol` of
+/// `x`, from the continued fraction of `x`.
+fn rational_near(x: f64, max_den: u64, rel_tol: f64) -> Option<(u32, u32)> {
+    let (mut h0, mut h1) = (0u64, 1u64);
+    let (mut k0, mut k1) = (1u64, 0u64);
+    let mut v = x;
+    for _ in 0..64 {
+        let a = v.floor();
+        if !(0.0..=f64::from(u32::MAX)).contains(&a) {
+            return None;
+        }
+        let a = a as u64;
+        let h2 = a.checked_mul(h1)?.checked_add(h0)?;
+        let k2 = a.checked_mul(k1)?.checked_add(k0)?;
+        if k2 > max_den || h2 > u64::from(u32::MAX) {
+            return None;
+        }
+        (h0, h1, k0, k1) = (h1, h2, k1, k2);
+        if h1 > 0 && (h1 as f64 / k1 as f64 - x).abs() <= x * rel_tol {
+            return Some((h1 as u32, k1 as u32));
+        }
+        let frac = v - a as f64;
+        if frac <= f64::EPSILON {
+            return None;
+        }
+        v = 1.0 / frac;
+    }
+    None
+}
+
 /// Rates that a measured or decimal rate snaps to when it is this close.
 const STANDARD_FRACTIONAL: [u32; 7] = [24, 30, 48, 60, 120, 240, 15];
 
@@ -143,7 +173,9 @@ impl FrameRate {
 
     /// The rate for a decimal number of frames per second: a standard rate
     /// (an integer, or 24, 30, 48, 60, 120, 240 times 1000/1001) when `fps`
-    /// is within 0.05 % of one, otherwise `fps` rounded to 1/1000.
+    /// is within 0.05 % of one, else the simplest fraction with a denominator
+    /// up to 10^6 that `fps` is (within 10^-9, so the `f64` of 10000/333
+    /// gives 10000/333 back), else `fps` rounded to 1/1000.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] unless `fps` is finite, positive and
@@ -157,6 +189,9 @@ impl FrameRate {
         }
         if let Some(r) = FrameRate::snap(fps, 5e-4) {
             return Ok(r);
+        }
+        if let Some((n, d)) = rational_near(fps, 1_000_000, 1e-9) {
+            return FrameRate::new(n, d);
         }
         let milli = (fps * 1000.0).round();
         if milli >= 1.0 {

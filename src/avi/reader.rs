@@ -6,7 +6,7 @@ use super::FrameRate;
 use super::jpeg;
 use super::riff::{self, BitmapInfoHeader, FourCc, IndxChunk, MainHeader, StreamHeader};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::Limits;
+use crate::image::{Image, Limits, PixelFormat};
 
 /// Largest `hdrl` list read into memory.
 const MAX_HEADER_BYTES: u64 = 16 << 20;
@@ -841,6 +841,51 @@ impl<R: Read + Seek> AviReader<R> {
         self.inner
             .read_exact(buf)
             .map_err(|e| context(read_err(entry.offset, e)))
+    }
+
+    /// Reads frame `index` into `image` as a [`PixelFormat::Jpeg`] image of
+    /// the size its JPEG header gives, reusing `image`'s allocation. Returns
+    /// `false` and leaves `image` as it was for a dropped (empty) frame, which
+    /// players show as a repeat of the previous one.
+    ///
+    /// # Errors
+    /// As [`AviReader::read_frame_into`]; [`ErrorKind::Format`] if the frame
+    /// is not a JPEG file (then `image` is left as one black pixel).
+    pub fn read_image_into(&mut self, index: u64, image: &mut Image) -> Result<bool> {
+        let entry = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.entries.get(i));
+        if entry.is_some_and(|e| e.size == 0) {
+            return Ok(false);
+        }
+        let mut size = None;
+        image.set_encoded(PixelFormat::Jpeg, 1, 1, |buf| {
+            self.read_frame_into(index, buf)?;
+            let j = jpeg::parse(buf).map_err(|e| e.context(format!("frame {index}")))?;
+            size = Some((u32::from(j.width), u32::from(j.height)));
+            Ok(())
+        })?;
+        if let Some((w, h)) = size {
+            image.set_meta_unchecked(PixelFormat::Jpeg, w, h);
+        }
+        Ok(true)
+    }
+
+    /// Reads frame `index` as an [`Image`] (see
+    /// [`AviReader::read_image_into`]); a dropped frame is an
+    /// [`ErrorKind::InvalidFrameSize`] error.
+    ///
+    /// # Errors
+    /// As [`AviReader::read_image_into`].
+    pub fn read_image(&mut self, index: u64) -> Result<Image> {
+        let mut image = Image::empty();
+        if !self.read_image_into(index, &mut image)? {
+            return Err(Error::new(
+                ErrorKind::InvalidFrameSize,
+                format!("frame {index} is a dropped (empty) frame"),
+            ));
+        }
+        Ok(image)
     }
 
     /// Reads frame `index` (see [`AviReader::read_frame_into`]).

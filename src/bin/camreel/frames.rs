@@ -120,7 +120,7 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
     }
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("reading .bin", "the ImageIO issue"),
-        FileKind::Avi => unavailable::later("reading .avi", "the MJPEG issue"),
+        FileKind::Avi => Ok(Box::new(crate::avi_io::AviInput::open(path)?)),
         FileKind::Gif => unavailable::later("reading .gif", "the GIF issue"),
         FileKind::PngPattern => Err(Error::new(
             ErrorKind::InvalidArgument,
@@ -138,7 +138,9 @@ pub fn create_output(
     let _ = (options, first);
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("writing .bin", "the ImageIO issue"),
-        FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
+        FileKind::Avi => Ok(Box::new(crate::avi_io::AviOutput::create(
+            path, options, first,
+        )?)),
         FileKind::Gif => unavailable::later("writing .gif", "the GIF issue"),
         FileKind::PngPattern => unavailable::later("writing PNG sequences", "the ImageIO issue"),
     }

@@ -12,7 +12,7 @@ pub fn run(path: &Path, json: bool) -> Result<()> {
     let _ = json;
     match FileKind::of(path)? {
         FileKind::Bin => unavailable::later("info on .bin", "the ImageIO issue"),
-        FileKind::Avi => unavailable::later("info on .avi", "the MJPEG issue"),
+        FileKind::Avi => crate::avi_io::info(path, json),
         FileKind::Gif => unavailable::later("info on .gif", "the GIF issue"),
         FileKind::PngPattern => unavailable::later("info on PNG sequences", "a later issue"),
     }
