@@ -157,6 +157,10 @@ impl FrameInput for AviInput {
         Some(self.reader.frame_count())
     }
 
+    fn frame_rate(&self) -> Option<f64> {
+        Some(self.reader.frame_rate().fps())
+    }
+
     fn skip(&mut self, n: u64) -> Result<()> {
         let count = self.reader.frame_count();
         if n > count {

@@ -15,7 +15,7 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         }),
         None => None,
     };
-    let options = OutputOptions {
+    let mut options = OutputOptions {
         quality: args.quality,
         width: args.width,
         height: args.height,
@@ -32,6 +32,9 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         }
     }
     let mut input = frames::open_input(&args.input, raw.as_ref())?;
+    if options.fps.is_none() {
+        options.fps = input.frame_rate();
+    }
     input.skip(args.start)?;
     let total = input
         .frame_count()

@@ -27,6 +27,12 @@ pub trait FrameInput {
         None
     }
 
+    /// The input's own constant frame rate, if it has one (an AVI's), which
+    /// outputs keep unless `--fps` is given.
+    fn frame_rate(&self) -> Option<f64> {
+        None
+    }
+
     /// Skips `n` frames (inputs that can seek override this).
     fn skip(&mut self, n: u64) -> Result<()> {
         for i in 0..n {
