@@ -205,3 +205,36 @@ proptest! {
         let _ = repair(Cursor::new(file), Cursor::new(Vec::new()));
     }
 }
+
+#[test]
+fn reads_an_avi_written_by_opencv() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/avi/opencv_mjpg_32x24.avi"
+    );
+    let mut r = AviReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let info = r.info().clone();
+    assert_eq!((info.width, info.height, info.frame_count), (32, 24, 3));
+    assert_eq!(info.frame_rate, FrameRate::new(12, 1).unwrap());
+    assert_eq!(info.index, IndexKind::Idx1);
+    assert_eq!(info.header_frames, 3);
+    for i in 0..3u64 {
+        let image = r.read_image(i).unwrap();
+        assert_eq!(image.format(), camreel::PixelFormat::Jpeg);
+        assert_eq!(image.size(), (32, 24));
+        let (w, h, rgb) = avi_support::decode(image.data());
+        assert_eq!((w, h), (32, 24));
+        // Red channel of pixel (0, 0) is 80 i (JPEG is lossy: within 12).
+        let red = i32::from(rgb[0]);
+        assert!((red - 80 * i as i32).abs() <= 12, "frame {i}: red {red}");
+    }
+    let scanned = AviReader::recover(std::fs::File::open(path).unwrap()).unwrap();
+    assert_eq!(scanned.entries(), r.entries());
+    let (fixed, report) =
+        repair(std::fs::File::open(path).unwrap(), Cursor::new(Vec::new())).unwrap();
+    assert_eq!(report.frames, 3);
+    let mut fixed = AviReader::new(fixed).unwrap();
+    for i in 0..3 {
+        assert_eq!(fixed.read_frame(i).unwrap(), r.read_frame(i).unwrap());
+    }
+}
