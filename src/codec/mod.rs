@@ -1,1 +1,62 @@
 //! JPEG and PNG encoding and decoding.
+//!
+//! | module | encodes | decodes to |
+//! |---|---|---|
+//! | [`jpeg`] | GRAYSCALE, RGB888, BGR888, ARGB8, YUV420 (quality 1-100, 4:2:0 or 4:4:4) | RGB888, GRAYSCALE |
+//! | [`png`] | GRAYSCALE, RGB888, BGR888, ARGB8, GRAY16, RGB48 | GRAYSCALE, RGB888, ARGB8, GRAY16, RGB48 |
+//!
+//! The encoders convert other uncompressed formats with [`crate::convert`]
+//! first. Decoders read the header first
+//! and check it against [`Limits`](crate::Limits) before allocating.
+//!
+//! JPEG encoding uses the pure-Rust `jpeg-encoder` crate, or libjpeg-turbo with
+//! the `turbojpeg` cargo feature ([`jpeg::Backend`]); decoding uses `zune-jpeg`
+//! and the `png` crate.
+//!
+//! ```
+//! use camreel::codec;
+//! use camreel::codec::jpeg::JpegEncoder;
+//! use camreel::{Image, PixelFormat};
+//!
+//! let frame = Image::zeroed(PixelFormat::Rgb888, 32, 24)?;
+//! let jpeg = JpegEncoder::new(85)?.encode_image(frame.view())?;
+//! let png = codec::png::encode_image(frame.view())?;
+//! assert_eq!(codec::decode(jpeg.view())?.size(), (32, 24));
+//! assert_eq!(codec::decode(png.view())?, frame);
+//! # Ok::<(), camreel::Error>(())
+//! ```
+
+mod dht;
+pub mod jpeg;
+pub mod png;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::image::{Image, ImageRef, PixelFormat};
+
+/// Decodes a [`PixelFormat::Jpeg`] or [`PixelFormat::Png`] image with default
+/// limits. The result has the size the file itself declares, which is what
+/// counts if it differs from the size recorded beside it.
+///
+/// # Errors
+/// [`ErrorKind::UnsupportedFormat`] for an image that is not JPEG or PNG;
+/// otherwise as [`jpeg::decode`] and [`png::decode`].
+pub fn decode(src: ImageRef<'_>) -> Result<Image> {
+    let mut image = Image::empty();
+    decode_into(src, &mut image)?;
+    Ok(image)
+}
+
+/// Decodes a JPEG or PNG image into `dst`, reusing its memory.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_into(src: ImageRef<'_>, dst: &mut Image) -> Result<()> {
+    match src.format() {
+        PixelFormat::Jpeg => jpeg::decode_into(src.data(), dst),
+        PixelFormat::Png => png::decode_into(src.data(), dst),
+        other => Err(Error::new(
+            ErrorKind::UnsupportedFormat,
+            format!("{other} image is not encoded (expected JPEG or PNG)"),
+        )),
+    }
+}

@@ -398,13 +398,13 @@ impl PixelFormat {
 
     /// Checks the format's own parameters (the sample depth of `Bayer16`).
     pub(crate) fn validate(self) -> Result<()> {
-        if let PixelFormat::Bayer16 { bits, .. } = self {
-            if !(9..=16).contains(&bits) {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedFormat,
-                    format!("16-bit bayer with {bits}-bit samples (expected 9 to 16)"),
-                ));
-            }
+        if let PixelFormat::Bayer16 { bits, .. } = self
+            && !(9..=16).contains(&bits)
+        {
+            return Err(Error::new(
+                ErrorKind::UnsupportedFormat,
+                format!("16-bit bayer with {bits}-bit samples (expected 9 to 16)"),
+            ));
         }
         Ok(())
     }

@@ -23,6 +23,9 @@
 //! ```
 
 mod format;
+#[cfg(feature = "image")]
+#[cfg_attr(docsrs, doc(cfg(feature = "image")))]
+pub mod interop;
 
 pub use format::{BayerOrder, PixelFormat};
 
@@ -224,6 +227,17 @@ fn check_length(format: PixelFormat, width: u32, height: u32, len: usize) -> Res
     Ok(expected)
 }
 
+/// Row length of an image already checked at construction (0 for JPEG/PNG),
+/// without building the error `PixelFormat::row_bytes` returns for encoded
+/// formats: views of encoded frames are taken per frame and must not allocate.
+fn packed_row_bytes(format: PixelFormat, width: u32) -> usize {
+    if format.is_compressed() {
+        0
+    } else {
+        format.row_bytes(width).unwrap_or(0)
+    }
+}
+
 impl<'a> ImageRef<'a> {
     /// A view of `data` as a tightly packed `width` x `height` image in `format`.
     ///
@@ -351,7 +365,7 @@ impl<'a> ImageRef<'a> {
 
     /// Bytes in one row without padding (0 for JPEG and PNG).
     pub fn row_bytes(&self) -> usize {
-        self.format.row_bytes(self.width).unwrap_or(0)
+        packed_row_bytes(self.format, self.width)
     }
 
     /// Whether rows are packed with no padding between them, so that
@@ -508,7 +522,7 @@ impl Image {
             format: self.format,
             width: self.width,
             height: self.height,
-            stride: self.format.row_bytes(self.width).unwrap_or(0),
+            stride: packed_row_bytes(self.format, self.width),
             data: &self.data,
         }
     }

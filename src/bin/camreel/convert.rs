@@ -23,11 +23,23 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         palette: args.palette.clone(),
         dither: args.dither,
     };
-    if let Some(fps) = options.fps {
-        if !(fps.is_finite() && fps > 0.0 && fps <= 1000.0) {
+    if let Some(fps) = options.fps
+        && !(fps.is_finite() && fps > 0.0 && fps <= 1000.0)
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
+        ));
+    }
+    // Creating the output truncates it: refuse to overwrite the input.
+    if let (Ok(a), Ok(b)) = (args.input.canonicalize(), args.output.canonicalize()) {
+        if a == b {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
-                format!("--fps {fps} is out of range (expected more than 0, up to 1000)"),
+                format!(
+                    "{} is both the input and the output; write to another file",
+                    args.output.display()
+                ),
             ));
         }
     }

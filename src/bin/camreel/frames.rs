@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::unavailable;
+use crate::{bin_io, png_seq, unavailable};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -125,7 +125,7 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
         return unavailable::later("convert --raw", "the camera issue");
     }
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("reading .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::open(path),
         FileKind::Avi => Ok(Box::new(crate::avi_io::AviInput::open(path)?)),
         FileKind::Gif => unavailable::later("reading .gif", "the GIF issue"),
         FileKind::PngPattern => Err(Error::new(
@@ -141,13 +141,13 @@ pub fn create_output(
     options: &OutputOptions,
     first: &Frame,
 ) -> Result<Box<dyn FrameOutput>> {
-    let _ = (options, first);
+    let _ = first;
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("writing .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::create(path, options),
         FileKind::Avi => Ok(Box::new(crate::avi_io::AviOutput::create(
             path, options, first,
         )?)),
         FileKind::Gif => unavailable::later("writing .gif", "the GIF issue"),
-        FileKind::PngPattern => unavailable::later("writing PNG sequences", "the ImageIO issue"),
+        FileKind::PngPattern => png_seq::create(path, options),
     }
 }

@@ -5,13 +5,12 @@ use std::path::Path;
 use camreel::Result;
 
 use crate::frames::FileKind;
-use crate::unavailable;
+use crate::{bin_io, unavailable};
 
 /// Runs `camreel info`.
 pub fn run(path: &Path, json: bool) -> Result<()> {
-    let _ = json;
     match FileKind::of(path)? {
-        FileKind::Bin => unavailable::later("info on .bin", "the ImageIO issue"),
+        FileKind::Bin => bin_io::info(path, json),
         FileKind::Avi => crate::avi_io::info(path, json),
         FileKind::Gif => unavailable::later("info on .gif", "the GIF issue"),
         FileKind::PngPattern => unavailable::later("info on PNG sequences", "a later issue"),

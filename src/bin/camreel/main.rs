@@ -12,10 +12,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod avi_io;
+mod bin_io;
 mod convert;
 mod frames;
 mod info;
 mod json;
+mod png_seq;
 mod progress;
 mod unavailable;
 

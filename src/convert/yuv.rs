@@ -1,0 +1,632 @@
+//! YUV <-> RGB: I420 (YUV420), NV12 and the 4:2:2 YUYV/YVYU formats.
+//!
+//! All conversions use BT.601 limited range (SPEC section 6):
+//!
+//! ```text
+//! R = 1.164 (Y - 16) + 1.596 (V - 128)
+//! G = 1.164 (Y - 16) - 0.392 (U - 128) - 0.813 (V - 128)
+//! B = 1.164 (Y - 16) + 2.017 (U - 128)
+//! ```
+//!
+//! clamped to 0..=255. The fixed-point kernels (16-bit lanes, 6 fractional
+//! bits, rounded) stay within 1 level of the formula for every (Y, U, V); the
+//! test suite checks all 2^24 triples.
+//!
+//! * **4:2:0** (I420, NV12): pixel (x, y) takes the chroma sample
+//!   (x / 2, y / 2) (nearest upsampling, as the picamera recipe's `repeat(2)`);
+//!   for odd sizes the chroma planes are `ceil(w/2) x ceil(h/2)`.
+//! * **4:2:2** (YUYV): each pair of pixels stores `Y0 U Y1 V` (YVYU: `Y0 V Y1 U`)
+//!   and both pixels use that U and V. With an odd width the last pixel has
+//!   only `Y U` (`Y V` for YVYU): it takes the missing chroma from the pair to
+//!   its left, or 128 (neutral) in a one-pixel-wide image.
+//! * **RGB -> YUV**: `Y = (66 R + 129 G + 25 B + 128) >> 8) + 16`,
+//!   `U = ((-38 R - 74 G + 112 B) / n + 128) >> 8) + 128`,
+//!   `V = ((112 R - 94 G - 18 B) / n + 128) >> 8) + 128`, where the chroma sums
+//!   run over the `n` pixels that share a chroma sample: the 2x2 block for
+//!   4:2:0 and the horizontal pair for 4:2:2 (fewer at odd edges). This is the
+//!   average of the block's colours, rounded once.
+//!
+//! ```
+//! use camreel::convert::yuv;
+//! // A 2x2 I420 image: white luma, neutral chroma.
+//! let mut rgb = [0u8; 12];
+//! yuv::i420_to_rgb(&[235; 4], &[128], &[128], 2, 2, &mut rgb)?;
+//! assert_eq!(rgb, [255; 12]);
+//! # Ok::<(), camreel::Error>(())
+//! ```
+
+use super::{image_len, invalid_len};
+use crate::error::Result;
+
+// Fixed-point BT.601 limited range, 6 fractional bits. y1 = (Y * 257 * YG) >> 16
+// is 1.164 * 64 * Y; the offsets fold in -16 * 1.164 * 64 and the +32 that
+// rounds the final >> 6.
+pub(super) const YG: u32 = 18997;
+pub(super) const Y_BIAS: i16 = -1192 + 32;
+pub(super) const VR: i16 = 102; // 1.596 * 64
+pub(super) const UG: i16 = 25; // 0.392 * 64
+pub(super) const VG: i16 = 52; // 0.813 * 64
+pub(super) const UB: i16 = 129; // 2.017 * 64
+
+#[inline(always)]
+fn luma_term(y: u8) -> i16 {
+    let y257 = u32::from(y) * 257;
+    (((y257 * YG) >> 16) as i16) + Y_BIAS
+}
+
+#[inline(always)]
+fn clamp8(v: i16) -> u8 {
+    (v >> 6).clamp(0, 255) as u8
+}
+
+/// Converts one (Y, U, V) triple to `[r, g, b]` with the crate's fixed-point
+/// BT.601 limited-range formula (the same arithmetic as the bulk kernels).
+#[inline]
+pub fn yuv_to_rgb_pixel(y: u8, u: u8, v: u8) -> [u8; 3] {
+    let yl = luma_term(y);
+    let u = i16::from(u) - 128;
+    let v = i16::from(v) - 128;
+    [
+        clamp8(yl.saturating_add(VR * v)),
+        clamp8(yl.saturating_sub(UG * u + VG * v)),
+        clamp8(yl.saturating_add(UB * u)),
+    ]
+}
+
+/// Converts one RGB pixel to its (limited-range BT.601) luma Y.
+#[inline]
+pub fn rgb_to_y(r: u8, g: u8, b: u8) -> u8 {
+    (((66 * i32::from(r) + 129 * i32::from(g) + 25 * i32::from(b) + 128) >> 8) + 16) as u8
+}
+
+/// Chroma (U, V) of the sums of `n` = `1 << shift` RGB pixels.
+#[inline]
+fn rgb_sums_to_uv(r: i32, g: i32, b: i32, shift: u32) -> (u8, u8) {
+    let round = 128 << shift;
+    let u = ((-38 * r - 74 * g + 112 * b + round) >> (8 + shift)) + 128;
+    let v = ((112 * r - 94 * g - 18 * b + round) >> (8 + shift)) + 128;
+    (u.clamp(0, 255) as u8, v.clamp(0, 255) as u8)
+}
+
+/// Converts 32 pixels: Y, and the 16 chroma samples they share in pairs.
+#[inline(always)]
+fn convert32<const BGR: bool>(y: &[u8; 32], u: &[u8; 16], v: &[u8; 16], out: &mut [u8; 96]) {
+    let mut rt = [0i16; 16];
+    let mut gt = [0i16; 16];
+    let mut bt = [0i16; 16];
+    for i in 0..16 {
+        let uu = i16::from(u[i]) - 128;
+        let vv = i16::from(v[i]) - 128;
+        rt[i] = VR * vv;
+        gt[i] = UG * uu + VG * vv;
+        bt[i] = UB * uu;
+    }
+    let mut r = [0u8; 32];
+    let mut g = [0u8; 32];
+    let mut b = [0u8; 32];
+    for i in 0..32 {
+        let yl = luma_term(y[i]);
+        r[i] = clamp8(yl.saturating_add(rt[i / 2]));
+        g[i] = clamp8(yl.saturating_sub(gt[i / 2]));
+        b[i] = clamp8(yl.saturating_add(bt[i / 2]));
+    }
+    let (px, _) = out.as_chunks_mut::<3>();
+    for i in 0..32 {
+        px[i] = if BGR {
+            [b[i], g[i], r[i]]
+        } else {
+            [r[i], g[i], b[i]]
+        };
+    }
+}
+
+#[inline(always)]
+fn put<const BGR: bool>(out: &mut [u8; 3], rgb: [u8; 3]) {
+    *out = if BGR { [rgb[2], rgb[1], rgb[0]] } else { rgb };
+}
+
+/// One row of planar 4:2:0: `y` has the row's pixels, `u`/`v` at least
+/// `ceil(y.len() / 2)` samples.
+#[inline(always)]
+fn planar_row<const BGR: bool>(y: &[u8], u: &[u8], v: &[u8], out: &mut [u8]) {
+    let (yc, ytail) = y.as_chunks::<32>();
+    let (uc, _) = u.as_chunks::<16>();
+    let (vc, _) = v.as_chunks::<16>();
+    let (oc, otail) = out.as_chunks_mut::<96>();
+    for (((y, u), v), o) in yc.iter().zip(uc).zip(vc).zip(oc.iter_mut()) {
+        convert32::<BGR>(y, u, v, o);
+    }
+    let x0 = yc.len() * 32;
+    let (op, _) = otail.as_chunks_mut::<3>();
+    for (i, (o, &yy)) in op.iter_mut().zip(ytail).enumerate() {
+        let c = (x0 + i) / 2;
+        put::<BGR>(o, yuv_to_rgb_pixel(yy, u[c], v[c]));
+    }
+}
+
+/// One row of NV12: `uv` holds at least `ceil(y.len() / 2)` U, V pairs.
+#[inline(always)]
+fn semiplanar_row<const BGR: bool>(y: &[u8], uv: &[u8], out: &mut [u8]) {
+    let (yc, ytail) = y.as_chunks::<32>();
+    let (uvc, _) = uv.as_chunks::<32>();
+    let (oc, otail) = out.as_chunks_mut::<96>();
+    for ((y, uv), o) in yc.iter().zip(uvc).zip(oc.iter_mut()) {
+        let mut u = [0u8; 16];
+        let mut v = [0u8; 16];
+        for i in 0..16 {
+            u[i] = uv[2 * i];
+            v[i] = uv[2 * i + 1];
+        }
+        convert32::<BGR>(y, &u, &v, o);
+    }
+    let x0 = yc.len() * 32;
+    let (op, _) = otail.as_chunks_mut::<3>();
+    for (i, (o, &yy)) in op.iter_mut().zip(ytail).enumerate() {
+        let c = (x0 + i) / 2;
+        put::<BGR>(o, yuv_to_rgb_pixel(yy, uv[2 * c], uv[2 * c + 1]));
+    }
+}
+
+/// The 32-pixel chunks of one YUYV (YVYU when `SWAP`) row; returns how many
+/// pixels it converted.
+#[inline(always)]
+fn packed422_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) -> usize {
+    let (sc, _) = src.as_chunks::<64>();
+    let (oc, _) = out.as_chunks_mut::<96>();
+    for (s, o) in sc.iter().zip(oc.iter_mut()) {
+        let mut y = [0u8; 32];
+        let mut u = [0u8; 16];
+        let mut v = [0u8; 16];
+        for i in 0..16 {
+            y[2 * i] = s[4 * i];
+            y[2 * i + 1] = s[4 * i + 2];
+            let (a, b) = (s[4 * i + 1], s[4 * i + 3]);
+            (u[i], v[i]) = if SWAP { (b, a) } else { (a, b) };
+        }
+        convert32::<BGR>(&y, &u, &v, o);
+    }
+    sc.len().min(oc.len()) * 32
+}
+
+/// Pixels `done..` of one YUYV (YVYU when `SWAP`) row, `done` even.
+#[inline(always)]
+fn packed422_tail<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8], done: usize) {
+    let stail = src.get(2 * done..).unwrap_or(&[]);
+    let otail = out.get_mut(3 * done..).unwrap_or(&mut []);
+    // Whole pairs, then a lone last pixel.
+    let (pairs, last) = stail.as_chunks::<4>();
+    let (opairs, olast) = otail.as_chunks_mut::<6>();
+    for (s, o) in pairs.iter().zip(opairs.iter_mut()) {
+        let (u, v) = if SWAP { (s[3], s[1]) } else { (s[1], s[3]) };
+        let (p, _) = o.as_chunks_mut::<3>();
+        if let [p0, p1] = p {
+            put::<BGR>(p0, yuv_to_rgb_pixel(s[0], u, v));
+            put::<BGR>(p1, yuv_to_rgb_pixel(s[2], u, v));
+        }
+    }
+    if let ([y, c], Ok(o)) = (last, <&mut [u8; 3]>::try_from(olast)) {
+        // The partner chroma comes from the previous pair, if any.
+        let prev = if src.len() >= 4 {
+            src[src.len() - 3]
+        } else {
+            128
+        };
+        let (u, v) = if SWAP { (prev, *c) } else { (*c, prev) };
+        put::<BGR>(o, yuv_to_rgb_pixel(*y, u, v));
+    }
+}
+
+fn check_planes(
+    what: &str,
+    width: u32,
+    height: u32,
+    y: usize,
+    chroma: &[(usize, usize)],
+    out: usize,
+    out_bpp: usize,
+) -> Result<(usize, usize)> {
+    let (w, h) = (width as usize, height as usize);
+    let luma = image_len(what, width, height, 1)?;
+    if y != luma {
+        return Err(invalid_len(&format!("{what} Y plane"), w, luma, y));
+    }
+    let cw = w.div_ceil(2);
+    let ch = h.div_ceil(2);
+    for &(got, per) in chroma {
+        let want = cw * ch * per;
+        if got != want {
+            return Err(invalid_len(&format!("{what} chroma plane"), w, want, got));
+        }
+    }
+    let want = luma * out_bpp;
+    if out != want {
+        return Err(invalid_len("RGB output", w, want, out));
+    }
+    Ok((w, cw))
+}
+
+/// Whether the AVX2 kernels can run (detected once, then cached by std).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn has_avx2() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+}
+
+#[allow(unsafe_code)]
+fn i420_image<const BGR: bool>(y: &[u8], u: &[u8], v: &[u8], w: usize, cw: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked by `has_avx2`), the only
+        // requirement of this safe `#[target_feature]` function.
+        unsafe { super::yuv_avx2::i420_image::<BGR>(y, u, v, w, cw, out) };
+        return;
+    }
+    for (row, (yr, o)) in y
+        .chunks_exact(w)
+        .zip(out.chunks_exact_mut(3 * w))
+        .enumerate()
+    {
+        let c = (row / 2) * cw;
+        planar_row::<BGR>(yr, &u[c..c + cw], &v[c..c + cw], o);
+    }
+}
+
+#[allow(unsafe_code)]
+fn nv12_image<const BGR: bool>(y: &[u8], uv: &[u8], w: usize, cw: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked by `has_avx2`).
+        unsafe { super::yuv_avx2::nv12_image::<BGR>(y, uv, w, cw, out) };
+        return;
+    }
+    for (row, (yr, o)) in y
+        .chunks_exact(w)
+        .zip(out.chunks_exact_mut(3 * w))
+        .enumerate()
+    {
+        let c = (row / 2) * 2 * cw;
+        semiplanar_row::<BGR>(yr, &uv[c..c + 2 * cw], o);
+    }
+}
+
+#[allow(unsafe_code)]
+fn packed422_rows<const SWAP: bool, const BGR: bool>(
+    rows: &mut dyn Iterator<Item = &[u8]>,
+    w: usize,
+    out: &mut [u8],
+) {
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = has_avx2();
+    for (s, o) in rows.zip(out.chunks_exact_mut(3 * w)) {
+        #[cfg(target_arch = "x86_64")]
+        let done = if avx2 {
+            // SAFETY: the CPU supports AVX2 (checked by `has_avx2`).
+            unsafe { super::yuv_avx2::yuyv_chunks::<SWAP, BGR>(s, o) }
+        } else {
+            packed422_chunks::<SWAP, BGR>(s, o)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let done = packed422_chunks::<SWAP, BGR>(s, o);
+        packed422_tail::<SWAP, BGR>(s, o, done);
+    }
+}
+
+/// I420 planes of a `width` x `height` image to RGB888 (`3 * w * h` bytes).
+///
+/// # Errors
+/// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) for a
+/// zero dimension or a plane or output of the wrong length.
+pub fn i420_to_rgb(
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    width: u32,
+    height: u32,
+    out: &mut [u8],
+) -> Result<()> {
+    let (w, cw) = check_planes(
+        "YUV420",
+        width,
+        height,
+        y.len(),
+        &[(u.len(), 1), (v.len(), 1)],
+        out.len(),
+        3,
+    )?;
+    i420_image::<false>(y, u, v, w, cw, out);
+    Ok(())
+}
+
+/// As [`i420_to_rgb`], writing BGR888.
+///
+/// # Errors
+/// As [`i420_to_rgb`].
+pub fn i420_to_bgr(
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    width: u32,
+    height: u32,
+    out: &mut [u8],
+) -> Result<()> {
+    let (w, cw) = check_planes(
+        "YUV420",
+        width,
+        height,
+        y.len(),
+        &[(u.len(), 1), (v.len(), 1)],
+        out.len(),
+        3,
+    )?;
+    i420_image::<true>(y, u, v, w, cw, out);
+    Ok(())
+}
+
+/// NV12 (Y plane, then interleaved U, V) of a `width` x `height` image to
+/// RGB888 (`3 * w * h` bytes).
+///
+/// # Errors
+/// As [`i420_to_rgb`].
+pub fn nv12_to_rgb(y: &[u8], uv: &[u8], width: u32, height: u32, out: &mut [u8]) -> Result<()> {
+    let (w, cw) = check_planes(
+        "NV12",
+        width,
+        height,
+        y.len(),
+        &[(uv.len(), 2)],
+        out.len(),
+        3,
+    )?;
+    nv12_image::<false>(y, uv, w, cw, out);
+    Ok(())
+}
+
+/// As [`nv12_to_rgb`], writing BGR888.
+///
+/// # Errors
+/// As [`i420_to_rgb`].
+pub fn nv12_to_bgr(y: &[u8], uv: &[u8], width: u32, height: u32, out: &mut [u8]) -> Result<()> {
+    let (w, cw) = check_planes(
+        "NV12",
+        width,
+        height,
+        y.len(),
+        &[(uv.len(), 2)],
+        out.len(),
+        3,
+    )?;
+    nv12_image::<true>(y, uv, w, cw, out);
+    Ok(())
+}
+
+/// One row of YUYV (or YVYU when `yvyu`), `2 * w` bytes, to RGB888 (`3 * w`
+/// bytes).
+///
+/// # Errors
+/// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) for an
+/// empty or odd-length row or an output of the wrong length.
+pub fn yuyv_row_to_rgb(src: &[u8], yvyu: bool, out: &mut [u8]) -> Result<()> {
+    let w = src.len() / 2;
+    if src.is_empty() || !src.len().is_multiple_of(2) || out.len() != 3 * w {
+        return Err(invalid_len("YUV422 row", w, 3 * w, out.len()));
+    }
+    yuyv_rows_to_rgb(&mut std::iter::once(src), w, yvyu, false, out);
+    Ok(())
+}
+
+/// Rows of `2 * w` bytes of YUYV/YVYU to `3 * w`-byte RGB888/BGR888 rows;
+/// `out` has one output row per input row. Lengths are the caller's job.
+pub(crate) fn yuyv_rows_to_rgb(
+    rows: &mut dyn Iterator<Item = &[u8]>,
+    w: usize,
+    yvyu: bool,
+    bgr: bool,
+    out: &mut [u8],
+) {
+    match (yvyu, bgr) {
+        (false, false) => packed422_rows::<false, false>(rows, w, out),
+        (false, true) => packed422_rows::<false, true>(rows, w, out),
+        (true, false) => packed422_rows::<true, false>(rows, w, out),
+        (true, true) => packed422_rows::<true, true>(rows, w, out),
+    }
+}
+
+/// RGB888 rows to the Y plane and the chroma of a 4:2:0 image.
+///
+/// `row(y)` returns RGB row `y` (`3 * w` bytes); `u` and `v` receive the
+/// `ceil(w/2) x ceil(h/2)` chroma samples at indexes `(y/2 * cw + x/2) *
+/// step + offset`, so I420 passes the two planes and NV12 the same plane
+/// twice with offsets 0 and 1.
+pub(crate) fn rgb_rows_to_420<'a>(
+    row: impl Fn(usize) -> &'a [u8],
+    w: usize,
+    h: usize,
+    y_out: &mut [u8],
+    mut put_uv: impl FnMut(usize, u8, u8),
+) {
+    let cw = w.div_ceil(2);
+    for (yy, yrow) in y_out.chunks_exact_mut(w).enumerate().take(h) {
+        let (px, _) = row(yy).as_chunks::<3>();
+        for (d, &[r, g, b]) in yrow.iter_mut().zip(px) {
+            *d = rgb_to_y(r, g, b);
+        }
+    }
+    for cy in 0..h.div_ceil(2) {
+        let r0 = row(2 * cy);
+        let r1 = if 2 * cy + 1 < h {
+            Some(row(2 * cy + 1))
+        } else {
+            None
+        };
+        for cx in 0..cw {
+            let (mut sr, mut sg, mut sb, mut n) = (0i32, 0i32, 0i32, 0u32);
+            for r in std::iter::once(r0).chain(r1) {
+                for x in 2 * cx..(2 * cx + 2).min(w) {
+                    let p = &r[3 * x..3 * x + 3];
+                    sr += i32::from(p[0]);
+                    sg += i32::from(p[1]);
+                    sb += i32::from(p[2]);
+                    n += 1;
+                }
+            }
+            let (u, v) = rgb_sums_to_uv(sr, sg, sb, n.trailing_zeros());
+            put_uv(cy * cw + cx, u, v);
+        }
+    }
+}
+
+/// RGB888 (`3 * w * h` bytes) to I420 planes (Y `w * h`, U and V
+/// `ceil(w/2) * ceil(h/2)` each), chroma from the 2x2 average.
+///
+/// # Errors
+/// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) for a
+/// zero dimension or a buffer of the wrong length.
+pub fn rgb_to_i420(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    y: &mut [u8],
+    u: &mut [u8],
+    v: &mut [u8],
+) -> Result<()> {
+    let (w, _) = check_planes(
+        "YUV420",
+        width,
+        height,
+        y.len(),
+        &[(u.len(), 1), (v.len(), 1)],
+        rgb.len(),
+        3,
+    )?;
+    rgb_rows_to_420(
+        |r| &rgb[3 * w * r..3 * w * (r + 1)],
+        w,
+        height as usize,
+        y,
+        |i, cu, cv| {
+            u[i] = cu;
+            v[i] = cv;
+        },
+    );
+    Ok(())
+}
+
+/// RGB888 (`3 * w * h` bytes) to NV12 (Y plane `w * h`, then `ceil(w/2) *
+/// ceil(h/2)` U, V pairs), chroma from the 2x2 average.
+///
+/// # Errors
+/// As [`rgb_to_i420`].
+pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [u8]) -> Result<()> {
+    let (w, _) = check_planes(
+        "NV12",
+        width,
+        height,
+        y.len(),
+        &[(uv.len(), 2)],
+        rgb.len(),
+        3,
+    )?;
+    rgb_rows_to_420(
+        |r| &rgb[3 * w * r..3 * w * (r + 1)],
+        w,
+        height as usize,
+        y,
+        |i, cu, cv| {
+            uv[2 * i] = cu;
+            uv[2 * i + 1] = cv;
+        },
+    );
+    Ok(())
+}
+
+/// One RGB888 row (`3 * w` bytes) to YUYV (or YVYU when `yvyu`), `2 * w`
+/// bytes; each pair's chroma is the pair's average. With an odd width the last
+/// pixel stores its own U (V for YVYU).
+///
+/// # Errors
+/// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) for an
+/// empty row or lengths that do not match.
+pub fn rgb_row_to_yuyv(rgb: &[u8], yvyu: bool, out: &mut [u8]) -> Result<()> {
+    let w = rgb.len() / 3;
+    if rgb.is_empty() || !rgb.len().is_multiple_of(3) || out.len() != 2 * w {
+        return Err(invalid_len("YUV422 row", w, 2 * w, out.len()));
+    }
+    let (px, _) = rgb.as_chunks::<3>();
+    let (pairs, last) = px.as_chunks::<2>();
+    let (opairs, olast) = out.as_chunks_mut::<4>();
+    for (&[[r0, g0, b0], [r1, g1, b1]], o) in pairs.iter().zip(opairs.iter_mut()) {
+        let (u, v) = rgb_sums_to_uv(
+            i32::from(r0) + i32::from(r1),
+            i32::from(g0) + i32::from(g1),
+            i32::from(b0) + i32::from(b1),
+            1,
+        );
+        let (c0, c1) = if yvyu { (v, u) } else { (u, v) };
+        *o = [rgb_to_y(r0, g0, b0), c0, rgb_to_y(r1, g1, b1), c1];
+    }
+    if let ([[r, g, b]], [oy, oc]) = (last, olast) {
+        let (u, v) = rgb_sums_to_uv(i32::from(*r), i32::from(*g), i32::from(*b), 0);
+        *oy = rgb_to_y(*r, *g, *b);
+        *oc = if yvyu { v } else { u };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_values() {
+        assert_eq!(yuv_to_rgb_pixel(16, 128, 128), [0, 0, 0]);
+        assert_eq!(yuv_to_rgb_pixel(235, 128, 128), [255, 255, 255]);
+        // Y=81 U=90 V=240: BT.601 red: R = 1.164*65 + 1.596*112 = 254.4,
+        // G = 75.66 + 14.9 - 91.06 = -0.5, B = 75.66 - 76.6 = -0.9.
+        assert_eq!(yuv_to_rgb_pixel(81, 90, 240), [254, 0, 0]);
+        assert_eq!(rgb_to_y(255, 0, 0), 82);
+        assert_eq!(rgb_sums_to_uv(255, 0, 0, 0), (90, 240));
+        assert_eq!(rgb_to_y(255, 255, 255), 235);
+        assert_eq!(rgb_sums_to_uv(255, 255, 255, 0), (128, 128));
+    }
+
+    #[test]
+    fn bulk_matches_scalar() {
+        // 67 pixels: two 32-pixel chunks and a tail, and odd width.
+        let w = 67;
+        let y: Vec<u8> = (0..w).map(|i| (i * 37 % 256) as u8).collect();
+        let u: Vec<u8> = (0..34).map(|i| (i * 91 % 256) as u8).collect();
+        let v: Vec<u8> = (0..34).map(|i| (255 - i * 53 % 256) as u8).collect();
+        let mut out = vec![0u8; 3 * w];
+        planar_row::<false>(&y, &u, &v, &mut out);
+        for x in 0..w {
+            assert_eq!(
+                &out[3 * x..3 * x + 3],
+                &yuv_to_rgb_pixel(y[x], u[x / 2], v[x / 2]),
+                "x {x}"
+            );
+        }
+        let uv: Vec<u8> = u.iter().zip(&v).flat_map(|(&a, &b)| [a, b]).collect();
+        let mut out2 = vec![0u8; 3 * w];
+        semiplanar_row::<false>(&y, &uv, &mut out2);
+        assert_eq!(out, out2);
+        // The portable 4:2:2 path (the AVX2 one is what `convert` runs here).
+        let yuyv: Vec<u8> = (0..2 * w).map(|i| (i * 29 % 256) as u8).collect();
+        let mut out3 = vec![0u8; 3 * w];
+        let done = packed422_chunks::<true, true>(&yuyv, &mut out3);
+        assert_eq!(done, 64);
+        packed422_tail::<true, true>(&yuyv, &mut out3, done);
+        for x in 0..w {
+            let p = x / 2 * 4;
+            let (v, u) = (
+                yuyv[p + 1],
+                if p + 3 < yuyv.len() {
+                    yuyv[p + 3]
+                } else {
+                    yuyv[p - 1]
+                },
+            );
+            let [r, g, b] = yuv_to_rgb_pixel(yuyv[2 * x], u, v);
+            assert_eq!(&out3[3 * x..3 * x + 3], &[b, g, r], "x {x}");
+        }
+    }
+}
