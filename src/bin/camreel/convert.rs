@@ -32,16 +32,16 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         ));
     }
     // Creating the output truncates it: refuse to overwrite the input.
-    if let (Ok(a), Ok(b)) = (args.input.canonicalize(), args.output.canonicalize()) {
-        if a == b {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "{} is both the input and the output; write to another file",
-                    args.output.display()
-                ),
-            ));
-        }
+    if let (Ok(a), Ok(b)) = (args.input.canonicalize(), args.output.canonicalize())
+        && a == b
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "{} is both the input and the output; write to another file",
+                args.output.display()
+            ),
+        ));
     }
     let mut input = frames::open_input(&args.input, raw.as_ref())?;
     if options.fps.is_none() {
