@@ -32,7 +32,9 @@
 //! # Ok::<(), camreel::Error>(())
 //! ```
 
+mod encode;
 mod jpeg;
+mod parallel;
 mod reader;
 mod repair;
 mod riff;
@@ -44,7 +46,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::image::Rect;
 
+pub use parallel::ParallelMjpegWriter;
 pub use reader::{AviInfo, AviReader, FrameEntry, Frames, IndexKind, ReaderOptions};
 pub use repair::{RepairReport, repair, repair_file};
 pub use writer::{MjpegWriter, MjpegWriterBuilder};
@@ -61,6 +65,61 @@ pub fn info(path: impl AsRef<Path>) -> Result<AviInfo> {
     let reader =
         AviReader::new(std::io::BufReader::new(file)).map_err(|e| e.context(path.display()))?;
     Ok(reader.info().clone())
+}
+
+/// How [`MjpegWriter::add_frame`] stores one frame.
+///
+/// ```
+/// use std::time::Duration;
+/// use camreel::Rect;
+/// use camreel::avi::FrameOptions;
+///
+/// let options = FrameOptions::new()
+///     .quality(75)
+///     .roi(Rect::new(80, 60, 480, 360))
+///     .timestamp(Duration::from_millis(1234));
+/// assert_eq!(options.quality, Some(75));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FrameOptions {
+    /// JPEG quality 1-100 for frames that are encoded (default: the
+    /// writer's, [`MjpegWriterBuilder::quality`]).
+    pub quality: Option<u8>,
+    /// Region of interest: only this part of the frame is recorded (scaled
+    /// to fit the recording's size).
+    pub roi: Option<Rect>,
+    /// Capture time of the frame on a monotonic time line (default: the
+    /// writer's clock when the frame is added).
+    pub timestamp: Option<Duration>,
+}
+
+impl FrameOptions {
+    /// The defaults: writer's quality, whole frame, writer's clock.
+    pub fn new() -> FrameOptions {
+        FrameOptions::default()
+    }
+
+    /// Sets [`FrameOptions::quality`].
+    #[must_use]
+    pub fn quality(mut self, quality: u8) -> FrameOptions {
+        self.quality = Some(quality);
+        self
+    }
+
+    /// Sets [`FrameOptions::roi`].
+    #[must_use]
+    pub fn roi(mut self, roi: Rect) -> FrameOptions {
+        self.roi = Some(roi);
+        self
+    }
+
+    /// Sets [`FrameOptions::timestamp`].
+    #[must_use]
+    pub fn timestamp(mut self, timestamp: Duration) -> FrameOptions {
+        self.timestamp = Some(timestamp);
+        self
+    }
 }
 
 /// A frame rate as an exact fraction, `numerator / denominator` frames per

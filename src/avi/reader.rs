@@ -413,10 +413,10 @@ impl<R: Read + Seek> AviReader<R> {
             Some(f) => (f.width.unsigned_abs(), f.height.unsigned_abs()),
             None => (0, 0),
         };
-        if width == 0 || height == 0 {
-            if let Some(a) = layout.avih {
-                (width, height) = (a.width, a.height);
-            }
+        if (width == 0 || height == 0)
+            && let Some(a) = layout.avih
+        {
+            (width, height) = (a.width, a.height);
         }
         options
             .limits
@@ -468,22 +468,20 @@ impl<R: Read + Seek> AviReader<R> {
         };
         let mut found = None;
         if !options.recover {
-            if let Some(indx) = &stream.indx {
-                if let Ok(entries) = reader.read_open_dml(indx, layout.file_len) {
-                    if !entries.is_empty() || header_frames == 0 {
-                        found = Some((entries, IndexKind::OpenDml));
-                    }
-                }
+            if let Some(indx) = &stream.indx
+                && let Ok(entries) = reader.read_open_dml(indx, layout.file_len)
+                && (!entries.is_empty() || header_frames == 0)
+            {
+                found = Some((entries, IndexKind::OpenDml));
             }
             // An idx1 covers only the first segment.
-            if found.is_none() && layout.riffs == 1 {
-                if let Some((at, len)) = layout.idx1 {
-                    if let Ok(entries) = reader.read_idx1(at, len, first_movi, layout.file_len) {
-                        if !entries.is_empty() || header_frames == 0 {
-                            found = Some((entries, IndexKind::Idx1));
-                        }
-                    }
-                }
+            if found.is_none()
+                && layout.riffs == 1
+                && let Some((at, len)) = layout.idx1
+                && let Ok(entries) = reader.read_idx1(at, len, first_movi, layout.file_len)
+                && (!entries.is_empty() || header_frames == 0)
+            {
+                found = Some((entries, IndexKind::Idx1));
             }
         }
         let (entries, kind) = match found {

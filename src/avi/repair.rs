@@ -109,13 +109,13 @@ pub fn repair<R: Read + Seek, W: Write + Seek>(input: R, output: W) -> Result<(W
 /// file; [`ErrorKind::Io`] if a file cannot be opened or created.
 pub fn repair_file(input: impl AsRef<Path>, output: impl AsRef<Path>) -> Result<RepairReport> {
     let (input, output) = (input.as_ref(), output.as_ref());
-    if let (Ok(a), Ok(b)) = (input.canonicalize(), output.canonicalize()) {
-        if a == b {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{}: repairing a file onto itself", input.display()),
-            ));
-        }
+    if let (Ok(a), Ok(b)) = (input.canonicalize(), output.canonicalize())
+        && a == b
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{}: repairing a file onto itself", input.display()),
+        ));
     }
     let src =
         File::open(input).map_err(|e| Error::io(format!("opening {}", input.display()), e))?;

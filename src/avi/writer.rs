@@ -6,11 +6,13 @@ use std::io::{self, BufWriter, IoSlice, Seek, SeekFrom, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::FrameRate;
+use super::encode::{self, FrameEncoder};
 use super::jpeg;
 use super::riff::{self, HeaderLayout, HeaderValues, OldIndexEntry, SuperIndexEntry};
+use super::{FrameOptions, FrameRate};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
+use crate::image::ImageRef;
 
 /// RIFF size at which a new `RIFF AVIX` begins, as ffmpeg does (1 GiB).
 const DEFAULT_RIFF_SIZE: u64 = 1 << 30;
@@ -147,8 +149,11 @@ pub struct MjpegWriter<W: Write + Seek> {
     fixed_rate: Option<FrameRate>,
     clock: Arc<dyn Clock>,
     riff_limit: u64,
-    #[allow(dead_code)] // read by the encoding path
     quality: u8,
+    /// Made on the first frame that needs encoding.
+    encoder: Option<Box<FrameEncoder>>,
+    /// The last encoded frame (buffer reused).
+    encoded: Vec<u8>,
     /// Stream position of the first byte of the file.
     base: u64,
     layout: HeaderLayout,
@@ -268,6 +273,8 @@ impl<W: Write + Seek> MjpegWriter<W> {
             clock: options.clock.unwrap_or_else(MonotonicClock::shared),
             riff_limit: options.riff_size,
             quality: options.quality,
+            encoder: None,
+            encoded: Vec::new(),
             base,
             layout,
             pos: layout.len,
@@ -326,6 +333,11 @@ impl<W: Write + Seek> MjpegWriter<W> {
         .unwrap_or_default()
     }
 
+    /// The default JPEG quality of frames that are encoded.
+    pub fn quality(&self) -> u8 {
+        self.quality
+    }
+
     /// The underlying writer. Do not move its position or write to it.
     pub fn get_ref(&self) -> Option<&W> {
         self.inner.as_ref()
@@ -353,18 +365,27 @@ impl<W: Write + Seek> MjpegWriter<W> {
             return Ok(None);
         }
         let t = explicit.unwrap_or_else(|| self.clock.now());
-        if let Some(last) = self.last_ts {
-            if t < last {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!(
-                        "frame {}: timestamp {t:?} is earlier than the previous frame's {last:?}",
-                        self.frames
-                    ),
-                ));
-            }
+        if let Some(last) = self.last_ts
+            && t < last
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "frame {}: timestamp {t:?} is earlier than the previous frame's {last:?}",
+                    self.frames
+                ),
+            ));
         }
         Ok(Some(t))
+    }
+
+    /// The time a frame added now gets: `explicit`, else the clock's now;
+    /// None with a fixed rate.
+    pub(crate) fn stamp(&self, explicit: Option<Duration>) -> Option<Duration> {
+        if self.fixed_rate.is_some() {
+            return None;
+        }
+        Some(explicit.unwrap_or_else(|| self.clock.now()))
     }
 
     fn note_timestamp(&mut self, t: Option<Duration>) {
@@ -401,6 +422,65 @@ impl<W: Write + Seek> MjpegWriter<W> {
         }
         let t = self.timestamp(timestamp)?;
         self.write_frame(jpeg, !info.has_app0)?;
+        self.note_timestamp(t);
+        Ok(())
+    }
+
+    /// Appends one frame of any pixel format.
+    ///
+    /// A JPEG of the recording's size (and no region of interest) is stored
+    /// untouched, as [`add_jpeg`](MjpegWriter::add_jpeg) does. Anything else
+    /// is decoded if it is a JPEG or PNG, cut to `options.roi`, converted,
+    /// scaled into the recording's size preserving its aspect ratio (centred,
+    /// black bars) and encoded at `options.quality` (else the writer's
+    /// [`quality`](MjpegWriterBuilder::quality)). The frame time is
+    /// `options.timestamp`, else the writer's clock.
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use camreel::avi::{AviReader, FrameOptions, MjpegWriter};
+    /// use camreel::{Image, PixelFormat, Rect};
+    ///
+    /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 64, 48)?;
+    /// let gray = Image::new(PixelFormat::Grayscale, 32, 32, vec![200; 32 * 32])?;
+    /// w.add_frame(gray.view(), &FrameOptions::new())?; // letterboxed 48x48 in 64x48
+    /// let rgb = Image::zeroed(PixelFormat::Rgb888, 640, 480)?;
+    /// w.add_frame(rgb.view(), &FrameOptions::new().quality(60).roi(Rect::new(0, 0, 320, 240)))?;
+    /// let mut r = AviReader::new(w.finish()?)?;
+    /// assert_eq!(r.read_image(1)?.size(), (64, 48));
+    /// # Ok::<(), camreel::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a quality outside 1-100 or a region
+    /// outside the frame; [`ErrorKind::UnsupportedFormat`] for a format that
+    /// cannot be converted; [`ErrorKind::Format`] for a JPEG or PNG that does
+    /// not decode; otherwise as [`add_jpeg`](MjpegWriter::add_jpeg).
+    pub fn add_frame(&mut self, image: ImageRef<'_>, options: &FrameOptions) -> Result<()> {
+        self.check_open()?;
+        let context = |e: Error, n: u64| e.context(format!("frame {n}"));
+        if encode::passes_through(image, options, self.width, self.height) {
+            return self.add_jpeg(image.data(), options.timestamp);
+        }
+        let t = self.timestamp(options.timestamp)?;
+        let encoder = match &mut self.encoder {
+            Some(e) => e,
+            None => self.encoder.insert(Box::new(
+                FrameEncoder::new(self.width, self.height, self.quality)
+                    .map_err(|e| context(e, self.frames))?,
+            )),
+        };
+        let mut jpeg = std::mem::take(&mut self.encoded);
+        jpeg.clear();
+        let result = encoder
+            .encode(image, options, &mut jpeg)
+            .map_err(|e| context(e, self.frames))
+            .and_then(|()| {
+                let info = jpeg::parse(&jpeg).map_err(|e| context(e, self.frames))?;
+                self.write_frame(&jpeg, !info.has_app0)
+            });
+        self.encoded = jpeg;
+        result?;
         self.note_timestamp(t);
         Ok(())
     }
