@@ -158,3 +158,119 @@ fn bad_inputs_fail_with_one_line() {
     let out = camreel(&["info", junk.to_str().unwrap()]);
     assert!(text(&out.stderr).contains("not an AVI file"));
 }
+
+#[test]
+fn bin_to_avi_takes_the_rate_from_the_recorded_intervals() {
+    use camreel::imageio::FileStream;
+    use camreel::{Image, PixelFormat, convert};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("run.bin");
+    let mut s = FileStream::create(&bin).unwrap();
+    // Mixed sizes and formats, 40 ms apart (the first interval is the time
+    // since the stream was opened and does not count).
+    let rgb = Image::new(
+        PixelFormat::Rgb888,
+        64,
+        48,
+        (0..64 * 48 * 3).map(|i| (i % 251) as u8).collect(),
+    )
+    .unwrap();
+    let rgb565 = convert::convert(rgb.view(), PixelFormat::Rgb565).unwrap();
+    s.write_with_elapsed(&rgb565, 500).unwrap();
+    for i in 0..10u32 {
+        let f = if i % 2 == 0 {
+            rgb565.clone()
+        } else {
+            Image::new(PixelFormat::Grayscale, 32, 32, vec![i as u8 * 20; 1024]).unwrap()
+        };
+        s.write_with_elapsed(&f, 40).unwrap();
+    }
+    s.close().unwrap();
+    let avi = dir.path().join("run.avi");
+    let out = camreel(&[
+        "convert",
+        bin.to_str().unwrap(),
+        avi.to_str().unwrap(),
+        "--quality",
+        "70",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut r = AviReader::new(File::open(&avi).unwrap()).unwrap();
+    assert_eq!(r.frame_count(), 11);
+    assert_eq!((r.width(), r.height()), (64, 48));
+    assert_eq!(r.frame_rate(), FrameRate::new(25, 1).unwrap());
+    for i in 0..11 {
+        assert_eq!(r.read_image(i).unwrap().size(), (64, 48));
+    }
+
+    // --width alone keeps the first frame's aspect ratio; --fps overrides.
+    let small = dir.path().join("small.avi");
+    let out = camreel(&[
+        "convert",
+        bin.to_str().unwrap(),
+        small.to_str().unwrap(),
+        "--width",
+        "32",
+        "--fps",
+        "29.97",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r = AviReader::new(File::open(&small).unwrap()).unwrap();
+    assert_eq!((r.width(), r.height()), (32, 24));
+    assert_eq!(r.frame_rate(), FrameRate::NTSC);
+}
+
+#[test]
+fn avi_to_bin_and_png_frames() {
+    use camreel::PixelFormat;
+    use camreel::imageio::{FileStream, ReadOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let avi = dir.path().join("a.avi");
+    record(&avi, 6, FrameRate::new(20, 1).unwrap(), true);
+    let bin = dir.path().join("a.bin");
+    let out = camreel(&["convert", avi.to_str().unwrap(), bin.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut s = FileStream::open(&bin).unwrap();
+    assert_eq!(s.count(), 6);
+    let opts = ReadOptions {
+        loop_: false,
+        pause: false,
+    };
+    let mut i = 0;
+    while let Some(frame) = s.read(opts).unwrap() {
+        assert_eq!(frame.format(), PixelFormat::Jpeg);
+        assert_eq!(frame.size(), (48, 32));
+        assert_eq!(
+            frame.data(),
+            jpeg(48, 32, i, 75),
+            "JPEG payload kept byte for byte"
+        );
+        i += 1;
+    }
+    let elapsed: Vec<u32> = s.headers().map(|h| h.elapsed_ms).collect();
+    assert_eq!(elapsed, [0, 50, 50, 50, 50, 50]);
+
+    // And back: the same frames, the rate from the 50 ms intervals.
+    let back = dir.path().join("back.avi");
+    let out = camreel(&["convert", bin.to_str().unwrap(), back.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut r = AviReader::new(File::open(&back).unwrap()).unwrap();
+    assert_eq!(r.frame_rate(), FrameRate::new(20, 1).unwrap());
+    assert_eq!(r.read_frame(5).unwrap(), jpeg(48, 32, 5, 75));
+
+    let pattern = dir.path().join("f%03d.png");
+    let out = camreel(&[
+        "convert",
+        avi.to_str().unwrap(),
+        pattern.to_str().unwrap(),
+        "--start",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for k in 0..4 {
+        let png = std::fs::read(dir.path().join(format!("f{k:03}.png"))).unwrap();
+        let image = camreel::codec::png::decode(&png).unwrap();
+        assert_eq!(image.size(), (48, 32));
+    }
+    assert!(!dir.path().join("f004.png").exists());
+}

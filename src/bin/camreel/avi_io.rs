@@ -6,7 +6,7 @@ use std::io::{BufReader, BufWriter};
 use std::path::Path;
 use std::time::Duration;
 
-use camreel::avi::{AviInfo, AviReader, FrameRate, MjpegWriter, MjpegWriterBuilder};
+use camreel::avi::{AviInfo, AviReader, FrameOptions, FrameRate, MjpegWriter, MjpegWriterBuilder};
 use camreel::{Error, ErrorKind, Image, Result};
 
 use crate::frames::{Frame, FrameInput, FrameOutput, OutputOptions};
@@ -200,10 +200,10 @@ fn output_size(options: &OutputOptions, first: &Frame) -> Result<(u32, u32)> {
     Ok(size)
 }
 
-/// Writes frames into a Motion-JPEG AVI.
+/// Writes frames into a Motion-JPEG AVI: JPEG frames of the output size
+/// are copied, anything else converted, letterboxed and encoded.
 pub struct AviOutput {
     writer: MjpegWriter<BufWriter<File>>,
-    quality: u8,
     /// Capture time of the next frame, from the recorded intervals.
     time: Duration,
     frames: u64,
@@ -213,8 +213,10 @@ impl AviOutput {
     /// Creates `path` for frames like `first`.
     pub fn create(path: &Path, options: &OutputOptions, first: &Frame) -> Result<AviOutput> {
         let (width, height) = output_size(options, first)?;
-        let quality = options.quality.unwrap_or(85);
-        let mut builder = MjpegWriterBuilder::new(width, height).quality(quality);
+        let mut builder = MjpegWriterBuilder::new(width, height);
+        if let Some(quality) = options.quality {
+            builder = builder.quality(quality);
+        }
         if let Some(fps) = options.fps {
             builder = builder.frame_rate(FrameRate::from_fps(fps)?);
         }
@@ -222,7 +224,6 @@ impl AviOutput {
             File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
         Ok(AviOutput {
             writer: builder.build(BufWriter::new(file))?,
-            quality,
             time: Duration::ZERO,
             frames: 0,
         })
@@ -236,26 +237,8 @@ impl FrameOutput for AviOutput {
         if self.frames > 0 {
             self.time += Duration::from_millis(u64::from(frame.elapsed_ms));
         }
-        let image = frame.image.view();
-        let timestamp = Some(self.time);
-        if image.format() == camreel::PixelFormat::Jpeg
-            && image.size() == (self.writer.width(), self.writer.height())
-        {
-            self.writer.add_jpeg(image.data(), timestamp)?;
-        } else {
-            let _ = self.quality;
-            return Err(Error::new(
-                ErrorKind::UnsupportedFormat,
-                format!(
-                    "{}x{} {} frames cannot be written to this {}x{} AVI",
-                    image.width(),
-                    image.height(),
-                    image.format(),
-                    self.writer.width(),
-                    self.writer.height()
-                ),
-            ));
-        }
+        let options = FrameOptions::new().timestamp(self.time);
+        self.writer.add_frame(frame.image.view(), &options)?;
         self.frames += 1;
         Ok(())
     }
