@@ -28,7 +28,7 @@ pub trait FrameInput {
     }
 
     /// The input's own constant frame rate, if it has one (an AVI's), which
-    /// outputs keep unless `--fps` is given.
+    /// an AVI output keeps unless `--fps` is given.
     fn frame_rate(&self) -> Option<f64> {
         None
     }
