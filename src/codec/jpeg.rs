@@ -310,7 +310,11 @@ impl JpegEncoder {
 
     /// Optimises the Huffman tables for each image (off by default): a few
     /// percent smaller files for the same pixels, at the cost of a second
-    /// pass over the coefficients.
+    /// pass over the coefficients. The `jpeg-encoder` backend then writes
+    /// colour images as one scan per component (valid baseline JPEG, read by
+    /// libjpeg and ffmpeg, but not by every decoder: zune-jpeg 0.5, which
+    /// [`decode`] uses, misreads them); libjpeg-turbo keeps one interleaved
+    /// scan.
     ///
     /// ```
     /// use camreel::codec::jpeg::JpegEncoder;
