@@ -302,3 +302,57 @@ fn letterboxed_and_parallel_recordings_play_in_ffmpeg() {
     par.finish().unwrap();
     assert_plays(&path, 30, 320, 240, "25/1");
 }
+
+/// Luma sampling factors (h, v) from a baseline JPEG's SOF0 segment.
+fn luma_sampling(jpeg: &[u8]) -> (u8, u8) {
+    let sof = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("SOF0");
+    let f = jpeg[sof + 11];
+    (f >> 4, f & 15)
+}
+
+#[test]
+fn subsampling_and_huffman_optimisation_options() {
+    use camreel::codec::jpeg::{Backend, Subsampling};
+    let frames = noise_frames(3, 64, 48);
+    let record = |subsampling, optimize| {
+        let mut w = MjpegWriterBuilder::new(64, 48)
+            .quality(70)
+            .subsampling(subsampling)
+            .optimize_coding(optimize)
+            .build(Cursor::new(Vec::new()))
+            .unwrap();
+        for f in &frames {
+            w.add_frame(f.view(), &FrameOptions::new()).unwrap();
+        }
+        frames_of(w.finish().unwrap().into_inner())
+    };
+    let s420 = record(Subsampling::Chroma420, false);
+    let s444 = record(Subsampling::Chroma444, false);
+    let opt = record(Subsampling::Chroma444, true);
+    assert_eq!(luma_sampling(&s420[0]), (2, 2));
+    assert_eq!(luma_sampling(&s444[0]), (1, 1));
+    let turbo = Backend::default_backend() == Backend::TurboJpeg;
+    for i in 0..3 {
+        // Every frame is one interleaved scan, as MJPEG decoders expect.
+        let scans = opt[i].windows(2).filter(|w| *w == [0xFF, 0xDA]).count();
+        assert_eq!(scans, 1, "frame {i}");
+        if turbo {
+            assert!(opt[i].len() < s444[i].len(), "frame {i}");
+        } else {
+            assert_eq!(
+                opt[i], s444[i],
+                "frame {i}: jpeg-encoder keeps standard tables"
+            );
+        }
+        // Optimised tables change the entropy coding, not the picture.
+        let (a, b) = (decode(&opt[i]).2, decode(&s444[i]).2);
+        let worst = a.iter().zip(&b).map(|(x, y)| x.abs_diff(*y)).max();
+        assert!(
+            worst.is_some_and(|d| d <= 2),
+            "frame {i}: differs by {worst:?}"
+        );
+    }
+}

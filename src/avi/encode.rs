@@ -4,11 +4,19 @@
 use super::FrameOptions;
 use super::jpeg;
 use crate::codec;
-use crate::codec::jpeg::JpegEncoder;
+use crate::codec::jpeg::{Backend, JpegEncoder, Subsampling};
 use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geometry::{self, Filter, Resizer};
 use crate::image::{Image, ImageRef, PixelFormat};
+
+/// How a recording encodes its frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EncodeSettings {
+    pub quality: u8,
+    pub subsampling: Subsampling,
+    pub optimize_coding: bool,
+}
 
 /// Encodes frames for one recording, reusing its buffers and encoder from
 /// frame to frame. One per thread.
@@ -71,14 +79,23 @@ pub(crate) fn passes_through(
 }
 
 impl FrameEncoder {
-    /// An encoder for `width` x `height` frames at `quality` by default.
-    pub(crate) fn new(width: u32, height: u32, quality: u8) -> Result<FrameEncoder> {
-        check_quality(quality)?;
+    /// An encoder for `width` x `height` frames with `settings` (the
+    /// quality is the default of frames that set none).
+    pub(crate) fn new(width: u32, height: u32, settings: EncodeSettings) -> Result<FrameEncoder> {
+        check_quality(settings.quality)?;
+        let mut encoder = JpegEncoder::new(settings.quality)?;
+        encoder.set_subsampling(settings.subsampling);
+        // jpeg-encoder writes optimised frames as one scan per component,
+        // which MJPEG decoders (zune-jpeg among them) do not all read: only
+        // libjpeg-turbo, which keeps the single interleaved scan, optimises.
+        encoder.set_optimize_coding(
+            settings.optimize_coding && encoder.backend() == Backend::TurboJpeg,
+        );
         Ok(FrameEncoder {
             width,
             height,
-            quality,
-            encoder: JpegEncoder::new(quality)?,
+            quality: settings.quality,
+            encoder,
             resizer: Resizer::new(),
             decoded: Image::empty(),
             cropped: Image::empty(),

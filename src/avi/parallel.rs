@@ -107,7 +107,8 @@ impl<W: Write + Seek> ParallelMjpegWriter<W> {
         let job_rx = Arc::new(Mutex::new(job_rx));
         let mut workers = Vec::with_capacity(threads);
         for i in 0..threads {
-            let mut encoder = FrameEncoder::new(writer.width(), writer.height(), writer.quality())?;
+            let mut encoder =
+                FrameEncoder::new(writer.width(), writer.height(), writer.encode_settings())?;
             let jobs = Arc::clone(&job_rx);
             let done = done_tx.clone();
             let handle = std::thread::Builder::new()
