@@ -238,3 +238,32 @@ fn reads_an_avi_written_by_opencv() {
         assert_eq!(fixed.read_frame(i).unwrap(), r.read_frame(i).unwrap());
     }
 }
+
+#[test]
+fn info_and_repair_file_on_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.avi");
+    std::fs::write(&path, write(&[0, 1, 2], 1 << 20, &[])).unwrap();
+    let info = camreel::avi::info(&path).unwrap();
+    assert_eq!((info.width, info.height, info.frame_count), (24, 16, 3));
+    assert_eq!(info.duration(), std::time::Duration::from_millis(300));
+    let e = camreel::avi::repair_file(&path, &path).unwrap_err();
+    assert_eq!(e.kind(), camreel::ErrorKind::InvalidArgument);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len() as usize,
+        write(&[0, 1, 2], 1 << 20, &[]).len()
+    );
+    let e = camreel::avi::info(dir.path().join("missing.avi")).unwrap_err();
+    assert_eq!(e.kind(), camreel::ErrorKind::Io);
+    let empty = dir.path().join("empty.avi");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(
+        camreel::avi::info(&empty).unwrap_err().kind(),
+        camreel::ErrorKind::Format
+    );
+    // A file with headers but no frame cannot be repaired.
+    let none = dir.path().join("none.avi");
+    std::fs::write(&none, write(&[], 1 << 20, &[])).unwrap();
+    let e = camreel::avi::repair_file(&none, dir.path().join("out.avi")).unwrap_err();
+    assert_eq!(e.kind(), camreel::ErrorKind::EndOfStream);
+}
