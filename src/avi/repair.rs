@@ -55,7 +55,7 @@ pub struct RepairReport {
 ///
 /// # Errors
 /// As [`AviReader::new`] for the input (not an AVI, no Motion-JPEG stream)
-/// and [`MjpegWriter::add_jpeg`] for the output; [`ErrorKind::EndOfStream`]
+/// and [`MjpegWriter::add_jpeg`](super::MjpegWriter::add_jpeg) for the output; [`ErrorKind::EndOfStream`]
 /// if no complete frame is left.
 pub fn repair<R: Read + Seek, W: Write + Seek>(input: R, output: W) -> Result<(W, RepairReport)> {
     let mut reader = AviReader::recover(input)?;
