@@ -2,6 +2,8 @@
 //! running ffprobe/ffmpeg on the files we write.
 #![allow(dead_code)]
 
+pub mod fuzz_body;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
