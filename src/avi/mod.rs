@@ -4,11 +4,16 @@
 //! browsers play: one `vids`/`MJPG` stream, frames as `00dc` chunks, an
 //! `idx1` index, and past 1 GiB the OpenDML (AVI 2.0) extensions ffmpeg
 //! writes (`indx` super index, `ix00` standard indexes, `RIFF AVIX`), so
-//! recordings of any length play and seek. [`MjpegWriter::sync`] makes the
-//! file on disk playable up to the last frame, and a file that was never
-//! closed is recovered by [`repair`]. [`AviReader`] reads frame count, size,
-//! rate and the frames of the files written here and of MJPEG AVIs written by
-//! ffmpeg and OpenCV.
+//! recordings of any length play and seek. [`MjpegWriter::add_jpeg`] stores
+//! a camera's JPEG frames untouched; [`MjpegWriter::add_frame`] takes any
+//! pixel format, with a region of interest, and scales it into the
+//! recording's size with black bars; [`ParallelMjpegWriter`] encodes on a
+//! thread pool. The stream rate is an exact fraction ([`FrameRate`], such as
+//! 30000/1001), fixed or measured from the capture times.
+//! [`MjpegWriter::sync`] makes the file on disk playable up to the last
+//! frame, and a file that was never closed is recovered by [`repair`].
+//! [`AviReader`] reads frame count, size, rate and the frames of the files
+//! written here and of MJPEG AVIs written by ffmpeg and OpenCV.
 //!
 //! ```
 //! use std::io::Cursor;
