@@ -528,7 +528,7 @@ impl<R: Read + Seek> AviReader<R> {
             let (id, size) = riff::parse_chunk_header(&h);
             let ok_id = (id[0..2] == *b"ix" && riff::chunk_stream([id[2], id[3], 0, 0]).is_some())
                 || (riff::chunk_stream(id).is_some() && id[2..] == *b"ix");
-            if !ok_id || e.offset + 8 + u64::from(size) > file_len {
+            if !ok_id || e.offset.saturating_add(8 + u64::from(size)) > file_len {
                 return Err(format_err(
                     e.offset,
                     format!(
@@ -556,8 +556,8 @@ impl<R: Read + Seek> AviReader<R> {
             return Ok(());
         }
         for &(off, size, _key) in &ix.entries {
-            let offset = ix.base + u64::from(off);
-            if offset < 8 || offset + u64::from(size) > file_len {
+            let offset = ix.base.saturating_add(u64::from(off));
+            if offset < 8 || offset.saturating_add(u64::from(size)) > file_len {
                 return Err(format_err(
                     offset,
                     format!("standard index entry of {size} bytes runs past the end of the file"),
@@ -933,5 +933,63 @@ impl<R: Read + Seek> Iterator for Frames<'_, R> {
         let left = usize::try_from(self.reader.frame_count().saturating_sub(self.next))
             .unwrap_or(usize::MAX);
         (if self.failed { 0 } else { left }, Some(left))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::avi::MjpegWriterBuilder;
+    use crate::avi::tests_support::tiny_jpeg;
+
+    /// A two-segment OpenDML file of 8x8 frames and the position of its
+    /// first `ix00` chunk.
+    fn open_dml_file() -> (Vec<u8>, usize) {
+        let j = tiny_jpeg(8, 8);
+        let mut w = MjpegWriterBuilder::new(8, 8)
+            .riff_size(4096)
+            .build(Cursor::new(Vec::new()))
+            .unwrap();
+        for _ in 0..20 {
+            w.add_jpeg(&j, None).unwrap();
+        }
+        let b = w.finish().unwrap().into_inner();
+        let ix = b.windows(4).position(|w| w == b"ix00").unwrap();
+        (b, ix)
+    }
+
+    #[test]
+    fn huge_index_bases_and_offsets_are_errors_not_overflows() {
+        let (mut b, ix) = open_dml_file();
+        // qwBaseOffset of the first ix00 (header 8 + 12 bytes in).
+        b[ix + 8 + 12..ix + 8 + 20].copy_from_slice(&u64::MAX.to_le_bytes());
+        let r = AviReader::new(Cursor::new(b.clone())).unwrap();
+        // The OpenDML index is refused; the chunks are walked instead.
+        assert_eq!(r.info().index, IndexKind::Scanned);
+        assert_eq!(r.frame_count(), 20);
+        // A super index entry pointing past the end of the file.
+        let indx = b.windows(4).position(|w| w == b"indx").unwrap();
+        b[indx + 8 + 24..indx + 8 + 32].copy_from_slice(&(u64::MAX - 4).to_le_bytes());
+        let r = AviReader::new(Cursor::new(b)).unwrap();
+        assert_eq!(r.info().index, IndexKind::Scanned);
+        assert_eq!(r.frame_count(), 20);
+    }
+
+    #[test]
+    fn index_pointing_at_the_wrong_chunk_is_a_format_error() {
+        let (b, _) = open_dml_file();
+        let mut r = AviReader::new(Cursor::new(b)).unwrap();
+        assert_eq!(r.info().index, IndexKind::OpenDml);
+        // Aim frame 3's entry at frame 4's data minus one byte.
+        r.entries[3].offset = r.entries[4].offset - 1;
+        let e = r.read_frame(3).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Format);
+        assert!(e.to_string().starts_with("frame 3: at byte"), "{e}");
+        assert_eq!(
+            r.read_frame(99).unwrap_err().kind(),
+            ErrorKind::SeekOutOfRange
+        );
     }
 }
