@@ -27,6 +27,12 @@ pub trait FrameInput {
         None
     }
 
+    /// The input's own constant frame rate, if it has one (an AVI's), which
+    /// an AVI output keeps unless `--fps` is given.
+    fn frame_rate(&self) -> Option<f64> {
+        None
+    }
+
     /// Skips `n` frames (inputs that can seek override this).
     fn skip(&mut self, n: u64) -> Result<()> {
         for i in 0..n {
@@ -120,7 +126,7 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
     }
     match FileKind::of(path)? {
         FileKind::Bin => bin_io::open(path),
-        FileKind::Avi => unavailable::later("reading .avi", "the MJPEG issue"),
+        FileKind::Avi => Ok(Box::new(crate::avi_io::AviInput::open(path)?)),
         FileKind::Gif => gif_io::open(path),
         FileKind::PngPattern => Err(Error::new(
             ErrorKind::InvalidArgument,
@@ -137,7 +143,9 @@ pub fn create_output(
 ) -> Result<Box<dyn FrameOutput>> {
     match FileKind::of(path)? {
         FileKind::Bin => bin_io::create(path, options),
-        FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
+        FileKind::Avi => Ok(Box::new(crate::avi_io::AviOutput::create(
+            path, options, first,
+        )?)),
         FileKind::Gif => gif_io::create(path, options, first),
         FileKind::PngPattern => png_seq::create(path, options),
     }

@@ -11,7 +11,7 @@ use crate::{bin_io, gif_io, unavailable};
 pub fn run(path: &Path, json: bool) -> Result<()> {
     match FileKind::of(path)? {
         FileKind::Bin => bin_io::info(path, json),
-        FileKind::Avi => unavailable::later("info on .avi", "the MJPEG issue"),
+        FileKind::Avi => crate::avi_io::info(path, json),
         FileKind::Gif => gif_io::info(path, json),
         FileKind::PngPattern => unavailable::later("info on PNG sequences", "a later issue"),
     }

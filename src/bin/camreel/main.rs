@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod avi_io;
 mod bin_io;
 mod convert;
 mod frames;
