@@ -980,6 +980,41 @@ fn cli_converts_imageio_recordings_with_their_timing() {
         assert!((total - 0.40).abs() < 1e-6, "ffprobe total {total}");
     }
 
+    // .bin -> .avi (MJPEG at 30 fps) -> .gif: the AVI's frame rate gives the
+    // delays, 1/30 s each with the rounding carried.
+    let avi = dir.path().join("rec.avi");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&bin)
+        .arg(&avi)
+        .args(["--fps", "30"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&avi)
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = decode(&std::fs::read(&gif_path).unwrap());
+    assert_eq!((d.width, d.height, d.frames.len()), (40, 30, 12));
+    assert_eq!(d.delays, vec![3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3]);
+    let src = scene(40, 30, 12, 1);
+    for (got, want) in d.frames.iter().zip(&src) {
+        // RGB565, then JPEG, then the GIF palette.
+        assert!(psnr(got, want.data()) > 25.0);
+    }
+
     // A V2.0 file whose frames change size and format (RGB565, GRAYSCALE,
     // BINARY, Bayer, YUV422, ARGB8, JPEG, PNG), 10..70 ms apart: every frame
     // is converted and letterboxed into the first frame's 2x2.
