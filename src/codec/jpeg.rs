@@ -200,6 +200,7 @@ fn full_chroma(s: u8) -> u8 {
 pub struct JpegEncoder {
     quality: u8,
     subsampling: Subsampling,
+    optimize_coding: bool,
     yuv_range: YuvRange,
     backend: Backend,
     /// Packed copy of a strided input, or range-converted YUV planes.
@@ -215,6 +216,7 @@ impl fmt::Debug for JpegEncoder {
         f.debug_struct("JpegEncoder")
             .field("quality", &self.quality)
             .field("subsampling", &self.subsampling)
+            .field("optimize_coding", &self.optimize_coding)
             .field("yuv_range", &self.yuv_range)
             .field("backend", &self.backend)
             .finish_non_exhaustive()
@@ -265,6 +267,7 @@ impl JpegEncoder {
         Ok(JpegEncoder {
             quality,
             subsampling: Subsampling::default(),
+            optimize_coding: false,
             yuv_range: YuvRange::default(),
             backend,
             scratch: Vec::new(),
@@ -298,6 +301,36 @@ impl JpegEncoder {
     /// (grayscale has no chroma; YUV420 input is 4:2:0 already).
     pub fn set_subsampling(&mut self, subsampling: Subsampling) {
         self.subsampling = subsampling;
+    }
+
+    /// Whether Huffman tables are optimised for each image.
+    pub fn optimize_coding(&self) -> bool {
+        self.optimize_coding
+    }
+
+    /// Optimises the Huffman tables for each image (off by default): a few
+    /// percent smaller files for the same pixels, at the cost of a second
+    /// pass over the coefficients. The `jpeg-encoder` backend then writes
+    /// colour images as one scan per component (valid baseline JPEG, read by
+    /// libjpeg and ffmpeg, but not by every decoder: zune-jpeg 0.5, which
+    /// [`decode`] uses, misreads them); libjpeg-turbo keeps one interleaved
+    /// scan.
+    ///
+    /// ```
+    /// use camreel::codec::jpeg::JpegEncoder;
+    /// use camreel::{Image, PixelFormat};
+    ///
+    /// let noise: Vec<u8> = (0..64u32 * 64 * 3).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    /// let image = Image::new(PixelFormat::Rgb888, 64, 64, noise)?;
+    /// let mut encoder = JpegEncoder::new(80)?;
+    /// let standard = encoder.encode_image(image.view())?;
+    /// encoder.set_optimize_coding(true);
+    /// let optimized = encoder.encode_image(image.view())?;
+    /// assert!(optimized.data().len() < standard.data().len());
+    /// # Ok::<(), camreel::Error>(())
+    /// ```
+    pub fn set_optimize_coding(&mut self, optimize: bool) {
+        self.optimize_coding = optimize;
     }
 
     /// The assumed range of YUV420 input.
@@ -362,6 +395,7 @@ impl JpegEncoder {
                     turbo::Settings {
                         quality: self.quality,
                         subsampling: self.subsampling,
+                        optimize_coding: self.optimize_coding,
                         yuv_range: self.yuv_range,
                     },
                     &mut self.scratch,
@@ -423,6 +457,7 @@ impl JpegEncoder {
             (_, Subsampling::Chroma444) => SamplingFactor::F_1_1,
         };
         encoder.set_sampling_factor(sampling);
+        encoder.set_optimized_huffman_tables(self.optimize_coding);
         // Box-average chroma as libjpeg does. I420 chroma arrives duplicated
         // over each 2x2 block, so taking one sample gives it back exactly.
         encoder.set_chroma_subsampling_method(if input == Input::I420 {
@@ -546,6 +581,7 @@ mod turbo {
     pub(super) struct Settings {
         pub quality: u8,
         pub subsampling: Subsampling,
+        pub optimize_coding: bool,
         pub yuv_range: YuvRange,
     }
 
@@ -608,6 +644,9 @@ mod turbo {
             self.compressor
                 .set_quality(i32::from(settings.quality))
                 .map_err(|e| tj_error("quality", e))?;
+            self.compressor
+                .set_optimize(settings.optimize_coding)
+                .map_err(|e| tj_error("entropy optimisation", e))?;
             let written = if input == Input::I420 {
                 let (y, u, v) = src.yuv420_planes().ok_or_else(|| {
                     Error::new(ErrorKind::UnsupportedFormat, "expected a YUV420 image")

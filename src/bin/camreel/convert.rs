@@ -2,7 +2,7 @@
 
 use camreel::{Error, ErrorKind, Result};
 
-use crate::frames::{self, FrameOutput, OutputOptions, RawInput};
+use crate::frames::{self, FileKind, FrameOutput, OutputOptions, RawInput};
 use crate::progress::Progress;
 use crate::{ConvertArgs, parse_size};
 
@@ -15,7 +15,7 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         }),
         None => None,
     };
-    let options = OutputOptions {
+    let mut options = OutputOptions {
         quality: args.quality,
         width: args.width,
         height: args.height,
@@ -44,6 +44,11 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         ));
     }
     let mut input = frames::open_input(&args.input, raw.as_ref())?;
+    // An AVI copied to an AVI keeps its exact rate (30000/1001 would not
+    // survive the millisecond intervals); other outputs use the intervals.
+    if options.fps.is_none() && FileKind::of(&args.output)? == FileKind::Avi {
+        options.fps = input.frame_rate();
+    }
     input.skip(args.start)?;
     let total = input
         .frame_count()

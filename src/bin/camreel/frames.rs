@@ -6,7 +6,7 @@ use std::path::Path;
 
 use camreel::{Error, ErrorKind, Image, Result};
 
-use crate::{bin_io, png_seq, raw_io, unavailable};
+use crate::{bin_io, gif_io, png_seq, raw_io};
 
 /// One frame and the milliseconds since the previous one (as ImageIO records it).
 #[derive(Debug)]
@@ -24,6 +24,12 @@ pub trait FrameInput {
 
     /// Number of frames, if known without reading them all.
     fn frame_count(&self) -> Option<u64> {
+        None
+    }
+
+    /// The input's own constant frame rate, if it has one (an AVI's), which
+    /// an AVI output keeps unless `--fps` is given.
+    fn frame_rate(&self) -> Option<f64> {
         None
     }
 
@@ -120,8 +126,8 @@ pub fn open_input(path: &Path, raw: Option<&RawInput>) -> Result<Box<dyn FrameIn
     }
     match FileKind::of(path)? {
         FileKind::Bin => bin_io::open(path),
-        FileKind::Avi => unavailable::later("reading .avi", "the MJPEG issue"),
-        FileKind::Gif => unavailable::later("reading .gif", "the GIF issue"),
+        FileKind::Avi => Ok(Box::new(crate::avi_io::AviInput::open(path)?)),
+        FileKind::Gif => gif_io::open(path),
         FileKind::PngPattern => Err(Error::new(
             ErrorKind::InvalidArgument,
             format!("{}: PNG sequences are an output only", path.display()),
@@ -135,11 +141,12 @@ pub fn create_output(
     options: &OutputOptions,
     first: &Frame,
 ) -> Result<Box<dyn FrameOutput>> {
-    let _ = first;
     match FileKind::of(path)? {
         FileKind::Bin => bin_io::create(path, options),
-        FileKind::Avi => unavailable::later("writing .avi", "the MJPEG issue"),
-        FileKind::Gif => unavailable::later("writing .gif", "the GIF issue"),
+        FileKind::Avi => Ok(Box::new(crate::avi_io::AviOutput::create(
+            path, options, first,
+        )?)),
+        FileKind::Gif => gif_io::create(path, options, first),
         FileKind::PngPattern => png_seq::create(path, options),
     }
 }

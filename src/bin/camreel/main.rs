@@ -11,9 +11,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod avi_io;
 mod bin_io;
 mod convert;
 mod frames;
+mod gif_io;
 mod info;
 mod json;
 mod png_seq;

@@ -1,0 +1,166 @@
+//! Turning any frame into a JPEG of the recording's size: pass-through,
+//! decode, region of interest, conversion, letterboxed fit, encode.
+
+use super::FrameOptions;
+use super::jpeg;
+use crate::codec;
+use crate::codec::jpeg::{Backend, JpegEncoder, Subsampling};
+use crate::convert;
+use crate::error::{Error, ErrorKind, Result};
+use crate::geometry::{self, Filter, Resizer};
+use crate::image::{Image, ImageRef, PixelFormat};
+
+/// How a recording encodes its frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EncodeSettings {
+    pub quality: u8,
+    pub subsampling: Subsampling,
+    pub optimize_coding: bool,
+}
+
+/// Encodes frames for one recording, reusing its buffers and encoder from
+/// frame to frame. One per thread.
+#[derive(Debug)]
+pub(crate) struct FrameEncoder {
+    width: u32,
+    height: u32,
+    quality: u8,
+    encoder: JpegEncoder,
+    resizer: Resizer,
+    decoded: Image,
+    cropped: Image,
+    converted: Image,
+    fitted: Image,
+}
+
+/// Formats the JPEG encoder takes as they are.
+fn encodable(format: PixelFormat) -> bool {
+    matches!(
+        format,
+        PixelFormat::Grayscale
+            | PixelFormat::Rgb888
+            | PixelFormat::Bgr888
+            | PixelFormat::Argb8
+            | PixelFormat::Yuv420
+    )
+}
+
+/// Formats the resizer scales as they are.
+fn scalable(format: PixelFormat) -> bool {
+    matches!(
+        format,
+        PixelFormat::Grayscale | PixelFormat::Rgb888 | PixelFormat::Bgr888 | PixelFormat::Argb8
+    )
+}
+
+/// Checks a JPEG quality.
+pub(crate) fn check_quality(quality: u8) -> Result<()> {
+    if !(1..=100).contains(&quality) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("JPEG quality {quality} is out of range (1 to 100)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `image` can be stored as it is in a `width` x `height` recording:
+/// a JPEG of that size, no region of interest.
+pub(crate) fn passes_through(
+    image: ImageRef<'_>,
+    options: &FrameOptions,
+    width: u32,
+    height: u32,
+) -> bool {
+    image.format() == PixelFormat::Jpeg
+        && options.roi.is_none()
+        && jpeg::parse(image.data())
+            .is_ok_and(|j| (u32::from(j.width), u32::from(j.height)) == (width, height))
+}
+
+impl FrameEncoder {
+    /// An encoder for `width` x `height` frames with `settings` (the
+    /// quality is the default of frames that set none).
+    pub(crate) fn new(width: u32, height: u32, settings: EncodeSettings) -> Result<FrameEncoder> {
+        check_quality(settings.quality)?;
+        let mut encoder = JpegEncoder::new(settings.quality)?;
+        encoder.set_subsampling(settings.subsampling);
+        // jpeg-encoder writes optimised frames as one scan per component,
+        // which MJPEG decoders (zune-jpeg among them) do not all read: only
+        // libjpeg-turbo, which keeps the single interleaved scan, optimises.
+        encoder.set_optimize_coding(
+            settings.optimize_coding && encoder.backend() == Backend::TurboJpeg,
+        );
+        Ok(FrameEncoder {
+            width,
+            height,
+            quality: settings.quality,
+            encoder,
+            resizer: Resizer::new(),
+            decoded: Image::empty(),
+            cropped: Image::empty(),
+            converted: Image::empty(),
+            fitted: Image::empty(),
+        })
+    }
+
+    /// Appends to `out` the JPEG file that stores `image` as a frame: the
+    /// image itself when it [`passes_through`], otherwise decoded (JPEG, PNG),
+    /// cut to `options.roi`, converted, fitted into the frame with black bars
+    /// and encoded at `options.quality` (or the default).
+    pub(crate) fn encode(
+        &mut self,
+        image: ImageRef<'_>,
+        options: &FrameOptions,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let (width, height) = (self.width, self.height);
+        if passes_through(image, options, width, height) {
+            out.extend_from_slice(image.data());
+            return Ok(());
+        }
+        let quality = options.quality.unwrap_or(self.quality);
+        check_quality(quality)?;
+        let FrameEncoder {
+            encoder,
+            resizer,
+            decoded,
+            cropped,
+            converted,
+            fitted,
+            ..
+        } = self;
+        let mut src = image;
+        if src.format().is_compressed() {
+            codec::decode_into(src, decoded)?;
+            src = decoded.view();
+        }
+        if let Some(roi) = options.roi {
+            src = match src.crop_view(roi) {
+                Ok(view) => view,
+                Err(e) if e.kind() == ErrorKind::UnsupportedFormat => {
+                    geometry::crop_into(src, roi, cropped)?;
+                    cropped.view()
+                }
+                Err(e) => return Err(e),
+            };
+        }
+        let same_size = src.size() == (width, height);
+        let direct = scalable(src.format()) || (same_size && encodable(src.format()));
+        if !direct {
+            let to = if src.format().is_color() {
+                PixelFormat::Rgb888
+            } else {
+                PixelFormat::Grayscale
+            };
+            convert::convert_into(src, to, converted)?;
+            src = converted.view();
+        }
+        if !same_size {
+            resizer.fit_into(src, width, height, Filter::Bilinear, fitted)?;
+            src = fitted.view();
+        }
+        encoder.set_quality(quality)?;
+        encoder.encode(src, out)
+    }
+}
