@@ -1,18 +1,22 @@
 //! camreel in one run, with no hardware: record a short clip from the
 //! synthetic camera to an ImageIO `.bin`, replay it at its recorded rate and
-//! measure the timing, then convert it to PNG stills. Files go to
-//! `target/demo/`.
+//! measure the timing, then convert it to a Motion-JPEG `.avi`, an animated
+//! `.gif` and a PNG of its first frame. Files go to `target/demo/`.
 //!
 //! `cargo run --release --example demo`
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use camreel::avi::{FrameRate, MjpegWriterBuilder};
 use camreel::camera::CameraSource;
 use camreel::camera::replay::ReplayCamera;
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
 use camreel::capture::{CaptureExt, ImageIoSink, JpegCapture};
 use camreel::codec::{jpeg, png};
+use camreel::gif::GifWriter;
 use camreel::imageio::FileStream;
 use camreel::{Error, Result};
 
@@ -20,6 +24,10 @@ const WIDTH: u32 = 320;
 const HEIGHT: u32 = 240;
 const FPS: f64 = 30.0;
 const FRAMES: u64 = 60;
+
+fn create(path: &Path) -> Result<File> {
+    File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))
+}
 
 fn main() -> Result<()> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,23 +91,36 @@ fn main() -> Result<()> {
         worst.as_secs_f64() * 1e3
     );
 
-    // 3. Convert: decode the JPEG frames and keep every 15th as a PNG.
+    // 3. Convert: the JPEG frames go into an AVI untouched; decoded, into a GIF.
+    let avi_path = dir.join("clip.avi");
+    let gif_path = dir.join("clip.gif");
+    let png_path = dir.join("frame0.png");
+    let mut avi = MjpegWriterBuilder::new(WIDTH, HEIGHT)
+        .frame_rate(FrameRate::from_fps(FPS)?)
+        .build(BufWriter::new(create(&avi_path)?))?;
+    let mut gif = GifWriter::new(BufWriter::new(create(&gif_path)?), WIDTH, HEIGHT)?;
     let mut fast = ReplayCamera::builder(&clip).realtime(false).open()?;
+    let mut previous = None;
+    let mut first = true;
     while let Some(frame) = fast.next_frame()? {
-        if frame.sequence % 15 != 0 {
-            continue;
-        }
+        avi.add_jpeg(frame.image.data(), None)?;
         let rgb = jpeg::decode(frame.image.data())?;
-        let mut out = Vec::new();
-        png::encode(rgb.view(), &mut out)?;
-        let path = dir.join(format!("frame{:02}.png", frame.sequence));
-        std::fs::write(&path, &out).map_err(|e| Error::io(path.display().to_string(), e))?;
-        println!(
-            "wrote {} ({} bytes, {} ms into the clip)",
-            path.display(),
-            out.len(),
-            frame.timestamp.as_millis()
-        );
+        let interval = previous.map_or(33, |p: Duration| (frame.timestamp - p).as_millis() as u32);
+        previous = Some(frame.timestamp);
+        gif.add_frame_ms(&rgb, interval)?;
+        if first {
+            let mut out = Vec::new();
+            png::encode(rgb.view(), &mut out)?;
+            std::fs::write(&png_path, out)
+                .map_err(|e| Error::io(png_path.display().to_string(), e))?;
+            first = false;
+        }
+    }
+    avi.finish()?;
+    gif.finish()?;
+    for path in [&avi_path, &gif_path, &png_path] {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        println!("wrote {} ({size} bytes)", path.display());
     }
     println!("try: cargo run --release -- info {}", clip.display());
     Ok(())

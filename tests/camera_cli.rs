@@ -355,3 +355,59 @@ fn convert_raw_capture_to_bin_and_png() {
         "needs --size",
     );
 }
+
+/// `ffprobe`, or `None` (with a printed reason) when it is not installed and
+/// `CAMREEL_REQUIRE_FFMPEG=1` is not set.
+fn ffprobe() -> Option<&'static str> {
+    let found = Command::new("ffprobe").arg("-version").output().is_ok();
+    if found {
+        return Some("ffprobe");
+    }
+    if std::env::var("CAMREEL_REQUIRE_FFMPEG").as_deref() == Ok("1") {
+        panic!("ffprobe is required (CAMREEL_REQUIRE_FFMPEG=1) but not installed");
+    }
+    eprintln!("skipping the ffprobe check: ffprobe is not installed");
+    None
+}
+
+#[test]
+fn record_to_avi_and_gif_plays_in_ffprobe() {
+    let dir = tempfile::tempdir().unwrap();
+    let avi = dir.path().join("clip.avi");
+    let gif = dir.path().join("clip.gif");
+    for out in [&avi, &gif] {
+        ok(&[
+            "record",
+            "synthetic",
+            out.to_str().unwrap(),
+            "--frames",
+            "12",
+            "--size",
+            "96x64",
+            "--fps",
+            "25",
+        ]);
+    }
+    let Some(ffprobe) = ffprobe() else {
+        return;
+    };
+    let probe = |path: &Path| {
+        let o = Command::new(ffprobe)
+            .args([
+                "-v",
+                "error",
+                "-count_frames",
+                "-show_entries",
+                "stream=codec_name,width,height,nb_read_frames",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    assert_eq!(probe(&avi), "mjpeg,96,64,12");
+    assert_eq!(probe(&gif), "gif,96,64,12");
+}
