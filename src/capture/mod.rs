@@ -544,7 +544,7 @@ impl StillHandle {
 pub struct SplitterStats {
     /// Frames read from the source.
     pub frames: u64,
-    /// Stills delivered.
+    /// Stills taken (each encoded on its own thread; see [`PendingStill`]).
     pub stills: u64,
     /// Frames the source skipped (gaps in the sequence numbers).
     pub source_gaps: u64,
@@ -696,18 +696,21 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
             port.frames += 1;
         }
         while let Ok(mut req) = self.still_rx.try_recv() {
-            let mut data = Vec::new();
-            let result = req
-                .encoder
-                .encode(frame.image, &mut data)
-                .map(|()| Capture {
-                    info: frame.info(),
-                    data,
-                });
-            if result.is_ok() {
-                self.stats.stills += 1;
-            }
-            let _ = req.reply.send(result);
+            // The still is encoded on its own thread from a copy of the frame,
+            // so the recording ports are not held up by it.
+            let still = frame.to_owned();
+            self.stats.stills += 1;
+            std::thread::spawn(move || {
+                let mut data = Vec::new();
+                let result = req
+                    .encoder
+                    .encode(still.image.view(), &mut data)
+                    .map(|()| Capture {
+                        info: still.as_frame().info(),
+                        data,
+                    });
+                let _ = req.reply.send(result);
+            });
         }
         Ok(true)
     }
