@@ -7,6 +7,9 @@ use camreel::raw::{
 use camreel::{BayerOrder, Image, ImageRef, PixelFormat};
 use proptest::prelude::*;
 
+#[path = "raw_support/fuzz_body.rs"]
+mod fuzz_body;
+
 fn order_strategy() -> impl Strategy<Value = BayerOrder> {
     prop_oneof![
         Just(BayerOrder::Bggr),
@@ -82,6 +85,26 @@ proptest! {
         prop_assert_eq!(b16.format(), PixelFormat::Bayer16 { order, bits: 10 });
         let vals: Vec<u16> = b16.data().chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         prop_assert_eq!(vals, samples);
+    }
+
+    #[test]
+    fn fuzz_body_on_random_bytes(data in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        fuzz_body::fuzz_raw(&data);
+    }
+
+    #[test]
+    fn fuzz_body_on_damaged_blocks(w in 1u16..24, h in 1u16..12, flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8)) {
+        let samples: Vec<u16> = (0..usize::from(w) * usize::from(h)).map(|i| (i % 1024) as u16).collect();
+        let mut file = b"\xFF\xD8\xFF\xD9".to_vec();
+        file.extend(build_raw_block(&BrcmHeader::new("f", w, h, BayerOrder::Bggr), &samples).unwrap());
+        fuzz_body::fuzz_raw(&file);
+        // Damage the header region and the rows.
+        for (at, v) in flips {
+            let header_end = 4 + raw::HEADER_OFFSET + raw::HEADER_LEN;
+            let i = at.index(header_end.min(file.len()));
+            file[i] = v;
+        }
+        fuzz_body::fuzz_raw(&file);
     }
 
     #[test]
