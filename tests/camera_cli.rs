@@ -344,6 +344,32 @@ fn convert_raw_capture_to_bin_and_png() {
         png,
         camreel::raw::crop_rgb(&data, 100, 60, camreel::PixelFormat::Rgb888).unwrap()
     );
+    // ImageIO has no code for RGB888: the .bin stores the frame as PNG,
+    // losslessly.
+    let bin = dir.path().join("rgb.bin");
+    ok(&[
+        "convert",
+        &rgb,
+        bin.to_str().unwrap(),
+        "--raw",
+        "rgb",
+        "--size",
+        "100x60",
+    ]);
+    let mut stream = camreel::imageio::FileStream::open(&bin).unwrap();
+    assert_eq!(stream.count(), 1);
+    let stored = stream
+        .read(camreel::imageio::ReadOptions {
+            loop_: false,
+            pause: false,
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stored.format(), stored.size()),
+        (camreel::PixelFormat::Png, (100, 60))
+    );
+    assert_eq!(camreel::codec::decode(stored.view()).unwrap(), png);
     assert_fails_with(
         &[
             "convert",

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use camreel::imageio::{FileStream, ReadOptions};
-use camreel::{Error, ErrorKind, Image, Result};
+use camreel::{Error, ErrorKind, Image, PixelFormat, Result};
 
 use crate::frames::{Frame, FrameInput, FrameOutput, OutputOptions};
 use crate::json::Json;
@@ -60,9 +60,16 @@ impl FrameInput for BinInput {
 
 /// A V2.0 `.bin` being written: payloads byte for byte, intervals kept (or
 /// set from `--fps`).
+///
+/// ImageIO stores OpenMV pixel formats only. Frames in a format with no
+/// OpenMV code (RGB888 from a raw capture, YUV420, 16-bit Bayer, ...) are
+/// stored as PNG, which is an OpenMV format and lossless for 8- and 16-bit
+/// RGB and grayscale (mosaics are demosaiced first; see `codec::png::encode`).
 pub struct BinOutput {
     stream: FileStream,
     fps: Option<f64>,
+    /// The PNG of the last frame that needed one (its memory is reused).
+    png: Image,
 }
 
 /// Creates `path`. Only `--fps` applies to ImageIO output.
@@ -83,6 +90,7 @@ pub fn create(path: &Path, options: &OutputOptions) -> Result<Box<dyn FrameOutpu
     Ok(Box::new(BinOutput {
         stream: FileStream::create(path)?,
         fps: options.fps,
+        png: Image::empty(),
     }))
 }
 
@@ -102,9 +110,18 @@ impl FrameOutput for BinOutput {
             Some(fps) => fps_interval(self.stream.count(), fps),
             None => frame.elapsed_ms,
         };
-        self.stream
-            .write_with_elapsed(&frame.image, elapsed)
-            .map(|_| ())
+        let image = &frame.image;
+        let stored = if image.format().code().is_some() {
+            image
+        } else {
+            let (width, height) = image.size();
+            self.png
+                .set_encoded(PixelFormat::Png, width, height, |out| {
+                    camreel::codec::png::encode(image.view(), out)
+                })?;
+            &self.png
+        };
+        self.stream.write_with_elapsed(stored, elapsed).map(|_| ())
     }
 
     fn finish(self: Box<Self>) -> Result<u64> {

@@ -3,9 +3,6 @@
 //! Every subcommand lives in its own module and returns `camreel::Result`;
 //! `main` prints an error as one line on stderr and exits 1.
 
-// The frame plumbing is filled in by the file-kind modules as they land.
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
