@@ -904,8 +904,51 @@ pub struct ImageIoSink {
     stream: Option<FileStream>,
     jpeg: Option<JpegCapture>,
     image: Image,
+    intervals: FrameIntervals,
+}
+
+/// Millisecond intervals between frames, from their capture timestamps,
+/// rounded so that they always add up to the true elapsed time: a long
+/// recording at 30 fps alternates 33 and 34 ms instead of drifting by a
+/// third of a millisecond per frame.
+///
+/// ```
+/// use std::time::Duration;
+/// use camreel::capture::FrameIntervals;
+///
+/// // Seven frames 33.333 ms apart: 199.998 ms in all.
+/// let mut intervals = FrameIntervals::new();
+/// let ms: Vec<u32> = (0..7u64)
+///     .map(|i| intervals.next(Duration::from_micros(i * 33_333)))
+///     .collect();
+/// assert_eq!(ms, [0, 33, 33, 33, 34, 33, 33]);
+/// assert_eq!(ms.iter().sum::<u32>(), 199);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FrameIntervals {
     first: Option<Duration>,
-    written_ms: u64,
+    total_ms: u64,
+}
+
+impl FrameIntervals {
+    /// Intervals starting at the next frame.
+    pub fn new() -> FrameIntervals {
+        FrameIntervals::default()
+    }
+
+    /// The interval before the frame captured at `timestamp`, in whole
+    /// milliseconds (0 for the first frame; a timestamp that goes backwards
+    /// gives 0).
+    pub fn next(&mut self, timestamp: Duration) -> u32 {
+        let Some(t0) = self.first else {
+            self.first = Some(timestamp);
+            return 0;
+        };
+        let total = u64::try_from(timestamp.saturating_sub(t0).as_millis()).unwrap_or(u64::MAX);
+        let step = total.saturating_sub(self.total_ms);
+        self.total_ms = total.max(self.total_ms);
+        u32::try_from(step).unwrap_or(u32::MAX)
+    }
 }
 
 impl ImageIoSink {
@@ -915,8 +958,7 @@ impl ImageIoSink {
             stream: Some(stream),
             jpeg: None,
             image: Image::empty(),
-            first: None,
-            written_ms: 0,
+            intervals: FrameIntervals::new(),
         }
     }
 
@@ -942,19 +984,7 @@ impl FrameSink for ImageIoSink {
                 "the ImageIO stream was already closed",
             )
         })?;
-        // Intervals from the frame timestamps, rounded so they add up.
-        let elapsed = match self.first {
-            None => {
-                self.first = Some(frame.timestamp);
-                0
-            }
-            Some(t0) => {
-                let total = frame.timestamp.saturating_sub(t0).as_millis() as u64;
-                let step = total.saturating_sub(self.written_ms);
-                self.written_ms = total.max(self.written_ms);
-                step.min(u64::from(u32::MAX)) as u32
-            }
-        };
+        let elapsed = self.intervals.next(frame.timestamp);
         let image = match &mut self.jpeg {
             Some(jpeg) if frame.image.format() != PixelFormat::Jpeg => {
                 let (w, h) = frame.image.size();

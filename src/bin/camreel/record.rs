@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use camreel::camera::{self, SourceConfig};
+use camreel::capture::FrameIntervals;
 use camreel::{Error, ErrorKind, PixelFormat, Result, convert};
 
 use crate::frames::{self, FileKind, Frame, FrameOutput, OutputOptions};
@@ -78,8 +79,7 @@ pub fn run(args: &RecordArgs) -> Result<()> {
     let mut progress = Progress::new("recording", frame_limit);
     let mut output: Option<Box<dyn FrameOutput>> = None;
     let start = Instant::now();
-    let mut first_ts: Option<Duration> = None;
-    let mut prev_ms = 0u64;
+    let mut intervals = FrameIntervals::new();
     let mut recorded = 0u64;
     while frame_limit.is_none_or(|n| recorded < n) {
         if seconds.is_some_and(|s| start.elapsed() >= s) {
@@ -91,19 +91,13 @@ pub fn run(args: &RecordArgs) -> Result<()> {
         else {
             break;
         };
-        // Elapsed time from the source's timestamps, rounded so that the
-        // intervals add up to the true total.
-        let elapsed_ms = match first_ts {
-            None => {
-                first_ts = Some(frame.timestamp);
-                start.elapsed().as_millis().min(u128::from(u32::MAX)) as u32
-            }
-            Some(t0) => {
-                let total = frame.timestamp.saturating_sub(t0).as_millis() as u64;
-                let step = total.saturating_sub(prev_ms);
-                prev_ms = total.max(prev_ms);
-                step.min(u64::from(u32::MAX)) as u32
-            }
+        // Intervals from the source's timestamps; the first frame's is the
+        // time since recording started.
+        let step = intervals.next(frame.timestamp);
+        let elapsed_ms = if recorded == 0 {
+            u32::try_from(start.elapsed().as_millis()).unwrap_or(u32::MAX)
+        } else {
+            step
         };
         let image = match store_as {
             Some(target) if frame.image.format().code().is_none() => {
