@@ -20,7 +20,7 @@
 //! use std::time::Duration;
 //! use camreel::avi::{AviReader, FrameRate, MjpegWriterBuilder};
 //!
-//! # let jpeg = camreel::avi::tests_support::tiny_jpeg(16, 8);
+//! # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 16, 8)?.view())?.into_vec();
 //! // `jpeg` is a 16x8 JPEG file (from a camera, or camreel's codec).
 //! let mut writer = MjpegWriterBuilder::new(16, 8)
 //!     .frame_rate(FrameRate::new(30000, 1001)?)
@@ -392,19 +392,19 @@ impl FromStr for FrameRate {
     }
 }
 
-/// Tiny JPEG files for doc examples. Not part of the API.
-#[doc(hidden)]
-pub mod tests_support {
-    /// A grey `width` x `height` baseline JPEG made by the `jpeg-encoder` crate.
-    pub fn tiny_jpeg(width: u16, height: u16) -> Vec<u8> {
-        let mut out = Vec::new();
-        let pixels = vec![128u8; usize::from(width) * usize::from(height)];
-        let encoder = jpeg_encoder::Encoder::new(&mut out, 80);
-        match encoder.encode(&pixels, width, height, jpeg_encoder::ColorType::Luma) {
-            Ok(()) => out,
-            Err(_) => Vec::new(),
-        }
-    }
+/// A grey `width` x `height` baseline JPEG for the unit tests.
+#[cfg(test)]
+pub(crate) fn tiny_jpeg(width: u16, height: u16) -> Vec<u8> {
+    let gray = crate::Image::zeroed(
+        crate::PixelFormat::Grayscale,
+        u32::from(width),
+        u32::from(height),
+    )
+    .expect("test sizes are non-zero");
+    crate::codec::jpeg::JpegEncoder::new(80)
+        .and_then(|mut e| e.encode_image(gray.view()))
+        .expect("encoding a gray test image")
+        .into_vec()
 }
 
 #[cfg(test)]

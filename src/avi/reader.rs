@@ -148,7 +148,7 @@ impl ReaderOptions {
 /// ```
 /// use std::io::Cursor;
 /// use camreel::avi::{AviReader, MjpegWriter};
-/// # let jpeg = camreel::avi::tests_support::tiny_jpeg(8, 8);
+/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
 /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 8, 8)?;
 /// w.add_jpeg(&jpeg, None)?;
 /// w.add_jpeg(&jpeg, None)?;
@@ -942,7 +942,7 @@ mod tests {
 
     use super::*;
     use crate::avi::MjpegWriterBuilder;
-    use crate::avi::tests_support::tiny_jpeg;
+    use crate::avi::tiny_jpeg;
 
     /// A two-segment OpenDML file of 8x8 frames and the position of its
     /// first `ix00` chunk.

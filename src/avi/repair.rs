@@ -36,7 +36,7 @@ pub struct RepairReport {
 /// ```
 /// use std::io::Cursor;
 /// use camreel::avi::{AviReader, MjpegWriter, repair};
-/// # let jpeg = camreel::avi::tests_support::tiny_jpeg(8, 8);
+/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
 /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 8, 8)?;
 /// for _ in 0..5 {
 ///     w.add_jpeg(&jpeg, None)?;

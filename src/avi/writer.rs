@@ -855,7 +855,7 @@ mod tests {
     use std::io::Cursor;
 
     use super::*;
-    use crate::avi::tests_support::tiny_jpeg;
+    use crate::avi::tiny_jpeg;
 
     fn le32(b: &[u8], at: usize) -> u32 {
         u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
