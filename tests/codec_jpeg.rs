@@ -544,6 +544,213 @@ fn corrupt_scans_never_panic() {
     }
 }
 
+/// The frame header's sampling byte (H << 4 | V) of every component.
+fn sampling_bytes(data: &[u8]) -> Vec<(usize, u8)> {
+    let (_, pos, _) = segments(data)
+        .into_iter()
+        .find(|s| s.0 == 0xC0)
+        .expect("baseline frame header");
+    let n = usize::from(data[pos + 9]);
+    (0..n)
+        .map(|i| (pos + 11 + 3 * i, data[pos + 11 + 3 * i]))
+        .collect()
+}
+
+#[test]
+fn separate_scans_with_subsampled_chroma_are_refused_not_misread() {
+    // jpeg-encoder writes optimised colour JPEGs as one scan per component.
+    // zune-jpeg 0.5 decoded the 4:2:0 ones into wrong colours without an
+    // error; 4:4:4 ones and grayscale decode correctly.
+    let (w, h) = (48, 32);
+    let rgb = textured_rgb(w, h);
+    let src = ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap();
+    let mut encoder = JpegEncoder::with_backend(85, Backend::JpegEncoder).unwrap();
+    let plain = encoder.encode_image(src).unwrap();
+    encoder.set_optimize_coding(true);
+    let optimised = encoder.encode_image(src).unwrap();
+    let scans = |d: &[u8]| d.windows(2).filter(|m| *m == [0xFF, 0xDA]).count();
+    assert_eq!((scans(plain.data()), scans(optimised.data())), (1, 3));
+    let e = jpeg::decode(optimised.data()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedFormat, "{e}");
+    assert!(
+        e.to_string().contains("carries 1 of its 3 components"),
+        "{e}"
+    );
+    assert!(jpeg::decode(plain.data()).is_ok());
+
+    // Without subsampling the separate scans hold the same coefficients as
+    // the interleaved one: the same pixels.
+    encoder.set_subsampling(Subsampling::Chroma444);
+    let optimised = encoder.encode_image(src).unwrap();
+    encoder.set_optimize_coding(false);
+    let plain = encoder.encode_image(src).unwrap();
+    assert_eq!(scans(optimised.data()), 3);
+    assert_eq!(
+        jpeg::decode(optimised.data()).unwrap(),
+        jpeg::decode(plain.data()).unwrap()
+    );
+
+    // libjpeg-turbo keeps one interleaved scan when it optimises.
+    if Backend::TurboJpeg.is_available() {
+        let mut turbo = JpegEncoder::with_backend(85, Backend::TurboJpeg).unwrap();
+        let plain = turbo.encode_image(src).unwrap();
+        turbo.set_optimize_coding(true);
+        let optimised = turbo.encode_image(src).unwrap();
+        assert_eq!(scans(optimised.data()), 1);
+        assert_eq!(
+            jpeg::decode(optimised.data()).unwrap(),
+            jpeg::decode(plain.data()).unwrap()
+        );
+    }
+}
+
+#[test]
+fn chroma_sampled_finer_than_luma_is_refused() {
+    // zune-jpeg 0.5 decodes these into wrong pixels, or panics (1x1 luma
+    // with 2x2 chroma): they are refused before it sees them.
+    let (w, h) = (24, 16);
+    let rgb = textured_rgb(w, h);
+    let mut encoder = JpegEncoder::with_backend(85, Backend::JpegEncoder).unwrap();
+    encoder.set_subsampling(Subsampling::Chroma444);
+    let file = encoder
+        .encode_image(ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap())
+        .unwrap();
+    let file = file.data();
+    let at = sampling_bytes(file);
+    assert_eq!(
+        at.iter().map(|s| s.1).collect::<Vec<_>>(),
+        [0x11, 0x11, 0x11]
+    );
+    for (component, factors) in [(1, 0x22), (2, 0x21), (1, 0x12), (2, 0x41)] {
+        let mut bad = file.to_vec();
+        bad[at[component].0] = factors;
+        let e = jpeg::decode(&bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat, "{factors:02X}: {e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("jpeg component {component} is sampled"))
+        );
+    }
+    // 4:2:0 is fine; 3x1 luma with 2x1 chroma is not a whole fraction.
+    let mut bad = file.to_vec();
+    bad[at[0].0] = 0x31;
+    bad[at[1].0] = 0x21;
+    assert_eq!(
+        jpeg::decode(&bad).unwrap_err().kind(),
+        ErrorKind::UnsupportedFormat
+    );
+    // Factors outside 1-4 are malformed.
+    for factors in [0x01, 0x10, 0x51, 0x15] {
+        let mut bad = file.to_vec();
+        bad[at[1].0] = factors;
+        let e = jpeg::info(&bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Format, "{factors:02X}: {e}");
+        assert!(e.to_string().contains("sampling factors"), "{e}");
+    }
+}
+
+/// Reads a binary PPM (P6) as written by djpeg: (width, height, pixels).
+fn read_ppm(data: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut pos = 0;
+    while fields.len() < 4 {
+        while data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let start = pos;
+        while !data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        fields.push(std::str::from_utf8(&data[start..pos]).unwrap().to_string());
+    }
+    assert_eq!((fields[0].as_str(), fields[3].as_str()), ("P6", "255"));
+    let (w, h) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, data[pos + 1..].to_vec())
+}
+
+#[test]
+fn unusual_layouts_decode_like_libjpeg_or_are_refused() {
+    // libjpeg's cjpeg writes every sampling and scan layout the standard
+    // allows; each decodes to what djpeg gives, or is refused. Never wrong
+    // pixels, never a panic.
+    let found = |tool: &str| {
+        Command::new(tool)
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !found("cjpeg") || !found("djpeg") {
+        eprintln!("skipping: cjpeg/djpeg (libjpeg-turbo-progs) not found");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("separate.scans");
+    std::fs::write(&scans, "0;\n1;\n2;\n").unwrap();
+    let mut refused = 0;
+    for (w, h) in [(7, 5), (33, 17)] {
+        let ppm = dir.path().join("src.ppm");
+        let mut data = format!("P6\n{w} {h}\n255\n").into_bytes();
+        data.extend_from_slice(&textured_rgb(w, h));
+        std::fs::write(&ppm, data).unwrap();
+        for sample in [
+            "1x1",
+            "2x1",
+            "1x2",
+            "2x2",
+            "4x1",
+            "2x2,2x1,1x1",
+            "1x1,2x2,1x1",
+            "2x1,1x2,1x1",
+        ] {
+            for layout in ["interleaved", "separate", "progressive"] {
+                let mut cjpeg = Command::new("cjpeg");
+                cjpeg.args(["-quality", "90", "-sample", sample]);
+                match layout {
+                    "separate" => {
+                        cjpeg.arg("-scans").arg(&scans);
+                    }
+                    "progressive" => {
+                        cjpeg.arg("-progressive");
+                    }
+                    _ => {}
+                }
+                let out = cjpeg.arg(&ppm).output().unwrap();
+                assert!(out.status.success(), "cjpeg -sample {sample} {layout}");
+                let file = out.stdout;
+                let jpg = dir.path().join("x.jpg");
+                std::fs::write(&jpg, &file).unwrap();
+                let out = Command::new("djpeg")
+                    .arg("-pnm")
+                    .arg(&jpg)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success());
+                let (rw, rh, want) = read_ppm(&out.stdout);
+                assert_eq!((rw, rh), (w, h));
+                let what = format!("{w}x{h} -sample {sample} {layout}");
+                match jpeg::decode(&file) {
+                    Ok(img) => {
+                        assert_eq!(img.size(), (w, h), "{what}");
+                        let p = psnr(img.data(), &want);
+                        assert!(p > 40.0, "{what}: {p:.2} dB against djpeg");
+                    }
+                    Err(e) => {
+                        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat, "{what}: {e}");
+                        refused += 1;
+                    }
+                }
+                // What cameras and encoders write must decode.
+                let common = ["1x1", "2x1", "1x2", "2x2", "4x1"].contains(&sample);
+                if common && (layout != "separate" || sample == "1x1") {
+                    assert!(jpeg::decode(&file).is_ok(), "{what}");
+                }
+            }
+        }
+    }
+    // Separate scans with subsampling, and chroma finer than luma.
+    assert!(refused >= 2 * 11, "{refused}");
+}
+
 #[test]
 fn limits_apply_before_decoding() {
     // A header declaring 60000 x 60000 pixels, then a scan of junk.

@@ -313,8 +313,9 @@ impl JpegEncoder {
     /// pass over the coefficients. The `jpeg-encoder` backend then writes
     /// colour images as one scan per component (valid baseline JPEG, read by
     /// libjpeg and ffmpeg, but not by every decoder: zune-jpeg 0.5, which
-    /// [`decode`] uses, misreads them); libjpeg-turbo keeps one interleaved
-    /// scan.
+    /// [`decode`] uses, misreads them when chroma is subsampled, so [`decode`]
+    /// refuses those with [`ErrorKind::UnsupportedFormat`]); libjpeg-turbo
+    /// keeps one interleaved scan.
     ///
     /// ```
     /// use camreel::codec::jpeg::JpegEncoder;
@@ -764,6 +765,11 @@ struct Header {
     info: JpegInfo,
     /// Offset of the `FF DA` of the first start-of-scan marker.
     sos: usize,
+    /// Horizontal and vertical sampling factors of the first four
+    /// components, in frame-header order.
+    sampling: [(u8, u8); 4],
+    /// How many components the first scan carries.
+    first_scan_components: u8,
 }
 
 fn format_error(msg: String) -> Error {
@@ -785,6 +791,7 @@ fn parse_header(data: &[u8]) -> Result<Header> {
     }
     let mut pos = 2;
     let mut frame: Option<(u32, u32, u8, u8, bool)> = None;
+    let mut sampling = [(1, 1); 4];
     let mut has_dht = false;
     loop {
         match data.get(pos) {
@@ -884,6 +891,22 @@ fn parse_header(data: &[u8]) -> Result<Header> {
                          (a height set later by a DNL marker is not supported)"
                     )));
                 }
+                for (i, spec) in body[6..]
+                    .chunks_exact(3)
+                    .take(usize::from(components))
+                    .enumerate()
+                {
+                    let (h, v) = (spec[1] >> 4, spec[1] & 0x0F);
+                    if !(1..=4).contains(&h) || !(1..=4).contains(&v) {
+                        return Err(format_error(format!(
+                            "frame header at byte {marker_start} gives component {i} sampling \
+                             factors {h}x{v} (expected 1 to 4)"
+                        )));
+                    }
+                    if let Some(slot) = sampling.get_mut(i) {
+                        *slot = (h, v);
+                    }
+                }
                 let progressive = matches!(code, 0xC2 | 0xC6 | 0xCA | 0xCE);
                 frame = Some((
                     u32::from(width),
@@ -909,6 +932,8 @@ fn parse_header(data: &[u8]) -> Result<Header> {
                         has_huffman_tables: has_dht,
                     },
                     sos: marker_start,
+                    sampling,
+                    first_scan_components: body.first().copied().unwrap_or(0),
                 });
             }
             _ => {}
@@ -942,6 +967,50 @@ pub fn info(data: &[u8]) -> Result<JpegInfo> {
 /// As [`info`].
 pub fn dimensions(data: &[u8]) -> Result<(u32, u32)> {
     info(data).map(|i| (i.width, i.height))
+}
+
+/// Refuses the component layouts that zune-jpeg 0.5 decodes into wrong
+/// pixels without an error (or panics on), found by comparing its output with
+/// libjpeg's on files made by `cjpeg -sample` and `cjpeg -scans`:
+///
+/// - a component sampled more finely than the first (luma) one in either
+///   direction, or at a factor that does not divide the luma's (4:4:4, 4:2:2,
+///   4:2:0, 4:4:0 and 4:1:1 all pass);
+/// - a sequential (non-progressive) frame with subsampled chroma whose first
+///   scan does not carry every component: one scan per component, as
+///   `jpeg-encoder` writes with optimised Huffman tables. Without
+///   subsampling, separate scans decode correctly.
+fn check_layout(header: &Header) -> Result<()> {
+    let components = header.info.components;
+    if components < 2 {
+        return Ok(());
+    }
+    let sampling = &header.sampling[..usize::from(components).min(4)];
+    let (h0, v0) = sampling[0];
+    for (i, &(h, v)) in sampling.iter().enumerate().skip(1) {
+        if h > h0 || v > v0 || h0 % h != 0 || v0 % v != 0 {
+            return Err(Error::new(
+                ErrorKind::UnsupportedFormat,
+                format!(
+                    "jpeg component {i} is sampled {h}x{v} against {h0}x{v0} for the first \
+                     component (the decoder supports only components sampled at the first \
+                     one's resolution or a whole fraction of it)"
+                ),
+            ));
+        }
+    }
+    if !header.info.progressive && header.first_scan_components < components && (h0, v0) != (1, 1) {
+        return Err(Error::new(
+            ErrorKind::UnsupportedFormat,
+            format!(
+                "sequential jpeg with subsampled chroma ({h0}x{v0} luma) whose first scan at byte {} \
+                 carries {} of its {components} components (the decoder supports separate \
+                 scans per component only without subsampling)",
+                header.sos, header.first_scan_components
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether an EOI marker (`FF D9`) follows the first scan at `sos`.
@@ -1032,8 +1101,13 @@ impl JpegDecoder {
     /// # Errors
     /// [`ErrorKind::Format`] for malformed, truncated or unsupported (arithmetic
     /// coded, 12-bit) JPEG data; [`ErrorKind::UnsupportedFormat`] for a JPEG
-    /// with 2 or more than 4 components; [`ErrorKind::LimitExceeded`] above the
-    /// limits. On error `dst` holds an image of unspecified content.
+    /// with 2 or more than 4 components, with a component sampled more finely
+    /// than the first one, or a sequential JPEG with subsampled chroma coded
+    /// in separate scans per component (what [`JpegEncoder`] writes with
+    /// [`JpegEncoder::set_optimize_coding`] on the `jpeg-encoder` backend),
+    /// which `zune-jpeg` would decode into wrong colours;
+    /// [`ErrorKind::LimitExceeded`] above the limits. On error `dst` holds an
+    /// image of unspecified content.
     pub fn decode_into(&mut self, data: &[u8], dst: &mut Image) -> Result<()> {
         let header = parse_header(data)?;
         let JpegInfo {
@@ -1052,6 +1126,7 @@ impl JpegDecoder {
                 ));
             }
         };
+        check_layout(&header)?;
         let size = self
             .limits
             .check(format, width, height)?
