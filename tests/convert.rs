@@ -836,6 +836,48 @@ fn encoded_sources_and_targets() {
     );
 }
 
+#[test]
+fn encoded_sources_decode_within_the_options_limits() {
+    // A 64x64 source: 12288 bytes decoded (RGB888), 4096 bytes as GRAYSCALE.
+    let rgb: Vec<u8> = (0..64 * 64 * 3).map(|i| (i % 251) as u8).collect();
+    let src = ImageRef::new(PixelFormat::Rgb888, 64, 64, &rgb).unwrap();
+    let png = convert::convert(src, PixelFormat::Png).unwrap();
+    let jpeg = convert::convert(src, PixelFormat::Jpeg).unwrap();
+    let small = ConvertOptions::default().with_limits(Limits {
+        max_bytes: 8192,
+        ..Limits::default()
+    });
+    let narrow = ConvertOptions::default().with_limits(Limits {
+        max_width: 32,
+        ..Limits::default()
+    });
+    let mut dst = Image::empty();
+    for encoded in [&png, &jpeg] {
+        let what = encoded.format();
+        // The output fits, but the decoded image is an intermediate that
+        // does not: refused before the codec allocates it.
+        let e = convert::convert_with(encoded.view(), PixelFormat::Grayscale, &small, &mut dst)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{what}: {e}");
+        let e = convert::convert_with(encoded.view(), PixelFormat::Grayscale, &narrow, &mut dst)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{what}: {e}");
+        assert!(e.to_string().contains("64x64"), "{what}: {e}");
+        // Within the limits it converts.
+        convert::convert_with(
+            encoded.view(),
+            PixelFormat::Grayscale,
+            &ConvertOptions::default(),
+            &mut dst,
+        )
+        .unwrap();
+        assert_eq!(
+            (dst.format(), dst.size()),
+            (PixelFormat::Grayscale, (64, 64))
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------

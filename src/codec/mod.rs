@@ -31,7 +31,7 @@ pub mod jpeg;
 pub mod png;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::{Image, ImageRef, PixelFormat};
+use crate::image::{Image, ImageRef, Limits, PixelFormat};
 
 /// Decodes a [`PixelFormat::Jpeg`] or [`PixelFormat::Png`] image with default
 /// limits. The result has the size the file itself declares, which is what
@@ -51,9 +51,37 @@ pub fn decode(src: ImageRef<'_>) -> Result<Image> {
 /// # Errors
 /// As [`decode`].
 pub fn decode_into(src: ImageRef<'_>, dst: &mut Image) -> Result<()> {
+    decode_with_limits(src, &Limits::default(), dst)
+}
+
+/// Decodes a JPEG or PNG image into `dst`, checking the size its header
+/// declares against `limits` before allocating.
+///
+/// # Errors
+/// [`ErrorKind::LimitExceeded`] for an image larger than `limits`; otherwise
+/// as [`decode`].
+///
+/// ```
+/// use camreel::codec::{self, jpeg::JpegEncoder};
+/// use camreel::{ErrorKind, Image, Limits, PixelFormat};
+///
+/// let jpeg = JpegEncoder::new(80)?.encode_image(Image::zeroed(PixelFormat::Rgb888, 64, 48)?.view())?;
+/// let small = Limits { max_width: 32, ..Limits::default() };
+/// let mut frame = Image::empty();
+/// let e = codec::decode_with_limits(jpeg.view(), &small, &mut frame).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+/// codec::decode_with_limits(jpeg.view(), &Limits::default(), &mut frame)?;
+/// assert_eq!(frame.size(), (64, 48));
+/// # Ok::<(), camreel::Error>(())
+/// ```
+pub fn decode_with_limits(src: ImageRef<'_>, limits: &Limits, dst: &mut Image) -> Result<()> {
     match src.format() {
-        PixelFormat::Jpeg => jpeg::decode_into(src.data(), dst),
-        PixelFormat::Png => png::decode_into(src.data(), dst),
+        PixelFormat::Jpeg => {
+            let mut decoder = jpeg::JpegDecoder::new();
+            decoder.set_limits(*limits);
+            decoder.decode_into(src.data(), dst)
+        }
+        PixelFormat::Png => png::decode_with_limits(src.data(), limits, dst),
         other => Err(Error::new(
             ErrorKind::UnsupportedFormat,
             format!("{other} image is not encoded (expected JPEG or PNG)"),

@@ -211,7 +211,8 @@ fn convert_impl(
             return Ok(());
         }
         (true, _) => {
-            let decoded = crate::codec::decode(src)?;
+            let mut decoded = Image::empty();
+            crate::codec::decode_with_limits(src, &options.limits, &mut decoded)?;
             return convert_impl(decoded.view(), to, options, dst);
         }
         (false, true) => {
