@@ -1000,6 +1000,15 @@ proptest! {
                 prop_assert_eq!(&rgb.data()[(py * w as usize + px) * 3..][..3], &want[..]);
             }
         }
+        // The other kernels (each with its own AVX2 variant for rows of 32
+        // pixels or more): BGR output, and NV12 holding the same samples.
+        let swap = |rgb: &[u8]| -> Vec<u8> { rgb.chunks(3).flat_map(|p| [p[2], p[1], p[0]]).collect() };
+        let bgr = conv(PixelFormat::Yuv420, w, h, &data, PixelFormat::Bgr888);
+        prop_assert_eq!(&bgr, &swap(rgb.data()));
+        let mut nv12 = y.to_vec();
+        nv12.extend(u.iter().zip(v).flat_map(|(&a, &b)| [a, b]));
+        prop_assert_eq!(&conv(PixelFormat::Nv12, w, h, &nv12, PixelFormat::Rgb888), rgb.data());
+        prop_assert_eq!(&conv(PixelFormat::Nv12, w, h, &nv12, PixelFormat::Bgr888), &bgr);
         // 4:2:2 with the same arithmetic.
         let yuyv = noise(2 * (w * h) as usize, seed ^ 1);
         let rgb = conv(PixelFormat::Yuv422, w, h, &yuyv, PixelFormat::Rgb888);
@@ -1010,6 +1019,17 @@ proptest! {
                 let v = if pair + 3 < row.len() { row[pair + 3] } else if pair >= 4 { row[pair - 1] } else { 128 };
                 prop_assert_eq!(&out[3 * x..3 * x + 3], &yuv::yuv_to_rgb_pixel(row[2 * x], u, v)[..]);
             }
+        }
+        prop_assert_eq!(&conv(PixelFormat::Yuv422, w, h, &yuyv, PixelFormat::Bgr888), &swap(&rgb));
+        // YVYU: the same samples with each pair's chroma bytes swapped (a lone
+        // last pixel keeps its one chroma byte, which then means V).
+        if w % 2 == 0 {
+            let mut yvyu = yuyv.clone();
+            for q in yvyu.chunks_exact_mut(4) {
+                q.swap(1, 3);
+            }
+            prop_assert_eq!(&conv(PixelFormat::Yvu422, w, h, &yvyu, PixelFormat::Rgb888), &rgb);
+            prop_assert_eq!(&conv(PixelFormat::Yvu422, w, h, &yvyu, PixelFormat::Bgr888), &swap(&rgb));
         }
     }
 
