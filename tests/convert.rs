@@ -641,7 +641,10 @@ fn check_demosaic(src: ImageRef<'_>, algo: Demosaic, bits: u32, want: &[[u32; 3]
     }
 }
 
-const SIZES: [(usize, usize); 9] = [
+/// Sizes for the demosaic references: tiny and odd ones for the edges, and
+/// rows of more than two 64-pixel chunks (the planar kernels and their AVX2
+/// interleave only run on whole chunks).
+const SIZES: [(usize, usize); 11] = [
     (1, 1),
     (1, 4),
     (5, 1),
@@ -651,6 +654,8 @@ const SIZES: [(usize, usize); 9] = [
     (9, 8),
     (13, 11),
     (40, 7),
+    (131, 4),
+    (200, 3),
 ];
 
 #[test]
