@@ -117,6 +117,20 @@ struct Shared {
     stop: AtomicBool,
 }
 
+/// Stops the pipeline if the thread that holds it unwinds (a panic in the
+/// source, in `process` or in `consume`): the queue is closed and every
+/// thread told to stop, so no thread waits forever for one that died.
+struct StopOnPanic<'a>(&'a Shared);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop.store(true, Ordering::SeqCst);
+            close(self.0);
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A worker that panicked poisons the lock; the data is still consistent
     // for our purposes (we only push/pop), and the panic is reported by join.
@@ -166,7 +180,9 @@ impl Pipeline {
     ///
     /// # Errors
     /// The first error of the source, `process` or `consume` (the other
-    /// threads stop); [`ErrorKind::Io`] if a worker panicked.
+    /// threads stop); [`ErrorKind::Io`] if a worker or the capture thread
+    /// panicked (the other threads stop too). A panic in `consume` stops
+    /// the threads and then reaches the caller.
     pub fn run<S, T, P, C>(self, mut source: S, process: P, mut consume: C) -> Result<PipelineStats>
     where
         S: CameraSource + Send,
@@ -186,9 +202,6 @@ impl Pipeline {
             pool: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         };
-        // Results are bounded too, so a slow consumer holds back the workers
-        // and, through the queue, the capture thread.
-        let (tx, rx) = mpsc::sync_channel::<(u64, u64, Result<T>)>(self.queue + self.workers);
         let mut stats = PipelineStats::default();
         let mut first_error: Option<Error> = None;
         let mut stopped = false;
@@ -196,6 +209,12 @@ impl Pipeline {
         std::thread::scope(|scope| {
             let shared = &shared;
             let process = &process;
+            // Results are bounded too, so a slow consumer holds back the
+            // workers and, through the queue, the capture thread. Created in
+            // the scope so that a panicking consumer drops the receiver,
+            // which frees workers blocked on a full channel.
+            let (tx, rx) = mpsc::sync_channel::<(u64, u64, Result<T>)>(self.queue + self.workers);
+            let _stop_on_panic = StopOnPanic(shared);
             let capture = scope.spawn(move || self.capture_loop(&mut source, shared));
             let workers: Vec<_> = (0..self.workers)
                 .map(|_| {
@@ -274,6 +293,7 @@ impl Pipeline {
         source: &mut S,
         shared: &Shared,
     ) -> std::result::Result<CaptureCounts, (CaptureCounts, Error)> {
+        let _stop_on_panic = StopOnPanic(shared);
         let mut counts = CaptureCounts::default();
         let mut last: Option<u64> = None;
         let result = loop {
@@ -345,6 +365,7 @@ fn worker<T, P>(shared: &Shared, process: &P, tx: mpsc::SyncSender<(u64, u64, Re
 where
     P: Fn(&OwnedFrame) -> Result<T>,
 {
+    let _stop_on_panic = StopOnPanic(shared);
     loop {
         let (ticket, frame) = {
             let mut q = lock(&shared.queue);
@@ -526,6 +547,104 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(e.to_string(), "consumer failed");
+    }
+
+    /// Runs `f` on its own thread and fails the test if it takes longer
+    /// than `secs` (a deadlocked pipeline would otherwise hang the suite).
+    fn within<R: Send + 'static>(secs: u64, f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(secs))
+            .expect("the pipeline did not finish: deadlock")
+    }
+
+    /// An endless camera (no frame limit).
+    fn endless() -> SyntheticCamera {
+        SyntheticCamera::builder().size(8, 4).build().unwrap()
+    }
+
+    #[test]
+    fn a_panicking_worker_stops_the_pipeline() {
+        // The only worker dies: nobody drains the queue any more.
+        let e = within(30, || {
+            Pipeline::new()
+                .workers(1)
+                .run(
+                    endless(),
+                    |_| -> Result<()> { panic!("worker bug") },
+                    |_, ()| Ok(ControlFlow::Continue(())),
+                )
+                .unwrap_err()
+        });
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(e.to_string(), "a pipeline worker panicked");
+        // One of two workers dies: its ticket never arrives, so the others'
+        // results cannot be delivered in order; the run must still end.
+        let e = within(30, || {
+            Pipeline::new()
+                .workers(2)
+                .run(
+                    endless(),
+                    |f| {
+                        if f.sequence == 3 {
+                            panic!("worker bug on frame 3");
+                        }
+                        Ok(())
+                    },
+                    |_, ()| Ok(ControlFlow::Continue(())),
+                )
+                .unwrap_err()
+        });
+        assert_eq!(e.kind(), ErrorKind::Io);
+    }
+
+    #[test]
+    fn a_panicking_consumer_propagates() {
+        let outcome = within(30, || {
+            std::panic::catch_unwind(|| {
+                Pipeline::new().queue(1).run(
+                    endless(),
+                    |_| Ok(()),
+                    |seq, ()| {
+                        if seq == 2 {
+                            panic!("consumer bug");
+                        }
+                        Ok(ControlFlow::Continue(()))
+                    },
+                )
+            })
+        });
+        assert!(outcome.is_err(), "the consumer's panic reaches the caller");
+    }
+
+    /// A source whose third frame panics.
+    struct Panicky(u64, Image);
+    impl CameraSource for Panicky {
+        fn format(&self) -> StreamFormat {
+            StreamFormat::new(PixelFormat::Grayscale, 1, 1)
+        }
+        fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+            self.0 += 1;
+            assert!(self.0 < 3, "source bug");
+            Ok(Some(Frame {
+                image: self.1.view(),
+                sequence: self.0,
+                timestamp: Duration::ZERO,
+            }))
+        }
+    }
+
+    #[test]
+    fn a_panicking_source_stops_the_pipeline() {
+        let e = within(30, || {
+            let source = Panicky(0, Image::zeroed(PixelFormat::Grayscale, 1, 1).unwrap());
+            Pipeline::new()
+                .run(source, |_| Ok(()), |_, ()| Ok(ControlFlow::Continue(())))
+                .unwrap_err()
+        });
+        assert_eq!(e.to_string(), "the capture thread panicked");
     }
 
     /// A source that skips sequence numbers and then fails.
