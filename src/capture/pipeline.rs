@@ -85,6 +85,13 @@ impl PipelineStats {
     }
 }
 
+/// The most worker threads a [`Pipeline`] starts.
+pub const MAX_WORKERS: usize = 256;
+
+/// The longest queue of frames a [`Pipeline`] keeps (each frame is a full
+/// image, and the queue is allocated up front).
+pub const MAX_QUEUE: usize = 1024;
+
 /// A threaded capture pipeline; configure, then [`Pipeline::run`].
 #[derive(Clone, Copy, Debug)]
 #[must_use]
@@ -149,15 +156,17 @@ impl Pipeline {
         }
     }
 
-    /// Number of worker threads (at least 1).
+    /// Number of worker threads, 1 to [`MAX_WORKERS`] (values outside
+    /// are clamped).
     pub fn workers(mut self, n: usize) -> Pipeline {
-        self.workers = n.max(1);
+        self.workers = n.clamp(1, MAX_WORKERS);
         self
     }
 
-    /// Queue length between the capture thread and the workers (at least 1).
+    /// Queue length between the capture thread and the workers, 1 to
+    /// [`MAX_QUEUE`] frames (values outside are clamped).
     pub fn queue(mut self, n: usize) -> Pipeline {
-        self.queue = n.max(1);
+        self.queue = n.clamp(1, MAX_QUEUE);
         self
     }
 
@@ -617,6 +626,24 @@ mod tests {
             })
         });
         assert!(outcome.is_err(), "the consumer's panic reaches the caller");
+    }
+
+    #[test]
+    fn huge_settings_are_capped_not_fatal() {
+        let mut n = 0;
+        let stats = Pipeline::new()
+            .queue(usize::MAX)
+            .workers(usize::MAX / 2)
+            .run(
+                cam(3),
+                |_| Ok(()),
+                |_, ()| {
+                    n += 1;
+                    Ok(ControlFlow::Continue(()))
+                },
+            )
+            .unwrap();
+        assert_eq!((stats.delivered, n), (3, 3));
     }
 
     /// A source whose third frame panics.
