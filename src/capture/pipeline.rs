@@ -319,7 +319,7 @@ impl Pipeline {
             };
             counts.captured += 1;
             if let Some(l) = last {
-                counts.gaps += info.sequence.saturating_sub(l + 1);
+                counts.gaps += info.sequence.saturating_sub(l.saturating_add(1));
             }
             last = Some(info.sequence);
             let frame = OwnedFrame {
@@ -644,6 +644,34 @@ mod tests {
             )
             .unwrap();
         assert_eq!((stats.delivered, n), (3, 3));
+    }
+
+    /// A source at the end of the sequence space.
+    struct LastSequences(u64, Image);
+    impl CameraSource for LastSequences {
+        fn format(&self) -> StreamFormat {
+            StreamFormat::new(PixelFormat::Grayscale, 1, 1)
+        }
+        fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+            if self.0 == 2 {
+                return Ok(None);
+            }
+            self.0 += 1;
+            Ok(Some(Frame {
+                image: self.1.view(),
+                sequence: u64::MAX,
+                timestamp: Duration::ZERO,
+            }))
+        }
+    }
+
+    #[test]
+    fn sequence_numbers_at_the_top_do_not_overflow() {
+        let source = LastSequences(0, Image::zeroed(PixelFormat::Grayscale, 1, 1).unwrap());
+        let stats = Pipeline::new()
+            .run(source, |_| Ok(()), |_, ()| Ok(ControlFlow::Continue(())))
+            .unwrap();
+        assert_eq!((stats.captured, stats.source_gaps), (2, 0));
     }
 
     /// A source whose third frame panics.
