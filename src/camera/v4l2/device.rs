@@ -182,6 +182,7 @@ impl V4l2Builder {
             skipped_controls: skipped,
             offers,
             corrupted: 0,
+            restart: false,
         })
     }
 }
@@ -245,6 +246,12 @@ pub struct V4l2Source {
     skipped_controls: Vec<&'static str>,
     offers: Vec<Offer>,
     corrupted: u64,
+    /// The last wait for a frame failed. `v4l`'s `next` queues the previous
+    /// buffer before it waits, so after a failed wait that buffer is still
+    /// queued and queueing it again would fail (`EINVAL`) on every later
+    /// call: the stream is stopped (every buffer comes back) and restarted
+    /// on the next call instead.
+    restart: bool,
 }
 
 impl std::fmt::Debug for V4l2Source {
@@ -305,9 +312,20 @@ impl CameraSource for V4l2Source {
                 format!("{path}: the stream was stopped"),
             )
         })?;
+        if self.restart {
+            stream
+                .stop()
+                .map_err(|e| map_os_error(e, &format!("{path}: restarting the stream")))?;
+            self.restart = false;
+        }
         let (buf, meta) = match CaptureStream::next(stream) {
             Ok(x) => x,
-            Err(e) => return Err(map_os_error(e, &format!("{path}: waiting for a frame"))),
+            Err(e) => {
+                // A timeout (or any failed queue/dequeue) leaves the
+                // buffers in an unknown state: restart before the next try.
+                self.restart = true;
+                return Err(map_os_error(e, &format!("{path}: waiting for a frame")));
+            }
         };
         let sequence = self.sequence.extend(meta.sequence);
         if meta.flags.contains(BufFlags::ERROR) {
@@ -392,6 +410,29 @@ mod tests {
                 assert!(frame.timestamp >= ts);
             }
             last = Some((frame.sequence, frame.timestamp));
+        }
+    }
+
+    /// A wait that times out is not fatal: the next call gets a frame. Run
+    /// with `cargo test --features v4l2 -- --ignored` on a machine with
+    /// /dev/video0.
+    #[test]
+    #[ignore = "needs /dev/video0"]
+    fn recovers_after_a_timeout() {
+        let mut cam = V4l2Source::builder("/dev/video0")
+            .timeout(Duration::from_millis(1))
+            .open()
+            .unwrap();
+        // Streaming starts with the first call; 1 ms is shorter than any
+        // camera's first frame.
+        let e = cam.next_frame().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+        cam.stream
+            .as_mut()
+            .unwrap()
+            .set_timeout(Duration::from_secs(5));
+        for _ in 0..3 {
+            assert!(cam.next_frame().unwrap().is_some());
         }
     }
 }
