@@ -582,10 +582,14 @@ impl ControlRange {
     /// `value` clamped to the range and rounded down to a step.
     pub fn fit(&self, value: i64) -> i64 {
         let v = value.clamp(self.minimum, self.maximum.max(self.minimum));
-        match i64::try_from(self.step) {
-            Ok(step) if step > 1 => self.minimum + (v - self.minimum) / step * step,
-            _ => v,
+        if self.step <= 1 {
+            return v;
         }
+        // In i128: the range of a 64-bit control can span all of i64.
+        let (lo, wide) = (i128::from(self.minimum), i128::from(v));
+        let step = i128::from(self.step);
+        // Between the minimum and `v`, so it fits in an i64.
+        i64::try_from(lo + (wide - lo) / step * step).unwrap_or(v)
     }
 }
 
@@ -1021,6 +1025,33 @@ mod tests {
         assert_eq!(writes, vec![(cid::EXPOSURE, 4), (cid::ANALOGUE_GAIN, 255)]);
         assert_eq!(skipped, vec!["white balance temperature"]);
         assert_eq!(plan_controls(&pi, &Controls::default()), (vec![], vec![]));
+    }
+
+    #[test]
+    fn control_ranges_from_the_device_never_overflow() {
+        // 64-bit controls can span the whole i64 range.
+        let wide = ControlRange {
+            id: cid::EXPOSURE,
+            minimum: i64::MIN,
+            maximum: i64::MAX,
+            step: 2,
+        };
+        assert_eq!(wide.fit(5), 4);
+        assert_eq!(wide.fit(i64::MAX), i64::MAX - 1);
+        assert_eq!(wide.fit(i64::MIN), i64::MIN);
+        let huge_step = ControlRange {
+            step: u64::MAX,
+            ..wide
+        };
+        assert_eq!(huge_step.fit(7), i64::MIN);
+        // A range the driver got backwards: the minimum wins.
+        let backwards = ControlRange {
+            id: cid::GAIN,
+            minimum: 10,
+            maximum: 0,
+            step: 3,
+        };
+        assert_eq!(backwards.fit(100), 10);
     }
 
     #[test]
