@@ -447,6 +447,6 @@ mod replay {
             .open()
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Io);
-        assert!(e.to_string().contains("none.bin"), "{e}");
+        assert_eq!(e.to_string().matches("none.bin").count(), 1, "{e}");
     }
 }
