@@ -673,6 +673,37 @@ pub fn plan_controls(
     (writes, skipped)
 }
 
+/// How a V4L2 source gets back on its feet after a failed wait for a frame.
+///
+/// `v4l`'s `Stream::next` queues the buffer it lent last time before it
+/// waits. When the wait then fails, that buffer stays queued, and queueing
+/// it again on the next call would fail (`EINVAL`) on every call after.
+#[cfg_attr(not(all(feature = "v4l2", target_os = "linux")), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Recovery {
+    /// Nothing to do.
+    None,
+    /// The wait timed out (a poll timeout, or `EAGAIN`): every buffer is
+    /// queued and the stream is fine. Dequeue one first, so that `next`
+    /// has a buffer of its own to queue again.
+    Dequeue,
+    /// Any other failure leaves the buffers in an unknown state: stop the
+    /// stream (which hands every buffer back) so `next` starts it afresh.
+    Restart,
+}
+
+#[cfg_attr(not(all(feature = "v4l2", target_os = "linux")), allow(dead_code))]
+impl Recovery {
+    /// The recovery after `err` from a queue, dequeue or stream start.
+    pub(crate) fn after(err: &io::Error) -> Recovery {
+        match err.raw_os_error() {
+            Some(errno::EAGAIN) => Recovery::Dequeue,
+            None if err.kind() == io::ErrorKind::TimedOut => Recovery::Dequeue,
+            _ => Recovery::Restart,
+        }
+    }
+}
+
 /// Extends the driver's 32-bit sequence counter to 64 bits across wraps.
 #[cfg_attr(not(all(feature = "v4l2", target_os = "linux")), allow(dead_code))]
 #[derive(Clone, Copy, Debug, Default)]
@@ -1052,6 +1083,24 @@ mod tests {
             step: 3,
         };
         assert_eq!(backwards.fit(100), 10);
+    }
+
+    #[test]
+    fn recovery_after_a_failed_wait() {
+        // v4l's poll timeout carries no errno.
+        let timeout = io::Error::new(io::ErrorKind::TimedOut, "VIDIOC_DQBUF");
+        assert_eq!(Recovery::after(&timeout), Recovery::Dequeue);
+        assert_eq!(
+            Recovery::after(&io::Error::from_raw_os_error(errno::EAGAIN)),
+            Recovery::Dequeue
+        );
+        for errno in [errno::EINVAL, errno::EIO, errno::EPIPE, errno::ENODEV] {
+            assert_eq!(
+                Recovery::after(&io::Error::from_raw_os_error(errno)),
+                Recovery::Restart,
+                "errno {errno}"
+            );
+        }
     }
 
     #[test]

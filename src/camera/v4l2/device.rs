@@ -11,8 +11,8 @@ use v4l::video::Capture;
 use v4l::{Device, Format, FourCC};
 
 use super::{
-    ControlRange, Controls, Offer, Request, SequenceExtender, SizeRange, map_os_error, negotiate,
-    pixel_format_of, plan_controls, timeval_to_duration, trim_frame,
+    ControlRange, Controls, Offer, Recovery, Request, SequenceExtender, SizeRange, map_os_error,
+    negotiate, pixel_format_of, plan_controls, timeval_to_duration, trim_frame,
 };
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result};
@@ -182,7 +182,7 @@ impl V4l2Builder {
             skipped_controls: skipped,
             offers,
             corrupted: 0,
-            restart: false,
+            recovery: Recovery::None,
         })
     }
 }
@@ -246,12 +246,9 @@ pub struct V4l2Source {
     skipped_controls: Vec<&'static str>,
     offers: Vec<Offer>,
     corrupted: u64,
-    /// The last wait for a frame failed. `v4l`'s `next` queues the previous
-    /// buffer before it waits, so after a failed wait that buffer is still
-    /// queued and queueing it again would fail (`EINVAL`) on every later
-    /// call: the stream is stopped (every buffer comes back) and restarted
-    /// on the next call instead.
-    restart: bool,
+    /// What the next call does first because the last wait failed (see
+    /// [`Recovery`]).
+    recovery: Recovery,
 }
 
 impl std::fmt::Debug for V4l2Source {
@@ -312,18 +309,29 @@ impl CameraSource for V4l2Source {
                 format!("{path}: the stream was stopped"),
             )
         })?;
-        if self.restart {
-            stream
-                .stop()
-                .map_err(|e| map_os_error(e, &format!("{path}: restarting the stream")))?;
-            self.restart = false;
+        match self.recovery {
+            Recovery::None => {}
+            Recovery::Dequeue => {
+                // Every buffer is queued: take one back so that `next` can
+                // queue it again (its frame is skipped: a sequence gap).
+                if let Err(e) = CaptureStream::dequeue(stream) {
+                    self.recovery = Recovery::after(&e);
+                    return Err(map_os_error(e, &format!("{path}: waiting for a frame")));
+                }
+            }
+            Recovery::Restart => {
+                // STREAMOFF hands every buffer back; `next` then queues
+                // them all and streams on again.
+                stream
+                    .stop()
+                    .map_err(|e| map_os_error(e, &format!("{path}: restarting the stream")))?;
+            }
         }
+        self.recovery = Recovery::None;
         let (buf, meta) = match CaptureStream::next(stream) {
             Ok(x) => x,
             Err(e) => {
-                // A timeout (or any failed queue/dequeue) leaves the
-                // buffers in an unknown state: restart before the next try.
-                self.restart = true;
+                self.recovery = Recovery::after(&e);
                 return Err(map_os_error(e, &format!("{path}: waiting for a frame")));
             }
         };
