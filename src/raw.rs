@@ -583,10 +583,18 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 ///
 /// # Errors
 /// [`ErrorKind::InvalidFrameSize`] if `samples` has the wrong length;
-/// [`ErrorKind::Format`] for a bad header; [`ErrorKind::InvalidArgument`]
-/// for a sample above 1023.
+/// [`ErrorKind::Format`] for a bad header; [`ErrorKind::LimitExceeded`] for
+/// a block (padding included) above the default [`Limits`];
+/// [`ErrorKind::InvalidArgument`] for a sample above 1023.
 pub fn build_raw_block(header: &BrcmHeader, samples: &[u16]) -> Result<Vec<u8>> {
     let layout = header.layout()?;
+    let limits = Limits::default();
+    limits.check_dimensions(layout.width, layout.height)?;
+    // The padding fields alone can ask for gigabytes (65535 extra rows of
+    // up to 160 KiB): check before allocating.
+    limits
+        .check_bytes(layout.block_len() as u64)
+        .map_err(|e| e.context("raw Bayer block"))?;
     let (w, h) = (layout.width as usize, layout.height as usize);
     if samples.len() != w * h {
         return Err(Error::new(
@@ -924,6 +932,15 @@ mod tests {
         assert!(BayerCapture::parse_at(&file, 1).is_err());
         assert!(BayerCapture::parse_at(&file, file.len() + 5).is_err());
         assert!(build_raw_block(&BrcmHeader::new("x", 4, 4, BayerOrder::Bggr), &[0; 15]).is_err());
+        // Padding that asks for a 5 GB block for one pixel is refused
+        // before anything is allocated.
+        let mut padded = BrcmHeader::new("x", 1, 1, BayerOrder::Bggr);
+        padded.padding_right = u16::MAX;
+        padded.padding_down = u16::MAX;
+        assert_eq!(
+            build_raw_block(&padded, &[0]).unwrap_err().kind(),
+            ErrorKind::LimitExceeded
+        );
     }
 
     #[test]

@@ -87,10 +87,8 @@ impl ReplayBuilder {
     /// [`ErrorKind::EndOfStream`] for a recording without a complete frame.
     pub fn open(self) -> Result<ReplayCamera> {
         let clock = self.clock.unwrap_or_else(MonotonicClock::shared);
-        let stream = FileOptions::new()
-            .clock(clock)
-            .open(&self.path)
-            .map_err(|e| e.context(self.path.display()))?;
+        // FileStream's errors name the file already.
+        let stream = FileOptions::new().clock(clock).open(&self.path)?;
         let first = stream.header(0).ok_or_else(|| {
             Error::new(
                 ErrorKind::EndOfStream,

@@ -438,7 +438,8 @@ impl CameraSource for SyntheticCamera {
         self.rgb = rgb;
         rendered?;
         let timestamp = self.clock.now();
-        let sequence = self.settings.first_sequence + self.index;
+        // Wraps past u64::MAX, as a camera's counter does.
+        let sequence = self.settings.first_sequence.wrapping_add(self.index);
         self.index += 1;
         Ok(Some(FrameInfo {
             sequence,

@@ -8,6 +8,7 @@
 //! - [`pixel_format_of`] / [`fourcc_of`]: fourcc <-> [`PixelFormat`],
 //! - [`negotiate`]: which of the device's formats and sizes to ask for,
 //! - [`trim_frame`]: a dequeued buffer cut to `bytesused` as an [`ImageRef`],
+//!   and [`unpad_planar`] for YUV420/NV12 frames with padded lines (copied),
 //! - [`map_os_error`]: `errno` to [`ErrorKind`] (`ENODEV` is
 //!   [`ErrorKind::Disconnected`], a poll timeout [`ErrorKind::Timeout`]),
 //! - [`plan_controls`]: exposure, gain and white balance to control writes,
@@ -36,7 +37,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::{BayerOrder, ImageRef, PixelFormat};
+use crate::image::{BayerOrder, Image, ImageRef, PixelFormat};
 
 #[cfg(all(feature = "v4l2", target_os = "linux"))]
 mod device;
@@ -369,7 +370,8 @@ fn choose_size(sizes: &[SizeRange], want: Option<(u32, u32)>) -> (u32, u32) {
 /// [`ErrorKind::Format`] if the driver claims more bytes than the buffer
 /// holds or an empty JPEG; [`ErrorKind::InvalidFrameSize`] if it filled fewer
 /// bytes than the format needs; [`ErrorKind::UnsupportedFormat`] for a planar
-/// format with padded lines.
+/// format with padded lines, which cannot be lent as one view: copy those
+/// with [`unpad_planar`].
 ///
 /// ```
 /// use camreel::camera::v4l2::trim_frame;
@@ -443,6 +445,109 @@ pub fn trim_frame(
             e
         }
     })
+}
+
+/// Copies a dequeued YUV420 (`YU12`) or NV12 frame whose lines are `stride`
+/// bytes apart (`bytesperline`, wider than the image) into `out`, tightly
+/// packed. The layout is V4L2's single-planar one: the luma plane holds
+/// `height` lines of `stride` bytes; then `ceil(height / 2)` chroma lines,
+/// `ceil(stride / 2)` bytes apart for each of YU12's U and V planes, `stride`
+/// bytes apart for NV12's interleaved plane. `bytesused` 0 means the whole
+/// buffer, as for [`trim_frame`].
+///
+/// ```
+/// use camreel::camera::v4l2::unpad_planar;
+/// use camreel::{Image, PixelFormat};
+/// // 2x2 YU12 with 4-byte luma lines (2-byte chroma lines).
+/// let buf = [1, 2, 0, 0, 3, 4, 0, 0, 5, 0, 6, 0];
+/// let mut out = Image::empty();
+/// unpad_planar(&buf, 12, PixelFormat::Yuv420, 2, 2, 4, &mut out)?;
+/// assert_eq!(out.data(), &[1, 2, 3, 4, 5, 6]);
+/// # Ok::<(), camreel::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::UnsupportedFormat`] for a format that is not planar;
+/// [`ErrorKind::Format`] if the driver claims more bytes than the buffer
+/// holds; [`ErrorKind::InvalidFrameSize`] if it filled fewer bytes than the
+/// layout needs or `stride` is shorter than a line.
+pub fn unpad_planar(
+    buf: &[u8],
+    bytesused: u32,
+    format: PixelFormat,
+    width: u32,
+    height: u32,
+    stride: u32,
+    out: &mut Image,
+) -> Result<()> {
+    if !format.is_planar() {
+        return Err(Error::new(
+            ErrorKind::UnsupportedFormat,
+            format!("{format} is not a planar format"),
+        ));
+    }
+    let used = bytesused as usize;
+    if used > buf.len() {
+        return Err(Error::new(
+            ErrorKind::Format,
+            format!(
+                "the driver reports {used} bytes used in a {}-byte buffer",
+                buf.len()
+            ),
+        ));
+    }
+    let data = if used == 0 { buf } else { &buf[..used] };
+    let (w, h, stride) = (width as usize, height as usize, stride as usize);
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    // Per chroma plane: bytes kept per line, bytes between lines.
+    let (chroma_row, chroma_stride, planes) = match format {
+        PixelFormat::Nv12 => (2 * cw, stride, 1),
+        _ => (cw, stride.div_ceil(2), 2),
+    };
+    // Where the last byte needed ends, with overflow checked.
+    let needed = (w > 0 && h > 0 && stride >= w)
+        .then(|| {
+            let luma = stride.checked_mul(h)?;
+            let plane = chroma_stride.checked_mul(ch)?;
+            let before_last = plane.checked_mul(planes - 1)?;
+            let last = chroma_stride.checked_mul(ch - 1)?.checked_add(chroma_row)?;
+            luma.checked_add(before_last)?.checked_add(last)
+        })
+        .flatten();
+    let Some(needed) = needed else {
+        return Err(Error::new(
+            ErrorKind::InvalidFrameSize,
+            format!(
+                "{width}x{height} {format} frame with {stride}-byte lines is not a valid layout"
+            ),
+        ));
+    };
+    if data.len() < needed {
+        return Err(Error::new(
+            ErrorKind::InvalidFrameSize,
+            format!(
+                "{width}x{height} {format} frame with {stride}-byte lines needs {needed} bytes, the driver filled {}",
+                data.len()
+            ),
+        ));
+    }
+    out.reshape(format, width, height)?;
+    let (luma, chroma) = data.split_at(stride * h);
+    let packed = out.data_mut();
+    let (y_out, c_out) = packed.split_at_mut(w * h);
+    for (dst, src) in y_out.chunks_exact_mut(w).zip(luma.chunks(stride)) {
+        dst.copy_from_slice(&src[..w]);
+    }
+    for (p, dst_plane) in c_out.chunks_exact_mut(chroma_row * ch).enumerate() {
+        let plane = &chroma[p * chroma_stride * ch..];
+        for (dst, src) in dst_plane
+            .chunks_exact_mut(chroma_row)
+            .zip(plane.chunks(chroma_stride))
+        {
+            dst.copy_from_slice(&src[..chroma_row]);
+        }
+    }
+    Ok(())
 }
 
 /// Linux `errno` values the mapping looks at.
@@ -582,10 +687,14 @@ impl ControlRange {
     /// `value` clamped to the range and rounded down to a step.
     pub fn fit(&self, value: i64) -> i64 {
         let v = value.clamp(self.minimum, self.maximum.max(self.minimum));
-        match i64::try_from(self.step) {
-            Ok(step) if step > 1 => self.minimum + (v - self.minimum) / step * step,
-            _ => v,
+        if self.step <= 1 {
+            return v;
         }
+        // In i128: the range of a 64-bit control can span all of i64.
+        let (lo, wide) = (i128::from(self.minimum), i128::from(v));
+        let step = i128::from(self.step);
+        // Between the minimum and `v`, so it fits in an i64.
+        i64::try_from(lo + (wide - lo) / step * step).unwrap_or(v)
     }
 }
 
@@ -667,6 +776,37 @@ pub fn plan_controls(
         },
     }
     (writes, skipped)
+}
+
+/// How a V4L2 source gets back on its feet after a failed wait for a frame.
+///
+/// `v4l`'s `Stream::next` queues the buffer it lent last time before it
+/// waits. When the wait then fails, that buffer stays queued, and queueing
+/// it again on the next call would fail (`EINVAL`) on every call after.
+#[cfg_attr(not(all(feature = "v4l2", target_os = "linux")), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Recovery {
+    /// Nothing to do.
+    None,
+    /// The wait timed out (a poll timeout, or `EAGAIN`): every buffer is
+    /// queued and the stream is fine. Dequeue one first, so that `next`
+    /// has a buffer of its own to queue again.
+    Dequeue,
+    /// Any other failure leaves the buffers in an unknown state: stop the
+    /// stream (which hands every buffer back) so `next` starts it afresh.
+    Restart,
+}
+
+#[cfg_attr(not(all(feature = "v4l2", target_os = "linux")), allow(dead_code))]
+impl Recovery {
+    /// The recovery after `err` from a queue, dequeue or stream start.
+    pub(crate) fn after(err: &io::Error) -> Recovery {
+        match err.raw_os_error() {
+            Some(errno::EAGAIN) => Recovery::Dequeue,
+            None if err.kind() == io::ErrorKind::TimedOut => Recovery::Dequeue,
+            _ => Recovery::Restart,
+        }
+    }
 }
 
 /// Extends the driver's 32-bit sequence counter to 64 bits across wraps.
@@ -908,6 +1048,83 @@ mod tests {
     }
 
     #[test]
+    fn padded_planar_frames_are_repacked() {
+        // YU12 3x3 with 8-byte luma lines: chroma 2x2 with 4-byte lines.
+        let mut buf = vec![0xEEu8; 8 * 3 + 2 * 4 * 2 + 50];
+        for y in 0..3 {
+            for x in 0..3 {
+                buf[y * 8 + x] = (10 * y + x) as u8;
+            }
+        }
+        for (p, base) in [(0usize, 100u8), (1, 200)] {
+            for y in 0..2 {
+                for x in 0..2 {
+                    buf[24 + p * 8 + y * 4 + x] = base + (10 * y + x) as u8;
+                }
+            }
+        }
+        let mut out = Image::empty();
+        unpad_planar(&buf, 40, PixelFormat::Yuv420, 3, 3, 8, &mut out).unwrap();
+        assert_eq!((out.format(), out.size()), (PixelFormat::Yuv420, (3, 3)));
+        assert_eq!(
+            out.data(),
+            &[
+                0, 1, 2, 10, 11, 12, 20, 21, 22, // Y
+                100, 101, 110, 111, // U
+                200, 201, 210, 211, // V
+            ]
+        );
+        // The last chroma line needs only its 2 bytes: 38 bytes suffice, 37 do not.
+        assert!(unpad_planar(&buf, 38, PixelFormat::Yuv420, 3, 3, 8, &mut out).is_ok());
+        let e = unpad_planar(&buf, 37, PixelFormat::Yuv420, 3, 3, 8, &mut out).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidFrameSize);
+        assert_eq!(
+            e.to_string(),
+            "3x3 YUV420 frame with 8-byte lines needs 38 bytes, the driver filled 37"
+        );
+        // NV12 3x2 with 4-byte lines: one interleaved chroma line of 4 bytes.
+        let nv = [1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 10];
+        unpad_planar(&nv, 0, PixelFormat::Nv12, 3, 2, 4, &mut out).unwrap();
+        assert_eq!(out.data(), &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        // Hostile strides and lengths: errors, no panic.
+        let kind = |r: Result<()>| r.unwrap_err().kind();
+        assert_eq!(
+            kind(unpad_planar(&nv, 0, PixelFormat::Nv12, 3, 2, 2, &mut out)),
+            ErrorKind::InvalidFrameSize
+        );
+        assert_eq!(
+            kind(unpad_planar(
+                &nv,
+                0,
+                PixelFormat::Nv12,
+                3,
+                2,
+                u32::MAX,
+                &mut out
+            )),
+            ErrorKind::InvalidFrameSize
+        );
+        assert_eq!(
+            kind(unpad_planar(&nv, 13, PixelFormat::Nv12, 3, 2, 4, &mut out)),
+            ErrorKind::Format
+        );
+        assert_eq!(
+            kind(unpad_planar(&nv, 0, PixelFormat::Yuv422, 3, 2, 8, &mut out)),
+            ErrorKind::UnsupportedFormat
+        );
+        for (w, h) in [(0, 2), (3, 0)] {
+            assert_eq!(
+                kind(unpad_planar(&nv, 0, PixelFormat::Nv12, w, h, 4, &mut out)),
+                ErrorKind::InvalidFrameSize
+            );
+            assert_eq!(
+                kind(unpad_planar(&nv, 0, PixelFormat::Yuv420, w, h, 4, &mut out)),
+                ErrorKind::InvalidFrameSize
+            );
+        }
+    }
+
+    #[test]
     fn errno_mapping() {
         let kind = |n| map_os_error(io::Error::from_raw_os_error(n), "x").kind();
         assert_eq!(kind(19), ErrorKind::Disconnected);
@@ -1021,6 +1238,51 @@ mod tests {
         assert_eq!(writes, vec![(cid::EXPOSURE, 4), (cid::ANALOGUE_GAIN, 255)]);
         assert_eq!(skipped, vec!["white balance temperature"]);
         assert_eq!(plan_controls(&pi, &Controls::default()), (vec![], vec![]));
+    }
+
+    #[test]
+    fn control_ranges_from_the_device_never_overflow() {
+        // 64-bit controls can span the whole i64 range.
+        let wide = ControlRange {
+            id: cid::EXPOSURE,
+            minimum: i64::MIN,
+            maximum: i64::MAX,
+            step: 2,
+        };
+        assert_eq!(wide.fit(5), 4);
+        assert_eq!(wide.fit(i64::MAX), i64::MAX - 1);
+        assert_eq!(wide.fit(i64::MIN), i64::MIN);
+        let huge_step = ControlRange {
+            step: u64::MAX,
+            ..wide
+        };
+        assert_eq!(huge_step.fit(7), i64::MIN);
+        // A range the driver got backwards: the minimum wins.
+        let backwards = ControlRange {
+            id: cid::GAIN,
+            minimum: 10,
+            maximum: 0,
+            step: 3,
+        };
+        assert_eq!(backwards.fit(100), 10);
+    }
+
+    #[test]
+    fn recovery_after_a_failed_wait() {
+        // v4l's poll timeout carries no errno.
+        let timeout = io::Error::new(io::ErrorKind::TimedOut, "VIDIOC_DQBUF");
+        assert_eq!(Recovery::after(&timeout), Recovery::Dequeue);
+        assert_eq!(
+            Recovery::after(&io::Error::from_raw_os_error(errno::EAGAIN)),
+            Recovery::Dequeue
+        );
+        for errno in [errno::EINVAL, errno::EIO, errno::EPIPE, errno::ENODEV] {
+            assert_eq!(
+                Recovery::after(&io::Error::from_raw_os_error(errno)),
+                Recovery::Restart,
+                "errno {errno}"
+            );
+        }
     }
 
     #[test]

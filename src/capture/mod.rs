@@ -678,7 +678,7 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
         };
         self.stats.frames += 1;
         if let Some(last) = self.last_sequence {
-            self.stats.source_gaps += frame.sequence.saturating_sub(last + 1);
+            self.stats.source_gaps += frame.sequence.saturating_sub(last.saturating_add(1));
         }
         self.last_sequence = Some(frame.sequence);
         for port in self.ports.iter_mut().filter(|p| p.open) {
@@ -1230,6 +1230,24 @@ mod tests {
         drop(sp);
         assert_eq!(pending.wait().unwrap_err().kind(), ErrorKind::EndOfStream);
         assert_eq!(log.seqs, [0]);
+    }
+
+    #[test]
+    fn splitter_at_the_top_of_the_sequence_space() {
+        let mut log = Log::default();
+        let cam = SyntheticCamera::builder()
+            .size(4, 4)
+            .frame_limit(3)
+            .first_sequence(u64::MAX - 1)
+            .build()
+            .unwrap();
+        let mut sp = Splitter::new(cam);
+        sp.add_port(&mut log);
+        let stats = sp.run(None).unwrap();
+        drop(sp);
+        assert_eq!((stats.frames, stats.source_gaps), (3, 0));
+        // The counter wraps like a camera's.
+        assert_eq!(log.seqs, [u64::MAX - 1, u64::MAX, 0]);
     }
 
     #[test]

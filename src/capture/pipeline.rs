@@ -85,6 +85,13 @@ impl PipelineStats {
     }
 }
 
+/// The most worker threads a [`Pipeline`] starts.
+pub const MAX_WORKERS: usize = 256;
+
+/// The longest queue of frames a [`Pipeline`] keeps (each frame is a full
+/// image, and the queue is allocated up front).
+pub const MAX_QUEUE: usize = 1024;
+
 /// A threaded capture pipeline; configure, then [`Pipeline::run`].
 #[derive(Clone, Copy, Debug)]
 #[must_use]
@@ -117,6 +124,20 @@ struct Shared {
     stop: AtomicBool,
 }
 
+/// Stops the pipeline if the thread that holds it unwinds (a panic in the
+/// source, in `process` or in `consume`): the queue is closed and every
+/// thread told to stop, so no thread waits forever for one that died.
+struct StopOnPanic<'a>(&'a Shared);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop.store(true, Ordering::SeqCst);
+            close(self.0);
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A worker that panicked poisons the lock; the data is still consistent
     // for our purposes (we only push/pop), and the panic is reported by join.
@@ -135,15 +156,17 @@ impl Pipeline {
         }
     }
 
-    /// Number of worker threads (at least 1).
+    /// Number of worker threads, 1 to [`MAX_WORKERS`] (values outside
+    /// are clamped).
     pub fn workers(mut self, n: usize) -> Pipeline {
-        self.workers = n.max(1);
+        self.workers = n.clamp(1, MAX_WORKERS);
         self
     }
 
-    /// Queue length between the capture thread and the workers (at least 1).
+    /// Queue length between the capture thread and the workers, 1 to
+    /// [`MAX_QUEUE`] frames (values outside are clamped).
     pub fn queue(mut self, n: usize) -> Pipeline {
-        self.queue = n.max(1);
+        self.queue = n.clamp(1, MAX_QUEUE);
         self
     }
 
@@ -166,7 +189,9 @@ impl Pipeline {
     ///
     /// # Errors
     /// The first error of the source, `process` or `consume` (the other
-    /// threads stop); [`ErrorKind::Io`] if a worker panicked.
+    /// threads stop); [`ErrorKind::Io`] if a worker or the capture thread
+    /// panicked (the other threads stop too). A panic in `consume` stops
+    /// the threads and then reaches the caller.
     pub fn run<S, T, P, C>(self, mut source: S, process: P, mut consume: C) -> Result<PipelineStats>
     where
         S: CameraSource + Send,
@@ -186,9 +211,6 @@ impl Pipeline {
             pool: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         };
-        // Results are bounded too, so a slow consumer holds back the workers
-        // and, through the queue, the capture thread.
-        let (tx, rx) = mpsc::sync_channel::<(u64, u64, Result<T>)>(self.queue + self.workers);
         let mut stats = PipelineStats::default();
         let mut first_error: Option<Error> = None;
         let mut stopped = false;
@@ -196,6 +218,12 @@ impl Pipeline {
         std::thread::scope(|scope| {
             let shared = &shared;
             let process = &process;
+            // Results are bounded too, so a slow consumer holds back the
+            // workers and, through the queue, the capture thread. Created in
+            // the scope so that a panicking consumer drops the receiver,
+            // which frees workers blocked on a full channel.
+            let (tx, rx) = mpsc::sync_channel::<(u64, u64, Result<T>)>(self.queue + self.workers);
+            let _stop_on_panic = StopOnPanic(shared);
             let capture = scope.spawn(move || self.capture_loop(&mut source, shared));
             let workers: Vec<_> = (0..self.workers)
                 .map(|_| {
@@ -274,6 +302,7 @@ impl Pipeline {
         source: &mut S,
         shared: &Shared,
     ) -> std::result::Result<CaptureCounts, (CaptureCounts, Error)> {
+        let _stop_on_panic = StopOnPanic(shared);
         let mut counts = CaptureCounts::default();
         let mut last: Option<u64> = None;
         let result = loop {
@@ -290,7 +319,7 @@ impl Pipeline {
             };
             counts.captured += 1;
             if let Some(l) = last {
-                counts.gaps += info.sequence.saturating_sub(l + 1);
+                counts.gaps += info.sequence.saturating_sub(l.saturating_add(1));
             }
             last = Some(info.sequence);
             let frame = OwnedFrame {
@@ -345,6 +374,7 @@ fn worker<T, P>(shared: &Shared, process: &P, tx: mpsc::SyncSender<(u64, u64, Re
 where
     P: Fn(&OwnedFrame) -> Result<T>,
 {
+    let _stop_on_panic = StopOnPanic(shared);
     loop {
         let (ticket, frame) = {
             let mut q = lock(&shared.queue);
@@ -526,6 +556,150 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(e.to_string(), "consumer failed");
+    }
+
+    /// Runs `f` on its own thread and fails the test if it takes longer
+    /// than `secs` (a deadlocked pipeline would otherwise hang the suite).
+    fn within<R: Send + 'static>(secs: u64, f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(Duration::from_secs(secs))
+            .expect("the pipeline did not finish: deadlock")
+    }
+
+    /// An endless camera (no frame limit).
+    fn endless() -> SyntheticCamera {
+        SyntheticCamera::builder().size(8, 4).build().unwrap()
+    }
+
+    #[test]
+    fn a_panicking_worker_stops_the_pipeline() {
+        // The only worker dies: nobody drains the queue any more.
+        let e = within(30, || {
+            Pipeline::new()
+                .workers(1)
+                .run(
+                    endless(),
+                    |_| -> Result<()> { panic!("worker bug") },
+                    |_, ()| Ok(ControlFlow::Continue(())),
+                )
+                .unwrap_err()
+        });
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert_eq!(e.to_string(), "a pipeline worker panicked");
+        // One of two workers dies: its ticket never arrives, so the others'
+        // results cannot be delivered in order; the run must still end.
+        let e = within(30, || {
+            Pipeline::new()
+                .workers(2)
+                .run(
+                    endless(),
+                    |f| {
+                        if f.sequence == 3 {
+                            panic!("worker bug on frame 3");
+                        }
+                        Ok(())
+                    },
+                    |_, ()| Ok(ControlFlow::Continue(())),
+                )
+                .unwrap_err()
+        });
+        assert_eq!(e.kind(), ErrorKind::Io);
+    }
+
+    #[test]
+    fn a_panicking_consumer_propagates() {
+        let outcome = within(30, || {
+            std::panic::catch_unwind(|| {
+                Pipeline::new().queue(1).run(
+                    endless(),
+                    |_| Ok(()),
+                    |seq, ()| {
+                        if seq == 2 {
+                            panic!("consumer bug");
+                        }
+                        Ok(ControlFlow::Continue(()))
+                    },
+                )
+            })
+        });
+        assert!(outcome.is_err(), "the consumer's panic reaches the caller");
+    }
+
+    #[test]
+    fn huge_settings_are_capped_not_fatal() {
+        let mut n = 0;
+        let stats = Pipeline::new()
+            .queue(usize::MAX)
+            .workers(usize::MAX / 2)
+            .run(
+                cam(3),
+                |_| Ok(()),
+                |_, ()| {
+                    n += 1;
+                    Ok(ControlFlow::Continue(()))
+                },
+            )
+            .unwrap();
+        assert_eq!((stats.delivered, n), (3, 3));
+    }
+
+    /// A source at the end of the sequence space.
+    struct LastSequences(u64, Image);
+    impl CameraSource for LastSequences {
+        fn format(&self) -> StreamFormat {
+            StreamFormat::new(PixelFormat::Grayscale, 1, 1)
+        }
+        fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+            if self.0 == 2 {
+                return Ok(None);
+            }
+            self.0 += 1;
+            Ok(Some(Frame {
+                image: self.1.view(),
+                sequence: u64::MAX,
+                timestamp: Duration::ZERO,
+            }))
+        }
+    }
+
+    #[test]
+    fn sequence_numbers_at_the_top_do_not_overflow() {
+        let source = LastSequences(0, Image::zeroed(PixelFormat::Grayscale, 1, 1).unwrap());
+        let stats = Pipeline::new()
+            .run(source, |_| Ok(()), |_, ()| Ok(ControlFlow::Continue(())))
+            .unwrap();
+        assert_eq!((stats.captured, stats.source_gaps), (2, 0));
+    }
+
+    /// A source whose third frame panics.
+    struct Panicky(u64, Image);
+    impl CameraSource for Panicky {
+        fn format(&self) -> StreamFormat {
+            StreamFormat::new(PixelFormat::Grayscale, 1, 1)
+        }
+        fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+            self.0 += 1;
+            assert!(self.0 < 3, "source bug");
+            Ok(Some(Frame {
+                image: self.1.view(),
+                sequence: self.0,
+                timestamp: Duration::ZERO,
+            }))
+        }
+    }
+
+    #[test]
+    fn a_panicking_source_stops_the_pipeline() {
+        let e = within(30, || {
+            let source = Panicky(0, Image::zeroed(PixelFormat::Grayscale, 1, 1).unwrap());
+            Pipeline::new()
+                .run(source, |_| Ok(()), |_, ()| Ok(ControlFlow::Continue(())))
+                .unwrap_err()
+        });
+        assert_eq!(e.to_string(), "the capture thread panicked");
     }
 
     /// A source that skips sequence numbers and then fails.

@@ -3,9 +3,10 @@
 //! Frames go through the same [`FrameOutput`]s as `camreel convert`
 //! ([`frames::create_output`]), so both commands write files the same way.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use camreel::camera::{self, SourceConfig};
+use camreel::camera::{self, CameraSource, SourceConfig};
 use camreel::capture::FrameIntervals;
 use camreel::{Error, ErrorKind, PixelFormat, Result, convert};
 
@@ -72,24 +73,67 @@ pub fn run(args: &RecordArgs) -> Result<()> {
     let store_as = (format.is_none() && FileKind::of(&args.output)? == FileKind::Bin)
         .then_some(PixelFormat::Jpeg);
     let mut source = camera::open(&args.source, &config)?;
-    let options = OutputOptions {
-        fps: args.fps,
-        ..OutputOptions::default()
+    let plan = Plan {
+        label: &args.source,
+        output: &args.output,
+        options: OutputOptions {
+            fps: args.fps,
+            ..OutputOptions::default()
+        },
+        store_as,
+        frame_limit,
+        seconds,
     };
-    let mut progress = Progress::new("recording", frame_limit);
+    record(source.as_mut(), &plan).map(|_| ())
+}
+
+/// What to record, from the command line.
+struct Plan<'a> {
+    /// The source as the user named it, for messages.
+    label: &'a str,
+    output: &'a Path,
+    options: OutputOptions,
+    /// Frames in a format without an OpenMV code are converted to this.
+    store_as: Option<PixelFormat>,
+    frame_limit: Option<u64>,
+    seconds: Option<Duration>,
+}
+
+/// Records from `source` as `plan` says; returns the number of frames.
+///
+/// When the source fails part way (a camera unplugged, a timeout), the
+/// frames already recorded are kept: the output is finished (index,
+/// trailer, last frame) before the error is returned.
+fn record(source: &mut dyn CameraSource, plan: &Plan<'_>) -> Result<u64> {
+    let mut progress = Progress::new("recording", plan.frame_limit);
     let mut output: Option<Box<dyn FrameOutput>> = None;
     let start = Instant::now();
     let mut intervals = FrameIntervals::new();
     let mut recorded = 0u64;
-    while frame_limit.is_none_or(|n| recorded < n) {
-        if seconds.is_some_and(|s| start.elapsed() >= s) {
+    while plan.frame_limit.is_none_or(|n| recorded < n) {
+        if plan.seconds.is_some_and(|s| start.elapsed() >= s) {
             break;
         }
-        let Some(frame) = source
-            .next_frame()
-            .map_err(|e| e.context(format!("{}: frame {recorded}", args.source)))?
-        else {
-            break;
+        let frame = match source.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(e) => {
+                progress.finish();
+                let e = e.context(format!("{}: frame {recorded}", plan.label));
+                return Err(match output.take() {
+                    None => e,
+                    Some(out) => match out.finish() {
+                        Ok(n) => e.context(format!(
+                            "the {n} frames before it are saved in {}",
+                            plan.output.display()
+                        )),
+                        Err(fe) => e.context(format!(
+                            "finishing {} failed too ({fe})",
+                            plan.output.display()
+                        )),
+                    },
+                });
+            }
         };
         // Intervals from the source's timestamps; the first frame's is the
         // time since recording started.
@@ -99,7 +143,7 @@ pub fn run(args: &RecordArgs) -> Result<()> {
         } else {
             step
         };
-        let image = match store_as {
+        let image = match plan.store_as {
             Some(target) if frame.image.format().code().is_none() => {
                 convert::convert(frame.image, target)?
             }
@@ -108,7 +152,7 @@ pub fn run(args: &RecordArgs) -> Result<()> {
         let frame = Frame { image, elapsed_ms };
         let out = match &mut output {
             Some(out) => out,
-            None => output.insert(frames::create_output(&args.output, &options, &frame)?),
+            None => output.insert(frames::create_output(plan.output, &plan.options, &frame)?),
         };
         out.write_frame(&frame)
             .map_err(|e| e.context(format!("writing frame {recorded}")))?;
@@ -117,10 +161,99 @@ pub fn run(args: &RecordArgs) -> Result<()> {
     }
     progress.finish();
     match output {
-        Some(out) => out.finish().map(|_| ()),
+        Some(out) => out.finish(),
         None => Err(Error::new(
             ErrorKind::EndOfStream,
-            format!("{}: the source delivered no frames", args.source),
+            format!("{}: the source delivered no frames", plan.label),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use camreel::camera::synthetic::SyntheticCamera;
+    use camreel::camera::{Frame as CameraFrame, StreamFormat};
+
+    use super::*;
+
+    /// A camera that goes away after `left` frames.
+    struct Unplugged {
+        camera: SyntheticCamera,
+        left: u32,
+    }
+
+    impl CameraSource for Unplugged {
+        fn format(&self) -> StreamFormat {
+            self.camera.format()
+        }
+
+        fn next_frame(&mut self) -> Result<Option<CameraFrame<'_>>> {
+            if self.left == 0 {
+                return Err(Error::new(ErrorKind::Disconnected, "the device went away"));
+            }
+            self.left -= 1;
+            self.camera.next_frame()
+        }
+    }
+
+    fn frames_in(path: &Path) -> u64 {
+        let mut input = frames::open_input(path, None).unwrap();
+        let mut n = 0;
+        while input.next_frame().unwrap().is_some() {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn frames_recorded_before_a_source_error_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["clip.gif", "clip.avi", "clip.bin"] {
+            let path = dir.path().join(name);
+            let mut source = Unplugged {
+                camera: SyntheticCamera::builder().size(32, 24).build().unwrap(),
+                left: 5,
+            };
+            let plan = Plan {
+                label: "test",
+                output: &path,
+                options: OutputOptions::default(),
+                store_as: Some(PixelFormat::Jpeg),
+                frame_limit: Some(100),
+                seconds: None,
+            };
+            let e = record(&mut source, &plan).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Disconnected, "{name}: {e}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "the 5 frames before it are saved in {}: test: frame 5: the device went away",
+                    path.display()
+                )
+            );
+            // The output was finished: every recorded frame reads back.
+            assert_eq!(frames_in(&path), 5, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_source_error_before_any_frame_creates_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.avi");
+        let mut source = Unplugged {
+            camera: SyntheticCamera::builder().size(8, 8).build().unwrap(),
+            left: 0,
+        };
+        let plan = Plan {
+            label: "test",
+            output: &path,
+            options: OutputOptions::default(),
+            store_as: None,
+            frame_limit: None,
+            seconds: None,
+        };
+        let e = record(&mut source, &plan).unwrap_err();
+        assert_eq!(e.to_string(), "test: frame 0: the device went away");
+        assert!(!path.exists());
     }
 }

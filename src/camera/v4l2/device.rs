@@ -11,12 +11,12 @@ use v4l::video::Capture;
 use v4l::{Device, Format, FourCC};
 
 use super::{
-    ControlRange, Controls, Offer, Request, SequenceExtender, SizeRange, map_os_error, negotiate,
-    pixel_format_of, plan_controls, timeval_to_duration, trim_frame,
+    ControlRange, Controls, Offer, Recovery, Request, SequenceExtender, SizeRange, map_os_error,
+    negotiate, pixel_format_of, plan_controls, timeval_to_duration, trim_frame, unpad_planar,
 };
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::PixelFormat;
+use crate::image::{Image, PixelFormat};
 
 /// Settings for opening a V4L2 device; [`V4l2Builder::open`] opens it.
 #[derive(Clone, Debug)]
@@ -167,6 +167,12 @@ impl V4l2Builder {
         let mut stream = Stream::with_buffers(&device, Type::VideoCapture, self.buffers)
             .map_err(|e| map_os_error(e, &ctx("map buffers")))?;
         stream.set_timeout(self.timeout.min(Duration::from_secs(3600)));
+        // Planar frames with padded lines (common on the Pi's ISP) cannot
+        // be lent as one view: they are copied, packed.
+        let repack = pixel_format.is_planar()
+            && pixel_format
+                .row_bytes(format.width)
+                .is_ok_and(|row| format.stride as usize > row);
         Ok(V4l2Source {
             stream: Some(stream),
             device,
@@ -182,6 +188,9 @@ impl V4l2Builder {
             skipped_controls: skipped,
             offers,
             corrupted: 0,
+            recovery: Recovery::None,
+            repack,
+            scratch: Image::empty(),
         })
     }
 }
@@ -233,7 +242,9 @@ fn enumerate(device: &Device) -> std::io::Result<Vec<Offer>> {
 ///
 /// Frames are lent straight from the driver's buffers (no copy): a buffer
 /// goes back to the driver when the next frame is requested. MJPEG frames
-/// come out as [`PixelFormat::Jpeg`], cut to `bytesused`.
+/// come out as [`PixelFormat::Jpeg`], cut to `bytesused`. YUV420 and NV12
+/// frames whose lines the driver pads are the exception: they are copied,
+/// packed ([`unpad_planar`](super::unpad_planar)).
 pub struct V4l2Source {
     // Declared before `device`: the stream (and its mappings) goes first.
     stream: Option<Stream<'static>>,
@@ -245,6 +256,12 @@ pub struct V4l2Source {
     skipped_controls: Vec<&'static str>,
     offers: Vec<Offer>,
     corrupted: u64,
+    /// What the next call does first because the last wait failed (see
+    /// [`Recovery`]).
+    recovery: Recovery,
+    /// Frames are planar with padded lines: copied into `scratch`.
+    repack: bool,
+    scratch: Image,
 }
 
 impl std::fmt::Debug for V4l2Source {
@@ -305,9 +322,31 @@ impl CameraSource for V4l2Source {
                 format!("{path}: the stream was stopped"),
             )
         })?;
+        match self.recovery {
+            Recovery::None => {}
+            Recovery::Dequeue => {
+                // Every buffer is queued: take one back so that `next` can
+                // queue it again (its frame is skipped: a sequence gap).
+                if let Err(e) = CaptureStream::dequeue(stream) {
+                    self.recovery = Recovery::after(&e);
+                    return Err(map_os_error(e, &format!("{path}: waiting for a frame")));
+                }
+            }
+            Recovery::Restart => {
+                // STREAMOFF hands every buffer back; `next` then queues
+                // them all and streams on again.
+                stream
+                    .stop()
+                    .map_err(|e| map_os_error(e, &format!("{path}: restarting the stream")))?;
+            }
+        }
+        self.recovery = Recovery::None;
         let (buf, meta) = match CaptureStream::next(stream) {
             Ok(x) => x,
-            Err(e) => return Err(map_os_error(e, &format!("{path}: waiting for a frame"))),
+            Err(e) => {
+                self.recovery = Recovery::after(&e);
+                return Err(map_os_error(e, &format!("{path}: waiting for a frame")));
+            }
         };
         let sequence = self.sequence.extend(meta.sequence);
         if meta.flags.contains(BufFlags::ERROR) {
@@ -318,15 +357,30 @@ impl CameraSource for V4l2Source {
             ));
         }
         let f = self.format;
-        let image = trim_frame(
-            buf,
-            meta.bytesused,
-            f.format,
-            f.width,
-            f.height,
-            self.stride,
-        )
-        .map_err(|e| e.context(format!("{path}: frame {sequence}")))?;
+        let context = |e: Error| e.context(format!("{path}: frame {sequence}"));
+        let image = if self.repack {
+            unpad_planar(
+                buf,
+                meta.bytesused,
+                f.format,
+                f.width,
+                f.height,
+                self.stride,
+                &mut self.scratch,
+            )
+            .map_err(context)?;
+            self.scratch.view()
+        } else {
+            trim_frame(
+                buf,
+                meta.bytesused,
+                f.format,
+                f.width,
+                f.height,
+                self.stride,
+            )
+            .map_err(context)?
+        };
         Ok(Some(Frame {
             image,
             sequence,
@@ -392,6 +446,29 @@ mod tests {
                 assert!(frame.timestamp >= ts);
             }
             last = Some((frame.sequence, frame.timestamp));
+        }
+    }
+
+    /// A wait that times out is not fatal: the next call gets a frame. Run
+    /// with `cargo test --features v4l2 -- --ignored` on a machine with
+    /// /dev/video0.
+    #[test]
+    #[ignore = "needs /dev/video0"]
+    fn recovers_after_a_timeout() {
+        let mut cam = V4l2Source::builder("/dev/video0")
+            .timeout(Duration::from_millis(1))
+            .open()
+            .unwrap();
+        // Streaming starts with the first call; 1 ms is shorter than any
+        // camera's first frame.
+        let e = cam.next_frame().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+        cam.stream
+            .as_mut()
+            .unwrap()
+            .set_timeout(Duration::from_secs(5));
+        for _ in 0..3 {
+            assert!(cam.next_frame().unwrap().is_some());
         }
     }
 }
