@@ -313,9 +313,10 @@ impl JpegEncoder {
     /// pass over the coefficients. The `jpeg-encoder` backend then writes
     /// colour images as one scan per component (valid baseline JPEG, read by
     /// libjpeg and ffmpeg, but not by every decoder: zune-jpeg 0.5, which
-    /// [`decode`] uses, misreads them when chroma is subsampled, so [`decode`]
-    /// refuses those with [`ErrorKind::UnsupportedFormat`]); libjpeg-turbo
-    /// keeps one interleaved scan.
+    /// [`decode`] uses, misreads them when chroma is subsampled, so without
+    /// the `turbojpeg` feature [`decode`] refuses those with
+    /// [`ErrorKind::UnsupportedFormat`]); libjpeg-turbo keeps one interleaved
+    /// scan.
     ///
     /// ```
     /// use camreel::codec::jpeg::JpegEncoder;
@@ -577,7 +578,50 @@ mod turbo {
 
     use super::{Input, Subsampling, YuvRange, full_chroma, full_luma};
     use crate::error::{Error, ErrorKind, Result};
-    use crate::image::ImageRef;
+    use crate::image::{Image, ImageRef, PixelFormat};
+
+    /// Decodes `data` (already checked: a `width` x `height` JPEG within the
+    /// limits) into `dst` as `format` (RGB888 or GRAYSCALE).
+    pub(super) fn decode_into(
+        data: &[u8],
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        dst: &mut Image,
+    ) -> Result<()> {
+        let corrupt = |e: turbojpeg::Error| {
+            Error::with_source(
+                ErrorKind::Format,
+                format!("corrupt {width}x{height} jpeg"),
+                e,
+            )
+        };
+        let mut decompressor =
+            turbojpeg::Decompressor::new().map_err(|e| tj_error("decoder", e))?;
+        let header = decompressor.read_header(data).map_err(corrupt)?;
+        if (header.width, header.height) != (width as usize, height as usize) {
+            return Err(Error::new(
+                ErrorKind::Format,
+                format!(
+                    "libjpeg-turbo reads a {}x{} jpeg where the header says {width}x{height}",
+                    header.width, header.height
+                ),
+            ));
+        }
+        let (pixel_format, bytes_per_pixel) = match format {
+            PixelFormat::Grayscale => (turbojpeg::PixelFormat::GRAY, 1),
+            _ => (turbojpeg::PixelFormat::RGB, 3),
+        };
+        dst.reshape(format, width, height)?;
+        let output = turbojpeg::Image {
+            pixels: dst.data_mut(),
+            width: width as usize,
+            pitch: width as usize * bytes_per_pixel,
+            height: height as usize,
+            format: pixel_format,
+        };
+        decompressor.decompress(data, output).map_err(corrupt)
+    }
 
     pub(super) struct Settings {
         pub quality: u8,
@@ -1105,7 +1149,8 @@ impl JpegDecoder {
     /// than the first one, or a sequential JPEG with subsampled chroma coded
     /// in separate scans per component (what [`JpegEncoder`] writes with
     /// [`JpegEncoder::set_optimize_coding`] on the `jpeg-encoder` backend),
-    /// which `zune-jpeg` would decode into wrong colours;
+    /// which `zune-jpeg` would decode into wrong colours (with the `turbojpeg`
+    /// feature these two layouts are decoded by libjpeg-turbo instead);
     /// [`ErrorKind::LimitExceeded`] above the limits. On error `dst` holds an
     /// image of unspecified content.
     pub fn decode_into(&mut self, data: &[u8], dst: &mut Image) -> Result<()> {
@@ -1126,7 +1171,7 @@ impl JpegDecoder {
                 ));
             }
         };
-        check_layout(&header)?;
+        let layout = check_layout(&header);
         let size = self
             .limits
             .check(format, width, height)?
@@ -1147,6 +1192,16 @@ impl JpegDecoder {
             self.scratch.extend_from_slice(&data[header.sos..]);
             &self.scratch
         };
+        if let Err(refused) = layout {
+            // Layouts zune-jpeg misreads: libjpeg-turbo decodes them right.
+            #[cfg(feature = "turbojpeg")]
+            {
+                let _ = refused;
+                return turbo::decode_into(bytes, format, width, height, dst);
+            }
+            #[cfg(not(feature = "turbojpeg"))]
+            return Err(refused);
+        }
         let options = DecoderOptions::default()
             .set_strict_mode(true)
             .jpeg_set_out_colorspace(colorspace)
