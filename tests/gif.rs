@@ -527,6 +527,21 @@ fn delays_from_milliseconds_carry_the_rounding() {
 }
 
 #[test]
+fn an_interval_longer_than_a_gif_delay_is_not_carried_into_later_frames() {
+    // A gap of 700 s (a paused or time-lapse recording) is more than the
+    // 655.35 s a GIF delay can hold. It is shown for the longest delay; the
+    // frames after it keep their own intervals.
+    let src = scene(16, 16, 4, 1);
+    let mut g = GifWriter::new(Vec::new(), 16, 16).unwrap();
+    g.add_frame_ms(&src[0], 33).unwrap();
+    g.add_frame_ms(&src[1], 700_000).unwrap();
+    g.add_frame_ms(&src[2], 33).unwrap();
+    g.add_frame_ms(&src[3], 33).unwrap();
+    let d = decode(&g.finish().unwrap());
+    assert_eq!(d.delays, vec![3, 65535, 4, 3]);
+}
+
+#[test]
 fn other_pixel_formats_are_converted() {
     let rgb = scene(8, 4, 1, 0).remove(0);
     let bgr: Vec<u8> = rgb
