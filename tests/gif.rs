@@ -1073,3 +1073,39 @@ fn cli_converts_imageio_recordings_with_their_timing() {
     assert_eq!((d.width, d.height, d.frames.len()), (32, 32, 2));
     assert_eq!(d.delays, vec![4, 4]);
 }
+
+#[test]
+fn cli_keeps_every_converted_frame_when_the_input_fails_part_way() {
+    // Four frames, then a chunk whose header is damaged (an unknown pixel
+    // format code): convert exits 1 naming it, and the GIF written so far
+    // holds all four frames (the GIF output is one frame behind, since a
+    // frame's delay is the next frame's interval).
+    let exe = env!("CARGO_BIN_EXE_camreel");
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("damaged.bin");
+    let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
+    for f in scene(16, 12, 5, 1) {
+        let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
+        stream.write_with_elapsed(&rgb565, 50).unwrap();
+    }
+    let at = stream.chunk_offset(4).unwrap() as usize;
+    stream.close().unwrap();
+    let mut bytes = std::fs::read(&bin).unwrap();
+    bytes[at + 12..at + 16].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+    std::fs::write(&bin, bytes).unwrap();
+
+    let gif_path = dir.path().join("out.gif");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&bin)
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("frame 4 at byte"), "{err}");
+    let d = decode(&std::fs::read(&gif_path).unwrap());
+    assert_eq!(d.frames.len(), 4);
+    assert_eq!(d.delays, vec![5, 5, 5, 5]);
+}
