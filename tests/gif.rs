@@ -1109,3 +1109,60 @@ fn cli_keeps_every_converted_frame_when_the_input_fails_part_way() {
     assert_eq!(d.frames.len(), 4);
     assert_eq!(d.delays, vec![5, 5, 5, 5]);
 }
+
+#[test]
+fn a_cut_gif_is_a_truncated_error_naming_the_frame_and_byte() {
+    // A recording killed before `finish`: the frames are complete, the
+    // trailer (one byte) is missing; or the file is cut inside frame 2.
+    let src = scene(20, 12, 4, 2);
+    let bytes = encode(&src, GifOptions::new(), 10);
+    assert_eq!(bytes.last(), Some(&0x3B));
+    let no_trailer = &bytes[..bytes.len() - 1];
+    let e = read_info(no_trailer).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Truncated, "{e}");
+    let want = format!("gif frame 4: the file ends at byte {}", no_trailer.len());
+    assert!(e.to_string().starts_with(&want), "{e}");
+    let mut r = GifReader::new(no_trailer).unwrap();
+    let mut img = Image::empty();
+    for _ in 0..4 {
+        assert!(r.read_frame_into(&mut img).unwrap().is_some());
+    }
+    assert_eq!(
+        r.read_frame_into(&mut img).unwrap_err().kind(),
+        ErrorKind::Truncated
+    );
+    // A cut inside a frame's pixel data: the frame is named.
+    let info = read_info(&bytes[..]).unwrap();
+    assert_eq!(info.frames.len(), 4);
+    let cut = &bytes[..bytes.len() - 20];
+    let e = read_info(cut).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Truncated, "{e}");
+    assert!(e.to_string().starts_with("gif frame 3: "), "{e}");
+
+    // The CLI converts the complete frames of a cut GIF and says what it left.
+    let exe = env!("CARGO_BIN_EXE_camreel");
+    let dir = tempfile::tempdir().unwrap();
+    let gif_path = dir.path().join("cut.gif");
+    std::fs::write(&gif_path, no_trailer).unwrap();
+    let bin = dir.path().join("out.bin");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&gif_path)
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("kept the 4 complete frames"), "{err}");
+    assert_eq!(camreel::imageio::FileStream::open(&bin).unwrap().count(), 4);
+    // `info` names the frame and the byte where the file ends.
+    let out = Command::new(exe)
+        .arg("info")
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&want), "{err}");
+}

@@ -161,22 +161,26 @@ impl Drop for GifOutput {
 }
 
 /// Frames of a GIF as a viewer composites them; `elapsed_ms` of a frame is
-/// the previous frame's delay (0 for the first).
+/// the previous frame's delay (0 for the first). A GIF that ends early (cut,
+/// or never finished) yields its complete frames, then the
+/// [`ErrorKind::Truncated`] error that `convert` reports as a warning.
 pub struct GifInput {
     reader: GifReader<BufReader<File>>,
-    count: u64,
+    /// `None` for a GIF that ends early.
+    count: Option<u64>,
     prev_delay_cs: u16,
 }
 
 /// Opens `path` for reading frames.
 pub fn open(path: &Path) -> Result<Box<dyn FrameInput>> {
     let name = path.display().to_string();
-    let count = read_info(BufReader::new(
+    let count = match read_info(BufReader::new(
         File::open(path).map_err(|e| Error::io(name.clone(), e))?,
-    ))
-    .map_err(|e| e.context(&name))?
-    .frames
-    .len() as u64;
+    )) {
+        Ok(info) => Some(info.frames.len() as u64),
+        Err(e) if e.kind() == ErrorKind::Truncated => None,
+        Err(e) => return Err(e.context(&name)),
+    };
     let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
     let reader = GifReader::new(BufReader::new(file)).map_err(|e| e.context(&name))?;
     Ok(Box::new(GifInput {
@@ -198,7 +202,7 @@ impl FrameInput for GifInput {
     }
 
     fn frame_count(&self) -> Option<u64> {
-        Some(self.count)
+        self.count
     }
 }
 
