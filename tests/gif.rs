@@ -4,6 +4,8 @@
 //! checks frame counts and durations when it is installed (required when
 //! `CAMREEL_REQUIRE_FFMPEG=1`).
 
+mod gif_support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -809,6 +811,43 @@ fn truncated_files_give_errors_not_panics() {
 mod props {
     use super::*;
     use proptest::prelude::*;
+
+    /// A small animation to damage: two colour frames, the second cropped and
+    /// partly transparent, with the loop extension.
+    fn seed_gif() -> Vec<u8> {
+        encode(&scene(12, 8, 3, 4), GifOptions::new(), 7)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(128) })]
+
+        /// The fuzz target's body on arbitrary bytes after a GIF signature.
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            head in prop_oneof![Just(b"GIF89a".to_vec()), Just(b"GIF87a".to_vec()), Just(Vec::new())],
+            body in prop::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let mut data = head;
+            data.extend_from_slice(&body);
+            gif_support::fuzz_body::fuzz_reader(&data);
+        }
+
+        /// The fuzz target's body on a real file with bytes overwritten and
+        /// cut anywhere.
+        #[test]
+        fn damaged_gifs_never_panic(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut data = seed_gif();
+            for (at, v) in edits {
+                let i = at.index(data.len());
+                data[i] = v;
+            }
+            let len = cut.index(data.len() + 1);
+            gif_support::fuzz_body::fuzz_reader(&data[..len]);
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(24) })]
