@@ -274,3 +274,33 @@ fn avi_to_bin_and_png_frames() {
     }
     assert!(!dir.path().join("f004.png").exists());
 }
+
+#[test]
+fn many_dropped_frames_before_the_first_image_do_not_overflow_the_stack() {
+    // An unclosed AVI whose movi list starts with 300,000 empty (dropped)
+    // frame chunks, then one real frame. Converting it must skip the
+    // dropped frames (nothing to repeat yet) without recursing per frame.
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.avi");
+    record(&good, 1, FrameRate::new(25, 1).unwrap(), true);
+    let b = std::fs::read(&good).unwrap();
+    let movi = b.windows(4).position(|w| w == b"movi").unwrap();
+    let c = movi + 4;
+    assert_eq!(&b[c..c + 4], b"00dc");
+    let size = u32::from_le_bytes(b[c + 4..c + 8].try_into().unwrap()) as usize;
+    let mut bad = b[..c].to_vec();
+    bad[4..8].fill(0); // RIFF size: to the end of the file
+    bad[movi - 4..movi].fill(0); // movi size: likewise
+    for _ in 0..300_000 {
+        bad.extend_from_slice(b"00dc\0\0\0\0");
+    }
+    bad.extend_from_slice(&b[c..c + 8 + size + (size & 1)]);
+    let avi = dir.path().join("dropped.avi");
+    std::fs::write(&avi, bad).unwrap();
+    let bin = dir.path().join("out.bin");
+    let out = camreel(&["convert", avi.to_str().unwrap(), bin.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = camreel::imageio::FileStream::open(&bin).unwrap();
+    assert_eq!(s.count(), 1);
+    assert_eq!(s.header(0).unwrap().byte_size as usize, size);
+}

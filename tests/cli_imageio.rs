@@ -474,6 +474,12 @@ fn bad_input_exits_1_with_one_line() {
     }
     let o = camreel(&["info", dir.path().join("missing.bin").to_str().unwrap()]);
     assert_fails_cleanly(&o);
+    // A PNG pattern is an output only: info says so (it is not a feature
+    // that is still to come).
+    let pattern = dir.path().join("f%04d.png");
+    let err = assert_fails_cleanly(&camreel(&["info", pattern.to_str().unwrap()]));
+    assert!(err.contains("PNG sequences are an output only"), "{err}");
+    assert!(!err.contains("not available yet"), "{err}");
 }
 
 #[test]

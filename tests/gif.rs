@@ -4,6 +4,8 @@
 //! checks frame counts and durations when it is installed (required when
 //! `CAMREEL_REQUIRE_FFMPEG=1`).
 
+mod gif_support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -527,6 +529,21 @@ fn delays_from_milliseconds_carry_the_rounding() {
 }
 
 #[test]
+fn an_interval_longer_than_a_gif_delay_is_not_carried_into_later_frames() {
+    // A gap of 700 s (a paused or time-lapse recording) is more than the
+    // 655.35 s a GIF delay can hold. It is shown for the longest delay; the
+    // frames after it keep their own intervals.
+    let src = scene(16, 16, 4, 1);
+    let mut g = GifWriter::new(Vec::new(), 16, 16).unwrap();
+    g.add_frame_ms(&src[0], 33).unwrap();
+    g.add_frame_ms(&src[1], 700_000).unwrap();
+    g.add_frame_ms(&src[2], 33).unwrap();
+    g.add_frame_ms(&src[3], 33).unwrap();
+    let d = decode(&g.finish().unwrap());
+    assert_eq!(d.delays, vec![3, 65535, 4, 3]);
+}
+
+#[test]
 fn other_pixel_formats_are_converted() {
     let rgb = scene(8, 4, 1, 0).remove(0);
     let bgr: Vec<u8> = rgb
@@ -795,6 +812,43 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
+    /// A small animation to damage: two colour frames, the second cropped and
+    /// partly transparent, with the loop extension.
+    fn seed_gif() -> Vec<u8> {
+        encode(&scene(12, 8, 3, 4), GifOptions::new(), 7)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(128) })]
+
+        /// The fuzz target's body on arbitrary bytes after a GIF signature.
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            head in prop_oneof![Just(b"GIF89a".to_vec()), Just(b"GIF87a".to_vec()), Just(Vec::new())],
+            body in prop::collection::vec(any::<u8>(), 0..300),
+        ) {
+            let mut data = head;
+            data.extend_from_slice(&body);
+            gif_support::fuzz_body::fuzz_reader(&data);
+        }
+
+        /// The fuzz target's body on a real file with bytes overwritten and
+        /// cut anywhere.
+        #[test]
+        fn damaged_gifs_never_panic(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut data = seed_gif();
+            for (at, v) in edits {
+                let i = at.index(data.len());
+                data[i] = v;
+            }
+            let len = cut.index(data.len() + 1);
+            gif_support::fuzz_body::fuzz_reader(&data[..len]);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(24) })]
 
@@ -1057,4 +1111,97 @@ fn cli_converts_imageio_recordings_with_their_timing() {
     let d = decode(&std::fs::read(&gif_path).unwrap());
     assert_eq!((d.width, d.height, d.frames.len()), (32, 32, 2));
     assert_eq!(d.delays, vec![4, 4]);
+}
+
+#[test]
+fn cli_keeps_every_converted_frame_when_the_input_fails_part_way() {
+    // Four frames, then a chunk whose header is damaged (an unknown pixel
+    // format code): convert exits 1 naming it, and the GIF written so far
+    // holds all four frames (the GIF output is one frame behind, since a
+    // frame's delay is the next frame's interval).
+    let exe = env!("CARGO_BIN_EXE_camreel");
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("damaged.bin");
+    let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
+    for f in scene(16, 12, 5, 1) {
+        let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
+        stream.write_with_elapsed(&rgb565, 50).unwrap();
+    }
+    let at = stream.chunk_offset(4).unwrap() as usize;
+    stream.close().unwrap();
+    let mut bytes = std::fs::read(&bin).unwrap();
+    bytes[at + 12..at + 16].copy_from_slice(&0x1234_5678u32.to_le_bytes());
+    std::fs::write(&bin, bytes).unwrap();
+
+    let gif_path = dir.path().join("out.gif");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&bin)
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("frame 4 at byte"), "{err}");
+    let d = decode(&std::fs::read(&gif_path).unwrap());
+    assert_eq!(d.frames.len(), 4);
+    assert_eq!(d.delays, vec![5, 5, 5, 5]);
+}
+
+#[test]
+fn a_cut_gif_is_a_truncated_error_naming_the_frame_and_byte() {
+    // A recording killed before `finish`: the frames are complete, the
+    // trailer (one byte) is missing; or the file is cut inside frame 2.
+    let src = scene(20, 12, 4, 2);
+    let bytes = encode(&src, GifOptions::new(), 10);
+    assert_eq!(bytes.last(), Some(&0x3B));
+    let no_trailer = &bytes[..bytes.len() - 1];
+    let e = read_info(no_trailer).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Truncated, "{e}");
+    let want = format!("gif frame 4: the file ends at byte {}", no_trailer.len());
+    assert!(e.to_string().starts_with(&want), "{e}");
+    let mut r = GifReader::new(no_trailer).unwrap();
+    let mut img = Image::empty();
+    for _ in 0..4 {
+        assert!(r.read_frame_into(&mut img).unwrap().is_some());
+    }
+    assert_eq!(
+        r.read_frame_into(&mut img).unwrap_err().kind(),
+        ErrorKind::Truncated
+    );
+    // A cut inside a frame's pixel data: the frame is named.
+    let info = read_info(&bytes[..]).unwrap();
+    assert_eq!(info.frames.len(), 4);
+    let cut = &bytes[..bytes.len() - 20];
+    let e = read_info(cut).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Truncated, "{e}");
+    assert!(e.to_string().starts_with("gif frame 3: "), "{e}");
+
+    // The CLI converts the complete frames of a cut GIF and says what it left.
+    let exe = env!("CARGO_BIN_EXE_camreel");
+    let dir = tempfile::tempdir().unwrap();
+    let gif_path = dir.path().join("cut.gif");
+    std::fs::write(&gif_path, no_trailer).unwrap();
+    let bin = dir.path().join("out.bin");
+    let out = Command::new(exe)
+        .arg("convert")
+        .arg(&gif_path)
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("kept the 4 complete frames"), "{err}");
+    assert_eq!(camreel::imageio::FileStream::open(&bin).unwrap().count(), 4);
+    // `info` names the frame and the byte where the file ends.
+    let out = Command::new(exe)
+        .arg("info")
+        .arg(&gif_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&want), "{err}");
 }

@@ -522,7 +522,21 @@ impl<R: Read + Seek> AviReader<R> {
             }
             IndxChunk::Super(s) => s,
         };
+        // Standard indexes follow one another through the file, one per RIFF
+        // segment. Insisting on that order also bounds the bytes read here
+        // by the file's size, however many entries a hostile super index
+        // aims at one large chunk.
+        let mut next_free = 0u64;
         for e in ixs {
+            if e.offset < next_free {
+                return Err(format_err(
+                    e.offset,
+                    format!(
+                        "super index entry points back before byte {next_free}, inside or \
+                         before the previous standard index"
+                    ),
+                ));
+            }
             let mut h = [0u8; 8];
             read_at(&mut self.inner, e.offset, &mut h)?;
             let (id, size) = riff::parse_chunk_header(&h);
@@ -537,6 +551,7 @@ impl<R: Read + Seek> AviReader<R> {
                     ),
                 ));
             }
+            next_free = e.offset + 8 + u64::from(size);
             let mut b = vec![0u8; size as usize];
             read_at(&mut self.inner, e.offset + 8, &mut b)?;
             let ix = riff::parse_standard_index(&b)
@@ -972,6 +987,35 @@ mod tests {
         // A super index entry pointing past the end of the file.
         let indx = b.windows(4).position(|w| w == b"indx").unwrap();
         b[indx + 8 + 24..indx + 8 + 32].copy_from_slice(&(u64::MAX - 4).to_le_bytes());
+        let r = AviReader::new(Cursor::new(b)).unwrap();
+        assert_eq!(r.info().index, IndexKind::Scanned);
+        assert_eq!(r.frame_count(), 20);
+    }
+
+    #[test]
+    fn super_index_entries_must_not_repeat_or_go_backwards() {
+        let (mut b, _) = open_dml_file();
+        let indx = b.windows(4).position(|w| w == b"indx").unwrap();
+        let data = indx + 8;
+        let in_use = u32::from_le_bytes(b[data + 4..data + 8].try_into().unwrap()) as usize;
+        assert!(in_use >= 2, "{in_use}");
+        // Every entry points at the first ix00. Read as it is, each repeat
+        // would list the same frames again, and a few MB of entries aimed at
+        // one large chunk would make the reader read it millions of times.
+        let first = b[data + 24..data + 40].to_vec();
+        for k in 1..in_use {
+            b[data + 24 + 16 * k..data + 40 + 16 * k].copy_from_slice(&first);
+        }
+        let r = AviReader::new(Cursor::new(b.clone())).unwrap();
+        assert_eq!(r.info().index, IndexKind::Scanned);
+        assert_eq!(r.frame_count(), 20);
+        // Entries in the wrong order are refused too.
+        let (mut b, _) = open_dml_file();
+        let (e0, e1) = (data + 24, data + 40);
+        let a = b[e0..e0 + 16].to_vec();
+        let c = b[e1..e1 + 16].to_vec();
+        b[e0..e0 + 16].copy_from_slice(&c);
+        b[e1..e1 + 16].copy_from_slice(&a);
         let r = AviReader::new(Cursor::new(b)).unwrap();
         assert_eq!(r.info().index, IndexKind::Scanned);
         assert_eq!(r.frame_count(), 20);

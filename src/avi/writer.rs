@@ -165,8 +165,13 @@ impl MjpegWriterBuilder {
 /// that was never synced plays.
 ///
 /// Offsets in the OpenDML indexes are counted from the position `inner` had
-/// when the writer was built (normally 0, the start of the file). Write
-/// errors poison the writer: later calls fail and drop does nothing.
+/// when the writer was built (normally 0, the start of the file).
+///
+/// A write error stops the recording: later frames and syncs are refused.
+/// [`finish`](MjpegWriter::finish) (or drop) still writes the index and
+/// headers for the frames completed before the error, over whatever part of
+/// the failed write reached the file, so no completed frame is lost when the
+/// error was transient.
 pub struct MjpegWriter<W: Write + Seek> {
     inner: Option<W>,
     width: u32,
@@ -587,8 +592,11 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// Writes the index(es) that end the current segment at `pos`, patches the
     /// segment sizes, the super index and the main headers. With `closing`
     /// the segment is final (a new one follows). Returns the end of the
-    /// segment; the stream position is then undefined.
-    fn write_tail(&mut self, closing: bool) -> io::Result<u64> {
+    /// segment and, for an OpenDML file, the super index entry of the
+    /// segment's `ix00`, which the caller records once the next segment has
+    /// started (so that a failure in between leaves the state as it was and
+    /// the tail can be written again). The stream position is then undefined.
+    fn write_tail(&mut self, closing: bool) -> io::Result<(u64, Option<SuperIndexEntry>)> {
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
         let n = self.entries.len() as u32;
@@ -636,13 +644,8 @@ impl<W: Write + Seek> MjpegWriter<W> {
             self.write_at(self.movi - 4, &movi_size.to_le_bytes())?;
             self.write_at(self.riff_start + 4, &riff_size.to_le_bytes())?;
             if let Some(entry) = super_entry {
-                if closing {
-                    self.super_entries.push(entry);
-                }
                 let mut entries = self.super_entries.clone();
-                if !closing {
-                    entries.push(entry);
-                }
+                entries.push(entry);
                 let mut indx = riff::chunk_header(
                     *b"indx",
                     riff::super_index_size(riff::SUPER_INDEX_CAPACITY),
@@ -661,7 +664,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             self.patch_headers(closing)
         })();
         self.scratch = buf;
-        result.map(|()| end)
+        result.map(|()| (end, super_entry))
     }
 
     /// Rewrites `avih`, `strh` and (for OpenDML files) `odml`/`dmlh` with the
@@ -731,17 +734,18 @@ impl<W: Write + Seek> MjpegWriter<W> {
             ));
         }
         let at = self.pos;
-        let result = self.write_tail(true).and_then(|end| {
+        let result = self.write_tail(true).and_then(|(end, entry)| {
             let mut head = Vec::with_capacity(24);
             head.extend_from_slice(&riff::chunk_header(*b"RIFF", 0));
             head.extend_from_slice(b"AVIX");
             head.extend_from_slice(&riff::chunk_header(*b"LIST", 0));
             head.extend_from_slice(b"movi");
             self.write_at(end, &head)?;
-            Ok(end)
+            Ok((end, entry))
         });
         match result {
-            Ok(end) => {
+            Ok((end, entry)) => {
+                self.super_entries.extend(entry);
                 self.riff_start = end;
                 self.movi = end + 20;
                 self.pos = end + 24;
@@ -769,7 +773,8 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// the writer's own sync through [`MjpegWriter::get_mut`].
     ///
     /// # Errors
-    /// [`ErrorKind::Io`]; the writer is then poisoned.
+    /// [`ErrorKind::Io`]; the writer then takes no more frames (see
+    /// [`MjpegWriter::finish`]).
     pub fn sync(&mut self) -> Result<()> {
         self.check_open()?;
         let pos = self.pos;
@@ -785,9 +790,14 @@ impl<W: Write + Seek> MjpegWriter<W> {
         })
     }
 
+    /// Writes the index and final headers for the frames written so far,
+    /// also after a failed frame or sync (whose bytes past `pos` it
+    /// overwrites).
     fn finalize(&mut self) -> Result<()> {
-        self.check_open()?;
-        let result = self.write_tail(false).and_then(|end| {
+        if self.inner.is_none() {
+            return Err(Error::new(ErrorKind::Io, "writer already finished"));
+        }
+        let result = self.write_tail(false).and_then(|(end, _)| {
             let abs = self.base + end;
             let w = self.inner()?;
             w.seek(SeekFrom::Start(abs))?;
@@ -802,10 +812,17 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// Writes the index and final headers, flushes, and returns the
     /// underlying writer, positioned at the end of the AVI.
     ///
+    /// After an earlier write error this still indexes every frame completed
+    /// before it (the error was already reported by the call that failed).
+    ///
     /// # Errors
-    /// [`ErrorKind::Io`], or an earlier write error.
+    /// [`ErrorKind::Io`].
     pub fn finish(mut self) -> Result<W> {
-        self.finalize()?;
+        if let Err(e) = self.finalize() {
+            // Drop would only try again.
+            self.inner = None;
+            return Err(e);
+        }
         self.inner
             .take()
             .ok_or_else(|| Error::new(ErrorKind::Io, "writer already finished"))
@@ -841,10 +858,10 @@ impl MjpegWriter<BufWriter<File>> {
 }
 
 impl<W: Write + Seek> Drop for MjpegWriter<W> {
-    /// Finishes the file if [`MjpegWriter::finish`] was not called, ignoring
-    /// errors. Never panics.
+    /// Finishes the file if [`MjpegWriter::finish`] was not called (also
+    /// after a write error, as `finish` does), ignoring errors. Never panics.
     fn drop(&mut self) {
-        if self.inner.is_some() && !self.failed {
+        if self.inner.is_some() {
             let _ = self.finalize();
         }
     }
@@ -1067,6 +1084,156 @@ mod tests {
         .unwrap();
         w.add_jpeg(&j, None).unwrap();
         drop(w);
+    }
+
+    /// A writer that, once armed, writes `budget` more bytes, fails one
+    /// write (a transient error: a full disk that is then cleaned up, a
+    /// signal), and works again after that.
+    struct Flaky {
+        inner: Cursor<Vec<u8>>,
+        armed: Option<usize>,
+        /// Receives the bytes when the writer is dropped.
+        on_drop: Option<std::rc::Rc<std::cell::RefCell<Vec<u8>>>>,
+    }
+
+    impl Drop for Flaky {
+        fn drop(&mut self) {
+            if let Some(out) = &self.on_drop {
+                out.replace(self.inner.get_ref().clone());
+            }
+        }
+    }
+
+    impl Write for Flaky {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            match self.armed {
+                Some(0) => {
+                    self.armed = None;
+                    Err(io::Error::other("disk full"))
+                }
+                Some(budget) => {
+                    let n = buf.len().min(budget);
+                    self.armed = Some(budget - n);
+                    self.inner.write(&buf[..n])
+                }
+                None => self.inner.write(buf),
+            }
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Seek for Flaky {
+        fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+            self.inner.seek(pos)
+        }
+    }
+
+    /// Three frames, a sync, two more frames, then a sixth frame whose write
+    /// fails part-way.
+    fn five_frames_then_a_failed_write() -> MjpegWriter<Flaky> {
+        let j = tiny_jpeg(8, 8);
+        let flaky = Flaky {
+            inner: Cursor::new(Vec::new()),
+            armed: None,
+            on_drop: None,
+        };
+        let mut w = MjpegWriter::new(flaky, 8, 8).unwrap();
+        for _ in 0..3 {
+            w.add_jpeg(&j, None).unwrap();
+        }
+        w.sync().unwrap();
+        for _ in 0..2 {
+            w.add_jpeg(&j, None).unwrap();
+        }
+        w.get_mut().unwrap().armed = Some(20);
+        assert_eq!(w.add_jpeg(&j, None).unwrap_err().kind(), ErrorKind::Io);
+        assert_eq!(w.frame_count(), 5);
+        w
+    }
+
+    fn assert_five_indexed_frames(b: Vec<u8>) {
+        assert_eq!(le32(&b, 4) as usize, b.len() - 8, "RIFF size");
+        let mut r = crate::avi::AviReader::new(Cursor::new(b)).unwrap();
+        assert_eq!(r.info().index, crate::avi::IndexKind::Idx1);
+        assert_eq!((r.frame_count(), r.info().header_frames), (5, 5));
+        for i in 0..5 {
+            assert_eq!(r.read_frame(i).unwrap(), tiny_jpeg(8, 8));
+        }
+    }
+
+    #[test]
+    fn finish_after_a_failed_frame_keeps_the_frames_written_before_it() {
+        let mut w = five_frames_then_a_failed_write();
+        // No more frames or syncs on a writer in an unknown state...
+        assert!(w.add_jpeg(&tiny_jpeg(8, 8), None).is_err());
+        assert!(w.sync().is_err());
+        // ...but finishing indexes the five frames over the partial chunk.
+        let b = w.finish().unwrap().inner.get_ref().clone();
+        assert_five_indexed_frames(b);
+    }
+
+    #[test]
+    fn drop_after_a_failed_frame_keeps_the_frames_written_before_it() {
+        let mut w = five_frames_then_a_failed_write();
+        let file = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        w.get_mut().unwrap().on_drop = Some(file.clone());
+        drop(w);
+        assert_five_indexed_frames(file.take());
+    }
+
+    #[test]
+    fn a_failure_anywhere_in_a_segment_switch_keeps_every_completed_frame() {
+        let j = tiny_jpeg(8, 8);
+        let new_writer = || {
+            let flaky = Flaky {
+                inner: Cursor::new(Vec::new()),
+                armed: None,
+                on_drop: None,
+            };
+            MjpegWriterBuilder::new(8, 8)
+                .riff_size(4096)
+                .build(flaky)
+                .unwrap()
+        };
+        // Frames that fit before the second and the third segment.
+        let mut switches = Vec::new();
+        let mut w = new_writer();
+        for k in 0..200 {
+            let segments = w.riff_number;
+            w.add_jpeg(&j, None).unwrap();
+            if w.riff_number != segments {
+                switches.push(k);
+            }
+        }
+        assert!(switches.len() >= 2, "{switches:?}");
+        for &k in &switches[..2] {
+            // The switch writes ix00 (+ idx1 for the first segment), the
+            // RIFF and movi sizes, the super index, the headers and the next
+            // segment's head: fail after every possible number of bytes.
+            for budget in (0..1200).step_by(5) {
+                let mut w = new_writer();
+                for _ in 0..k {
+                    w.add_jpeg(&j, None).unwrap();
+                }
+                w.get_mut().unwrap().armed = Some(budget);
+                let failed = w.add_jpeg(&j, None).is_err();
+                if !failed {
+                    w.add_jpeg(&j, None).unwrap();
+                }
+                let frames = w.frame_count();
+                assert_eq!(frames, k + if failed { 0 } else { 2 }, "budget {budget}");
+                let b = w.finish().unwrap().inner.get_ref().clone();
+                let mut r = crate::avi::AviReader::new(Cursor::new(b)).unwrap();
+                assert_eq!(r.frame_count(), frames, "k {k} budget {budget}");
+                assert_eq!(r.info().header_frames, frames, "k {k} budget {budget}");
+                assert_ne!(r.info().index, crate::avi::IndexKind::Scanned);
+                for i in 0..frames {
+                    assert_eq!(r.read_frame(i).unwrap(), j, "frame {i} budget {budget}");
+                }
+            }
+        }
     }
 
     #[test]

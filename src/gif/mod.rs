@@ -406,7 +406,10 @@ impl<W: Write> GifWriter<W> {
     /// ImageIO recording stores). GIF delays are centiseconds: each delay is
     /// rounded so that the total time so far stays within 5 ms of the sum of
     /// the intervals (the rounding error is carried to the next frame), and
-    /// is at least 2 cs, since browsers show shorter delays as 10 cs.
+    /// is at least 2 cs, since browsers show shorter delays as 10 cs. An
+    /// interval longer than the longest GIF delay (65535 cs, about 11
+    /// minutes) is shown for that long, and the rest of it is dropped rather
+    /// than carried into the frames after it.
     ///
     /// ```
     /// use camreel::gif::GifWriter;
@@ -429,17 +432,20 @@ impl<W: Write> GifWriter<W> {
         interval_ms: u32,
     ) -> Result<()> {
         let delay = self.delay_for_ms(interval_ms);
-        self.add_frame(image, delay)?;
+        self.add_frame(image, u16::try_from(delay).unwrap_or(u16::MAX))?;
         self.total_ms += u64::from(interval_ms);
-        self.total_cs += u64::from(delay);
+        // Count the delay before it was capped at u16::MAX: the part of a
+        // longer interval that no GIF delay can hold is not owed to the
+        // next frames.
+        self.total_cs += delay;
         Ok(())
     }
 
-    /// The delay in centiseconds `add_frame_ms` would use for `interval_ms`.
-    fn delay_for_ms(&self, interval_ms: u32) -> u16 {
+    /// The delay in centiseconds `add_frame_ms` would use for `interval_ms`,
+    /// before it is capped at `u16::MAX`.
+    fn delay_for_ms(&self, interval_ms: u32) -> u64 {
         let target_cs = (self.total_ms + u64::from(interval_ms) + 5) / 10;
-        let delay = target_cs.saturating_sub(self.total_cs).max(2);
-        u16::try_from(delay).unwrap_or(u16::MAX)
+        target_cs.saturating_sub(self.total_cs).max(2)
     }
 
     /// Brings `image` into the RGB work buffer: decoded if JPEG/PNG,

@@ -3,6 +3,8 @@
 //! Both use the `gif` crate's decoder.
 
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Limits, PixelFormat};
@@ -53,8 +55,51 @@ pub struct GifFrameInfo {
     pub dispose: u8,
 }
 
-fn decode_error(context: &str, e: ::gif::DecodingError) -> Error {
+/// Counts the bytes the decoder has taken from the reader: at the end of a
+/// cut file, where the file ends.
+/// The decoder owns the reader and does not lend it back, so the count is
+/// shared.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Counting<R> {
+    fn new(inner: R) -> (Counting<R>, Arc<AtomicU64>) {
+        let read = Arc::new(AtomicU64::new(0));
+        let counting = Counting {
+            inner,
+            read: Arc::clone(&read),
+        };
+        (counting, read)
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The error for a decoder error in `context` ("gif frame 3"), `read` bytes
+/// into the input: [`ErrorKind::Truncated`] when the input ended early.
+fn decode_error(context: &str, read: u64, e: ::gif::DecodingError) -> Error {
     match e {
+        ::gif::DecodingError::UnexpectedEof => Error::new(
+            ErrorKind::Truncated,
+            format!(
+                "{context}: the file ends at byte {read} (cut short, or the writer was never finished)"
+            ),
+        ),
+        ::gif::DecodingError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::with_source(
+                ErrorKind::Truncated,
+                format!("{context}: the file ends at byte {read}"),
+                io,
+            )
+        }
         ::gif::DecodingError::Io(io) => Error::io(context.to_string(), io),
         other => Error::with_source(ErrorKind::Format, context.to_string(), other),
     }
@@ -83,13 +128,16 @@ fn repeat_to_loop(r: ::gif::Repeat) -> Option<u16> {
 /// ```
 ///
 /// # Errors
-/// [`ErrorKind::Format`] for data that is not a valid GIF, I/O errors.
+/// [`ErrorKind::Format`] for data that is not a valid GIF;
+/// [`ErrorKind::Truncated`] for a GIF that ends early (the message names the
+/// frame and the byte where the data ends); I/O errors.
 pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
     let mut options = ::gif::DecodeOptions::new();
     options.skip_frame_decoding(true);
+    let (reader, read) = Counting::new(reader);
     let mut decoder = options
         .read_info(reader)
-        .map_err(|e| decode_error("reading the gif header", e))?;
+        .map_err(|e| decode_error("reading the gif header", 0, e))?;
     let mut frames = Vec::new();
     loop {
         let index = frames.len();
@@ -97,7 +145,10 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
         let frame = match decoder.read_next_frame() {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(decode_error(&format!("gif frame {index}"), e)),
+            Err(e) => {
+                let read = read.load(Ordering::Relaxed);
+                return Err(decode_error(&format!("gif frame {index}"), read, e));
+            }
         };
         frames.push(GifFrameInfo {
             left: frame.left,
@@ -137,7 +188,9 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
 /// # Ok::<(), camreel::Error>(())
 /// ```
 pub struct GifReader<R: Read> {
-    decoder: ::gif::Decoder<R>,
+    decoder: ::gif::Decoder<Counting<R>>,
+    /// Bytes the decoder has read.
+    read: Arc<AtomicU64>,
     width: u32,
     height: u32,
     canvas: Vec<u8>,
@@ -161,6 +214,7 @@ impl<R: Read> GifReader<R> {
     ///
     /// # Errors
     /// [`ErrorKind::Format`] for data that is not a GIF,
+    /// [`ErrorKind::Truncated`] if it ends inside the header,
     /// [`ErrorKind::LimitExceeded`] / [`ErrorKind::InvalidFrameSize`] for
     /// an oversized or empty screen, I/O errors.
     pub fn new(reader: R) -> Result<GifReader<R>> {
@@ -178,14 +232,16 @@ impl<R: Read> GifReader<R> {
         // The decoder's RGBA frame buffer counts against the per-frame limit.
         let cap = std::num::NonZeroU64::new(limits.max_bytes).unwrap_or(std::num::NonZeroU64::MIN);
         options.set_memory_limit(::gif::MemoryLimit::Bytes(cap));
+        let (reader, read) = Counting::new(reader);
         let decoder = options
             .read_info(reader)
-            .map_err(|e| decode_error("reading the gif header", e))?;
+            .map_err(|e| decode_error("reading the gif header", 0, e))?;
         let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
         limits.check(PixelFormat::Rgb888, width, height)?;
         let n = width as usize * height as usize * 3;
         Ok(GifReader {
             decoder,
+            read,
             width,
             height,
             canvas: vec![0; n],
@@ -208,14 +264,17 @@ impl<R: Read> GifReader<R> {
     /// delay in centiseconds, or `None` after the last frame.
     ///
     /// # Errors
-    /// [`ErrorKind::Format`] for corrupt data (the message names the frame),
-    /// I/O errors.
+    /// [`ErrorKind::Format`] for corrupt data, [`ErrorKind::Truncated`] for a
+    /// file that ends early (the message names the frame), I/O errors.
     pub fn read_frame_into(&mut self, dst: &mut Image) -> Result<Option<u16>> {
         let index = self.index;
         let frame = match self.decoder.read_next_frame() {
             Ok(Some(f)) => f,
             Ok(None) => return Ok(None),
-            Err(e) => return Err(decode_error(&format!("gif frame {index}"), e)),
+            Err(e) => {
+                let read = self.read.load(Ordering::Relaxed);
+                return Err(decode_error(&format!("gif frame {index}"), read, e));
+            }
         };
         let (w, h) = (self.width as usize, self.height as usize);
         let (left, top) = (usize::from(frame.left), usize::from(frame.top));

@@ -186,8 +186,9 @@ impl TriggerRecorder {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] if already recording; the file stream's
-    /// create and write errors (the ring is kept intact if the file cannot
-    /// be created).
+    /// create and write errors. After an error the recorder is still in ring
+    /// mode with the ring intact (a file that was created keeps the frames
+    /// written before the error).
     pub fn trigger(&mut self, path: impl AsRef<Path>) -> Result<u64> {
         if let Some(file) = &self.file {
             return Err(Error::new(
@@ -203,13 +204,24 @@ impl TriggerRecorder {
             .limits(self.limits)
             .create(path)?;
         let slots = self.capacity();
-        let next = self.ring.offset() as usize % slots;
+        let write_at = self.ring.offset();
+        let next = write_at as usize % slots;
         let first = if self.filled < slots { 0 } else { next };
         let written = self.filled as u64;
         for k in 0..self.filled {
-            self.ring.seek(((first + k) % slots) as u64)?;
-            let (view, info) = self.ring.read_ref(NO_WAIT)?;
-            file.write_with_elapsed(view, info.elapsed_ms)?;
+            let copied = self
+                .ring
+                .seek(((first + k) % slots) as u64)
+                .and_then(|()| self.ring.read_ref(NO_WAIT))
+                .and_then(|(view, info)| {
+                    file.write_with_elapsed(view, info.elapsed_ms).map(|_| ())
+                });
+            if let Err(e) = copied {
+                // Keep recording into the ring where it was, so that it stays
+                // in order for the next trigger.
+                self.ring.seek(write_at % slots as u64)?;
+                return Err(e);
+            }
         }
         self.ring.seek(0)?;
         self.filled = 0;
@@ -285,6 +297,43 @@ mod tests {
         assert_eq!(values, [6, 7, 8, 9, 100]);
         let ms: Vec<u32> = s.headers().map(|h| h.elapsed_ms).collect();
         assert_eq!(ms, [16, 17, 18, 19, 50]);
+    }
+
+    #[test]
+    fn a_trigger_that_fails_while_writing_keeps_the_ring_in_order() {
+        // With the next write in the middle of the ring, and at its end.
+        for pushed in [5u8, 6] {
+            trigger_fails_then_succeeds(pushed);
+        }
+    }
+
+    fn trigger_fails_then_succeeds(pushed: u8) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = TriggerRecorder::new(2, 2, PixelFormat::Grayscale, 3).unwrap();
+        for i in 0..pushed {
+            rec.push(&frame(i)).unwrap();
+        }
+        // The file refuses the ring's frames (as a full disk would).
+        rec.limits = Limits {
+            max_bytes: 3,
+            ..Limits::default()
+        };
+        let e = rec.trigger(dir.path().join("fail.bin")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+        assert!(!rec.is_recording());
+        assert_eq!(rec.buffered(), 3);
+        // The ring still holds the last three frames, oldest first, and goes
+        // on from there.
+        rec.limits = Limits::default();
+        rec.push(&frame(pushed)).unwrap();
+        let path = dir.path().join("ok.bin");
+        assert_eq!(rec.trigger(&path).unwrap(), 3);
+        assert_eq!(rec.stop().unwrap(), 3);
+        let mut s = FileStream::open(&path).unwrap();
+        let values: Vec<u8> = (0..3)
+            .map(|_| s.read(NO_WAIT).unwrap().unwrap().data()[0])
+            .collect();
+        assert_eq!(values, [pushed - 2, pushed - 1, pushed]);
     }
 
     #[test]

@@ -129,19 +129,22 @@ impl AviInput {
 
 impl FrameInput for AviInput {
     fn next_frame(&mut self) -> Result<Option<Frame>> {
-        let i = self.next;
-        if i >= self.reader.frame_count() {
-            return Ok(None);
-        }
-        self.next += 1;
-        if !self.reader.read_image_into(i, &mut self.image)? {
-            if !self.have_image {
-                // A dropped frame before any real one has nothing to repeat.
-                return self.next_frame();
+        // A dropped frame before any real one has nothing to repeat: skip it
+        // (in a loop: a damaged file can hold any number of them).
+        let i = loop {
+            let i = self.next;
+            if i >= self.reader.frame_count() {
+                return Ok(None);
             }
-        } else {
-            self.have_image = true;
-        }
+            self.next += 1;
+            if self.reader.read_image_into(i, &mut self.image)? {
+                self.have_image = true;
+                break i;
+            }
+            if self.have_image {
+                break i;
+            }
+        };
         let elapsed = if i == 0 {
             0
         } else {

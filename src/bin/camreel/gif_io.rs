@@ -35,9 +35,14 @@ fn gif_options(options: &OutputOptions) -> Result<GifOptions> {
 /// recorded (the next frame's `elapsed_ms`), so frames are written one behind;
 /// the last frame keeps the interval before it. With `--fps` every frame gets
 /// 1/fps seconds. Delays are rounded to centiseconds with the error carried.
+///
+/// Dropped without [`FrameOutput::finish`] (convert stopped on an error), it
+/// still writes the frame it holds back, so the GIF keeps every frame that
+/// was converted.
 pub struct GifOutput {
     path: PathBuf,
-    writer: GifWriter<BufWriter<File>>,
+    /// `None` once finished.
+    writer: Option<GifWriter<BufWriter<File>>>,
     fps: Option<f64>,
     pending: Option<Image>,
     last_interval_ms: u32,
@@ -71,7 +76,7 @@ pub fn create(path: &Path, options: &OutputOptions, first: &Frame) -> Result<Box
         .map_err(|e| e.context(path.display()))?;
     Ok(Box::new(GifOutput {
         path: path.to_path_buf(),
-        writer,
+        writer: Some(writer),
         fps: options.fps,
         pending: None,
         last_interval_ms: 100,
@@ -80,7 +85,27 @@ pub fn create(path: &Path, options: &OutputOptions, first: &Frame) -> Result<Box
     }))
 }
 
+fn finished(path: &Path) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("{}: the GIF is already finished", path.display()),
+    )
+}
+
 impl GifOutput {
+    fn writer(&mut self) -> Result<&mut GifWriter<BufWriter<File>>> {
+        self.writer.as_mut().ok_or_else(|| finished(&self.path))
+    }
+
+    /// Writes the frame held back, shown for the last interval.
+    fn write_pending(&mut self) -> Result<()> {
+        if let Some(last) = self.pending.take() {
+            let interval = self.last_interval_ms;
+            self.writer()?.add_frame_ms(&last, interval)?;
+        }
+        Ok(())
+    }
+
     fn fps_delay(&mut self, fps: f64) -> u16 {
         self.fps_time_s += 1.0 / fps;
         let target = (self.fps_time_s * 100.0).round() as u64;
@@ -94,13 +119,13 @@ impl FrameOutput for GifOutput {
     fn write_frame(&mut self, frame: &Frame) -> Result<()> {
         if let Some(fps) = self.fps {
             let delay = self.fps_delay(fps);
-            return self.writer.add_frame(&frame.image, delay);
+            return self.writer()?.add_frame(&frame.image, delay);
         }
-        if let Some(prev) = &self.pending {
-            if frame.elapsed_ms > 0 {
-                self.last_interval_ms = frame.elapsed_ms;
-            }
-            self.writer.add_frame_ms(prev, self.last_interval_ms)?;
+        if self.pending.is_some() && frame.elapsed_ms > 0 {
+            self.last_interval_ms = frame.elapsed_ms;
+        }
+        if let (Some(prev), Some(writer)) = (&self.pending, &mut self.writer) {
+            writer.add_frame_ms(prev, self.last_interval_ms)?;
         }
         match &mut self.pending {
             Some(img) => frame.image.view().copy_into(img),
@@ -110,12 +135,13 @@ impl FrameOutput for GifOutput {
     }
 
     fn finish(mut self: Box<Self>) -> Result<u64> {
-        if let Some(last) = self.pending.take() {
-            self.writer.add_frame_ms(&last, self.last_interval_ms)?;
-        }
-        let count = self.writer.frame_count();
+        self.write_pending()?;
+        let Some(writer) = self.writer.take() else {
+            return Err(finished(&self.path));
+        };
+        let count = writer.frame_count();
         let path = self.path.display().to_string();
-        let mut out = self.writer.finish().map_err(|e| e.context(&path))?;
+        let mut out = writer.finish().map_err(|e| e.context(&path))?;
         out.flush().map_err(|e| Error::io(path.clone(), e))?;
         out.into_inner()
             .map_err(|e| Error::io(path.clone(), e.into_error()))?
@@ -125,23 +151,36 @@ impl FrameOutput for GifOutput {
     }
 }
 
+impl Drop for GifOutput {
+    /// Writes the frame held back when `finish` was not called (an error
+    /// stopped the conversion), ignoring errors; the GIF writer's own drop
+    /// then writes the trailer.
+    fn drop(&mut self) {
+        let _ = self.write_pending();
+    }
+}
+
 /// Frames of a GIF as a viewer composites them; `elapsed_ms` of a frame is
-/// the previous frame's delay (0 for the first).
+/// the previous frame's delay (0 for the first). A GIF that ends early (cut,
+/// or never finished) yields its complete frames, then the
+/// [`ErrorKind::Truncated`] error that `convert` reports as a warning.
 pub struct GifInput {
     reader: GifReader<BufReader<File>>,
-    count: u64,
+    /// `None` for a GIF that ends early.
+    count: Option<u64>,
     prev_delay_cs: u16,
 }
 
 /// Opens `path` for reading frames.
 pub fn open(path: &Path) -> Result<Box<dyn FrameInput>> {
     let name = path.display().to_string();
-    let count = read_info(BufReader::new(
+    let count = match read_info(BufReader::new(
         File::open(path).map_err(|e| Error::io(name.clone(), e))?,
-    ))
-    .map_err(|e| e.context(&name))?
-    .frames
-    .len() as u64;
+    )) {
+        Ok(info) => Some(info.frames.len() as u64),
+        Err(e) if e.kind() == ErrorKind::Truncated => None,
+        Err(e) => return Err(e.context(&name)),
+    };
     let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
     let reader = GifReader::new(BufReader::new(file)).map_err(|e| e.context(&name))?;
     Ok(Box::new(GifInput {
@@ -163,7 +202,7 @@ impl FrameInput for GifInput {
     }
 
     fn frame_count(&self) -> Option<u64> {
-        Some(self.count)
+        self.count
     }
 }
 

@@ -1,0 +1,3 @@
+//! Helpers shared by the GIF integration tests.
+
+pub mod fuzz_body;
