@@ -14,6 +14,7 @@ pub mod geometry;
 pub mod gif;
 pub mod image;
 pub mod imageio;
+mod io_util;
 pub mod raw;
 
 pub use error::{Error, ErrorKind, Result};

@@ -14,6 +14,7 @@ use crate::clock::{Clock, MonotonicClock};
 use crate::codec::jpeg::Subsampling;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::ImageRef;
+use crate::io_util::write_all_vectored;
 
 /// RIFF size at which a new `RIFF AVIX` begins, as ffmpeg does (1 GiB).
 const DEFAULT_RIFF_SIZE: u64 = 1 << 30;
@@ -220,20 +221,6 @@ impl<W: Write + Seek> std::fmt::Debug for MjpegWriter<W> {
             .field("bytes", &self.pos)
             .finish_non_exhaustive()
     }
-}
-
-/// Writes every byte of `bufs`, looping over short vectored writes.
-fn write_all_vectored<W: Write>(w: &mut W, mut bufs: &mut [IoSlice<'_>]) -> io::Result<()> {
-    IoSlice::advance_slices(&mut bufs, 0);
-    while !bufs.is_empty() {
-        match w.write_vectored(bufs) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => IoSlice::advance_slices(&mut bufs, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 fn too_big(what: &str) -> Error {

@@ -1192,16 +1192,14 @@ impl JpegDecoder {
             self.scratch.extend_from_slice(&data[header.sos..]);
             &self.scratch
         };
-        if let Err(refused) = layout {
-            // Layouts zune-jpeg misreads: libjpeg-turbo decodes them right.
-            #[cfg(feature = "turbojpeg")]
-            {
-                let _ = refused;
-                return turbo::decode_into(bytes, format, width, height, dst);
-            }
-            #[cfg(not(feature = "turbojpeg"))]
-            return Err(refused);
+        // Layouts zune-jpeg misreads: libjpeg-turbo decodes them right, and
+        // without it they are refused.
+        #[cfg(feature = "turbojpeg")]
+        if layout.is_err() {
+            return turbo::decode_into(bytes, format, width, height, dst);
         }
+        #[cfg(not(feature = "turbojpeg"))]
+        layout?;
         let options = DecoderOptions::default()
             .set_strict_mode(true)
             .jpeg_set_out_colorspace(colorspace)

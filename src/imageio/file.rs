@@ -11,6 +11,7 @@ use super::{FrameInfo, Pacer, ReadOptions, Stamper, StreamKind, reset_placeholde
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
+use crate::io_util::write_all_vectored;
 
 /// Settings for opening or creating a [`FileStream`]: the clock and the
 /// [`Limits`] applied to every frame header.
@@ -303,19 +304,6 @@ fn read_exact_at(mut file: &File, buf: &mut [u8], offset: u64) -> io::Result<()>
 /// Whether positioned reads leave the OS file position alone.
 const READS_KEEP_CURSOR: bool = cfg!(unix);
 
-fn write_all_vectored(mut w: impl Write, mut bufs: &mut [IoSlice<'_>]) -> io::Result<()> {
-    IoSlice::advance_slices(&mut bufs, 0);
-    while !bufs.is_empty() {
-        match w.write_vectored(bufs) {
-            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-            Ok(n) => IoSlice::advance_slices(&mut bufs, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
 const ZEROS: [u8; 16] = [0; 16];
 
 impl FileStream {
@@ -571,7 +559,7 @@ impl FileStream {
                 IoSlice::new(payload),
                 IoSlice::new(&ZEROS[..header.padding()]),
             ];
-            write_all_vectored(&self.file, &mut slices)
+            write_all_vectored(&mut &self.file, &mut slices)
         })();
         if let Err(e) = result {
             // Leave no partial chunk behind (best effort).
