@@ -437,3 +437,41 @@ fn record_to_avi_and_gif_plays_in_ffprobe() {
     assert_eq!(probe(&avi), "mjpeg,96,64,12");
     assert_eq!(probe(&gif), "gif,96,64,12");
 }
+
+#[test]
+fn record_to_avi_keeps_the_sources_nominal_rate() {
+    // Three frames 33.3 ms apart would measure as 1000/33 fps; the synthetic
+    // camera is paced at exactly 30.
+    let dir = tempfile::tempdir().unwrap();
+    let avi = dir.path().join("clip.avi");
+    let path = avi.to_str().unwrap();
+    ok(&[
+        "record",
+        "synthetic",
+        path,
+        "--frames",
+        "3",
+        "--size",
+        "32x24",
+    ]);
+    let info = camreel::avi::info(&avi).unwrap();
+    assert_eq!(
+        info.frame_rate,
+        camreel::avi::FrameRate::new(30, 1).unwrap()
+    );
+    ok(&[
+        "record",
+        "synthetic",
+        path,
+        "--frames",
+        "3",
+        "--size",
+        "32x24",
+        "--fps",
+        "12.5",
+    ]);
+    assert_eq!(
+        camreel::avi::info(&avi).unwrap().frame_rate,
+        camreel::avi::FrameRate::new(25, 2).unwrap()
+    );
+}

@@ -73,11 +73,15 @@ pub fn run(args: &RecordArgs) -> Result<()> {
     let store_as = (format.is_none() && FileKind::of(&args.output)? == FileKind::Bin)
         .then_some(PixelFormat::Jpeg);
     let mut source = camera::open(&args.source, &config)?;
+    // An AVI has one constant rate: a paced source's nominal rate (exactly
+    // 30, say) rather than the one the millisecond intervals approximate.
+    let avi = FileKind::of(&args.output)? == FileKind::Avi;
+    let fps = args.fps.or(source.format().fps.filter(|_| avi));
     let plan = Plan {
         label: &args.source,
         output: &args.output,
         options: OutputOptions {
-            fps: args.fps,
+            fps,
             ..OutputOptions::default()
         },
         store_as,
