@@ -7,7 +7,7 @@
 //!
 //! The encoders convert other uncompressed formats with [`crate::convert`]
 //! first. Decoders read the header first
-//! and check it against [`Limits`](crate::Limits) before allocating.
+//! and check it against [`Limits`] before allocating.
 //!
 //! JPEG encoding uses the pure-Rust `jpeg-encoder` crate, or libjpeg-turbo with
 //! the `turbojpeg` cargo feature ([`jpeg::Backend`]); decoding uses `zune-jpeg`
