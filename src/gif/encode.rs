@@ -9,7 +9,7 @@
 //! fidelity drift from frame to frame: the error is always measured against
 //! the source frame, never against the previous source frame.
 
-use super::quantize::{Histogram, Nearest, Rgb, dist, gray_levels};
+use super::quantize::{Histogram, Nearest, Rgb, dist, gray_levels, nearest_level_lut};
 use super::{Dither, PaletteMode};
 
 /// How the per-pixel choices trade size for fidelity (squared RGB distances).
@@ -107,23 +107,6 @@ pub(crate) fn fixed_gray_table() -> Vec<u8> {
             [v, v, v]
         })
         .collect()
-}
-
-fn nearest_level_lut(levels: &[u8]) -> [u8; 256] {
-    let mut lut = [0u8; 256];
-    for (v, slot) in lut.iter_mut().enumerate() {
-        let mut best = 0;
-        let mut best_d = i32::MAX;
-        for (i, &l) in levels.iter().enumerate() {
-            let d = (i32::from(l) - v as i32).abs();
-            if d < best_d {
-                best_d = d;
-                best = i;
-            }
-        }
-        *slot = best as u8;
-    }
-    lut
 }
 
 /// Per-writer encoding state, reused from frame to frame.

@@ -561,6 +561,25 @@ pub(crate) fn gray_levels(hist: &[u64; 256], max_levels: usize) -> Vec<u8> {
     out
 }
 
+/// For each 8-bit value, the index of the nearest of `levels` (the first
+/// on a tie): a lookup table for palettes of gray or per-channel levels.
+pub(crate) fn nearest_level_lut(levels: &[u8]) -> [u8; 256] {
+    let mut lut = [0u8; 256];
+    for (v, slot) in lut.iter_mut().enumerate() {
+        let mut best = 0;
+        let mut best_d = i32::MAX;
+        for (i, &l) in levels.iter().enumerate() {
+            let d = (i32::from(l) - v as i32).abs();
+            if d < best_d {
+                best_d = d;
+                best = i;
+            }
+        }
+        *slot = best as u8;
+    }
+    lut
+}
+
 /// Exact nearest-palette-colour search.
 ///
 /// Each 8x8x8 cell of RGB space gets, on first use, the list of palette
@@ -620,20 +639,7 @@ impl Nearest {
     pub(crate) fn set_gray_palette(&mut self, levels: &[u8]) {
         let palette: Vec<Rgb> = levels.iter().map(|&v| [v, v, v]).collect();
         self.set_palette(&palette);
-        let mut lut = [0u8; 256];
-        for (v, slot) in lut.iter_mut().enumerate() {
-            let mut best = 0;
-            let mut best_d = i32::MAX;
-            for (i, &l) in levels.iter().enumerate() {
-                let d = (i32::from(l) - v as i32).abs();
-                if d < best_d {
-                    best_d = d;
-                    best = i;
-                }
-            }
-            *slot = best as u8;
-        }
-        self.gray = Some(lut);
+        self.gray = Some(nearest_level_lut(levels));
     }
 
     /// The palette being searched.
