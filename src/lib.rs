@@ -12,6 +12,7 @@ pub mod convert;
 pub mod error;
 pub mod geometry;
 pub mod gif;
+pub mod h264;
 pub mod image;
 pub mod imageio;
 mod io_util;

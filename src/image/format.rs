@@ -335,7 +335,10 @@ impl PixelFormat {
     /// Whether the payload is encoded (a JPEG or PNG file, an H.264 access
     /// unit) rather than pixels.
     pub const fn is_compressed(self) -> bool {
-        matches!(self, PixelFormat::Jpeg | PixelFormat::Png | PixelFormat::H264)
+        matches!(
+            self,
+            PixelFormat::Jpeg | PixelFormat::Png | PixelFormat::H264
+        )
     }
 
     /// Whether this is a Bayer mosaic (8-bit, 16-bit or packed RAW10).
