@@ -17,6 +17,7 @@ pub mod image;
 pub mod imageio;
 mod io_util;
 pub mod raw;
+pub mod video;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};

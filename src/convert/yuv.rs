@@ -651,7 +651,14 @@ mod tests {
     fn rgb_to_i420_matches_the_per_pixel_formula() {
         // Widths across the 64-block chunk of the fused kernel, odd and even
         // sides.
-        for (w, h) in [(1usize, 1usize), (2, 2), (3, 3), (129, 5), (130, 4), (257, 3)] {
+        for (w, h) in [
+            (1usize, 1usize),
+            (2, 2),
+            (3, 3),
+            (129, 5),
+            (130, 4),
+            (257, 3),
+        ] {
             let rgb: Vec<u8> = (0..3 * w * h).map(|i| (i * 113 % 251) as u8).collect();
             let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
             let (mut y, mut u, mut v) = (vec![0; w * h], vec![0; cw * ch], vec![0; cw * ch]);
@@ -660,7 +667,11 @@ mod tests {
             for yy in 0..h {
                 for x in 0..w {
                     let p = px(x, yy);
-                    assert_eq!(y[yy * w + x], rgb_to_y(p[0], p[1], p[2]), "{w}x{h} ({x},{yy})");
+                    assert_eq!(
+                        y[yy * w + x],
+                        rgb_to_y(p[0], p[1], p[2]),
+                        "{w}x{h} ({x},{yy})"
+                    );
                 }
             }
             for cy in 0..ch {
@@ -675,7 +686,11 @@ mod tests {
                         }
                     }
                     let want = rgb_sums_to_uv(s[0], s[1], s[2], n.trailing_zeros());
-                    assert_eq!((u[cy * cw + cx], v[cy * cw + cx]), want, "{w}x{h} ({cx},{cy})");
+                    assert_eq!(
+                        (u[cy * cw + cx], v[cy * cw + cx]),
+                        want,
+                        "{w}x{h} ({cx},{cy})"
+                    );
                 }
             }
         }
