@@ -7,6 +7,7 @@
 //! | [`Sps`] | picture size, profile, level and timing of a sequence parameter set | always |
 //! | [`H264Settings`] | bitrate or quantiser, intra period, frame rate, threads | always |
 //! | `H264Encoder` | openh264 as a [`VideoEncoder`](crate::video::VideoEncoder) | feature `h264` |
+//! | `H264Decoder` | access units to YUV420 pictures (openh264) | feature `h264` |
 //!
 //! An encoded picture travels as a [`Frame`](crate::camera::Frame) whose
 //! image is in [`PixelFormat::H264`](crate::PixelFormat::H264): the bytes of
@@ -16,11 +17,16 @@ pub mod annexb;
 mod bits;
 #[cfg(feature = "h264")]
 #[cfg_attr(docsrs, doc(cfg(feature = "h264")))]
+mod decoder;
+#[cfg(feature = "h264")]
+#[cfg_attr(docsrs, doc(cfg(feature = "h264")))]
 mod encoder;
 mod settings;
 mod sps;
 
 pub use annexb::{AccessUnitInfo, NalType};
+#[cfg(feature = "h264")]
+pub use decoder::H264Decoder;
 #[cfg(feature = "h264")]
 pub use encoder::H264Encoder;
 pub use settings::{H264Settings, RateControl};
