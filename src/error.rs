@@ -57,6 +57,9 @@ pub enum ErrorKind {
     /// An argument out of its documented range (a JPEG quality of 0, an empty
     /// region of interest, ...).
     InvalidArgument,
+    /// A frame written to an output that was already finished (its trailer
+    /// or index is written; see [`FrameSink::finish`](crate::sink::FrameSink::finish)).
+    Finished,
 }
 
 impl ErrorKind {
@@ -76,6 +79,7 @@ impl ErrorKind {
             ErrorKind::BackendUnavailable => "backend unavailable",
             ErrorKind::LimitExceeded => "limit exceeded",
             ErrorKind::InvalidArgument => "invalid argument",
+            ErrorKind::Finished => "already finished",
         }
     }
 }

@@ -10,12 +10,15 @@ pub mod clock;
 pub mod codec;
 pub mod convert;
 pub mod error;
+pub mod frame;
 pub mod geometry;
 pub mod gif;
 pub mod image;
 pub mod imageio;
 mod io_util;
 pub mod raw;
+pub mod sink;
+pub mod timing;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};
