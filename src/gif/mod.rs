@@ -479,8 +479,9 @@ impl<W: Write> GifWriter<W> {
     /// Writes the held-back frame for the last frame's duration (see
     /// [`Timeline::last_frame_duration`]).
     fn flush_held(&mut self) -> Result<()> {
-        let last = Ticks::new(Ticks::CENTIS).units(self.timeline.last_frame_duration());
-        self.write_held(last)
+        // Rounded as a whole so the delays add up to the true duration.
+        let end = Ticks::new(Ticks::CENTIS).units(self.timeline.duration());
+        self.write_held(end.saturating_sub(self.timed_cs))
     }
 
     /// Appends a frame shown for `interval_ms` milliseconds (the interval an

@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, IoSlice, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::header::{FILE_HEADER_LEN, FrameHeader, Version};
 use super::{
@@ -118,7 +119,7 @@ impl FileOptions {
             tail: None,
             tail_reported: false,
             wall: wall_ticks(&*self.clock),
-            ticks: Ticks::new(Ticks::MILLIS),
+            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
             limits: self.limits,
@@ -155,7 +156,7 @@ impl FileOptions {
             tail: None,
             tail_reported: false,
             wall: wall_ticks(&*self.clock),
-            ticks: Ticks::new(Ticks::MILLIS),
+            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
             limits: self.limits,
@@ -744,9 +745,11 @@ impl FileStream {
     }
 }
 
-/// Records frames with the milliseconds between their timestamps (the first
-/// frame's interval is 0: nothing came before it), so a recording copied at
-/// any speed keeps its timing. Frames whose format has no OpenMV code are
+/// Records frames with the milliseconds between their timestamps, so a
+/// recording copied at any speed keeps its timing. The first frame's
+/// interval is its own timestamp: the time since its source started (a
+/// camera stamps its first frame at about zero; a replayed `.bin` stamps it
+/// with its recorded interval, so a copy keeps every interval). Frames whose format has no OpenMV code are
 /// stored as the stream's [`Fallback`] says. `finish` syncs the file; later
 /// writes fail with [`ErrorKind::Finished`].
 ///

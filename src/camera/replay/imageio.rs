@@ -141,7 +141,8 @@ impl ReplayBuilder {
     }
 }
 
-/// A camera playing an ImageIO recording. See the [module docs](self).
+/// A camera playing an ImageIO recording (`.bin`): frames as stored, at
+/// the recorded intervals. See the [replay module docs](super).
 #[derive(Debug)]
 pub struct ReplayCamera {
     stream: FileStream,
