@@ -51,7 +51,10 @@ pub fn fps(s: &str) -> Result<FrameRate> {
             ),
         )
     };
-    if s.trim().parse::<f64>().is_ok_and(|v| v.is_nan() || v <= 0.0) {
+    if s.trim()
+        .parse::<f64>()
+        .is_ok_and(|v| v.is_nan() || v <= 0.0)
+    {
         return Err(out_of_range());
     }
     let rate: FrameRate = s.parse()?;
