@@ -10,6 +10,7 @@ pub mod clock;
 pub mod codec;
 pub mod convert;
 pub mod error;
+pub mod frame;
 pub mod geometry;
 pub mod gif;
 pub mod h264;
@@ -17,6 +18,9 @@ pub mod image;
 pub mod imageio;
 mod io_util;
 pub mod raw;
+pub mod record;
+pub mod sink;
+pub mod timing;
 pub mod video;
 
 pub use error::{Error, ErrorKind, Result};

@@ -1,6 +1,6 @@
 //! [`H264Settings`]: what every H.264 encoder here is told.
 
-use crate::avi::FrameRate;
+use crate::timing::FrameRate;
 use crate::error::{Error, ErrorKind, Result};
 
 /// How an encoder spends bits.
@@ -45,7 +45,7 @@ impl Default for H264Settings {
         H264Settings {
             rate_control: RateControl::Bitrate(2_000_000),
             intra_period: 30,
-            frame_rate: FrameRate::new(30, 1).unwrap_or(FrameRate::NTSC),
+            frame_rate: FrameRate::default(),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u16),
         }
     }
