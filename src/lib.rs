@@ -17,6 +17,7 @@ pub mod h264;
 pub mod image;
 pub mod imageio;
 mod io_util;
+pub mod mp4;
 pub mod raw;
 pub mod record;
 pub mod sink;

@@ -8,6 +8,7 @@
 //! | [`H264Settings`] | bitrate or quantiser, intra period, frame rate, threads | always |
 //! | `H264Encoder` | openh264 as a [`VideoEncoder`](crate::video::VideoEncoder) | feature `h264` |
 //! | `H264Decoder` | access units to YUV420 pictures (openh264) | feature `h264` |
+//! | [`H264Writer`] | `.h264` Annex B files (a [`FrameSink`](crate::sink::FrameSink)) | always; raw frames need `h264` |
 //!
 //! An encoded picture travels as a [`Frame`](crate::camera::Frame) whose
 //! image is in [`PixelFormat::H264`](crate::PixelFormat::H264): the bytes of
@@ -23,6 +24,7 @@ mod decoder;
 mod encoder;
 mod settings;
 mod sps;
+mod writer;
 
 pub use annexb::{AccessUnitInfo, NalType};
 #[cfg(feature = "h264")]
@@ -31,3 +33,4 @@ pub use decoder::H264Decoder;
 pub use encoder::H264Encoder;
 pub use settings::{H264Settings, RateControl};
 pub use sps::Sps;
+pub use writer::H264Writer;

@@ -1,7 +1,7 @@
 //! [`H264Settings`]: what every H.264 encoder here is told.
 
-use crate::timing::FrameRate;
 use crate::error::{Error, ErrorKind, Result};
+use crate::timing::FrameRate;
 
 /// How an encoder spends bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -8,6 +8,7 @@
 
 mod encoder;
 mod mjpeg;
+pub(crate) mod stage;
 
 #[allow(unused_imports)] // for the H.264 encoders
 pub(crate) use encoder::OutputCounter;
