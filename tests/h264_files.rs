@@ -74,3 +74,64 @@ fn h264_plays_with_key_frames_at_the_intra_period() {
     let errors = ffmpeg_errors(&path, &[]);
     assert!(errors.is_empty(), "ffmpeg printed: {errors}");
 }
+
+#[test]
+fn mp4_seeks_to_a_middle_frame() {
+    if !have("ffprobe") || !have("ffmpeg") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seek.mp4");
+    let options = Mp4Options::default()
+        .with_settings(settings())
+        .with_frame_rate(FrameRate::NTSC);
+    let mut mp4 = Mp4Writer::create(&path, options).unwrap();
+    record(&mut mp4, 90, 320, 240);
+    drop(mp4);
+    // Frame 45 starts at 1.5015 s: ffmpeg seeks to the key frame at 30 and
+    // drops frames until 1.5015, so it outputs frames 45 to 89.
+    let (n, err) = decoded_frames(&path, &["-ss", "1.5015"]);
+    assert!(err.is_empty(), "ffmpeg printed: {err}");
+    assert_eq!(n, 45);
+    // ffprobe's reading of the packets after a seek starts at the key frame.
+    let (out, err) = ffprobe(
+        &path,
+        &[
+            "-read_intervals",
+            "1.6%+#1",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "packet=pts_time,flags",
+            "-of",
+            "csv=p=0",
+        ],
+    );
+    assert!(err.is_empty(), "{err}");
+    assert_eq!(out.lines().next(), Some("1.001000,K_"), "{out}");
+}
+
+#[test]
+fn mp4_to_a_pipe_plays_without_durations() {
+    if !have("ffprobe") || !have("ffmpeg") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipe.mp4");
+    let options = Mp4Options::default().with_settings(settings());
+    let mut mp4 = Mp4Writer::new(Vec::new(), options);
+    record(&mut mp4, 40, 160, 120);
+    std::fs::write(&path, mp4.into_inner().unwrap()).unwrap();
+    let info = stream_info(&path);
+    assert_eq!(info["nb_read_frames"], "40");
+    assert_eq!(key_frames(&path), [0, 30]);
+    // 40 frames at 30000/1001 fps: the last one lasts the mean interval.
+    let times = packet_times(&path);
+    assert_eq!(times.len(), 40);
+    assert!(
+        (times[39] - 39.0 * 1001.0 / 30000.0).abs() < 1e-4,
+        "{times:?}"
+    );
+    let errors = ffmpeg_errors(&path, &[]);
+    assert!(errors.is_empty(), "ffmpeg printed: {errors}");
+}
