@@ -135,3 +135,64 @@ fn mp4_to_a_pipe_plays_without_durations() {
     let errors = ffmpeg_errors(&path, &[]);
     assert!(errors.is_empty(), "ffmpeg printed: {errors}");
 }
+
+#[test]
+fn written_files_read_back_frame_for_frame() {
+    use camreel::camera::CameraSource;
+    use camreel::h264::H264Reader;
+    use camreel::mp4::Mp4Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let mp4_path = dir.path().join("back.mp4");
+    let h264_path = dir.path().join("back.h264");
+    let options = Mp4Options::default()
+        .with_settings(settings())
+        .with_frame_rate(FrameRate::NTSC);
+    let mut mp4 = Mp4Writer::create(&mp4_path, options).unwrap();
+    record(&mut mp4, 45, 64, 48);
+    drop(mp4);
+    let mut h264 = H264Writer::create_with(&h264_path, settings()).unwrap();
+    record(&mut h264, 45, 64, 48);
+    drop(h264);
+
+    let mut reader = Mp4Reader::open(&mp4_path).unwrap();
+    let info = reader.info();
+    assert_eq!((info.frames, info.key_frames), (45, 2));
+    assert_eq!(info.rate, Some(FrameRate::NTSC));
+    assert_eq!(info.duration, Some(ntsc(45)));
+    assert_eq!(info.damage, None);
+    assert_eq!(reader.format().width, 64);
+    let mut n = 0;
+    while let Some(frame) = reader.next_frame().unwrap() {
+        assert_eq!(frame.timestamp, ntsc(n), "frame {n}");
+        assert_eq!(frame.image.size(), (64, 48));
+        n += 1;
+    }
+    assert_eq!(n, 45);
+
+    let info = H264Reader::open(&h264_path).unwrap().info().unwrap();
+    assert_eq!((info.frames, info.key_frames, info.rate), (45, 2, None));
+    let mut reader = H264Reader::open(&h264_path)
+        .unwrap()
+        .with_rate(FrameRate::NTSC);
+    let mut n = 0;
+    while let Some(frame) = reader.next_frame().unwrap() {
+        assert_eq!(frame.timestamp, ntsc(n));
+        n += 1;
+    }
+    assert_eq!(n, 45);
+    // Pass-through: .h264 access units into an .mp4 keep every byte.
+    let mut reader = H264Reader::open(&h264_path).unwrap();
+    let mut copy = Mp4Writer::new(Vec::new(), Mp4Options::default());
+    while let Some(au) = reader.next_access_unit().unwrap() {
+        copy.write_frame(&au).unwrap();
+    }
+    let bytes = copy.into_inner().unwrap();
+    let mut back = Mp4Reader::new(std::io::Cursor::new(bytes), Default::default()).unwrap();
+    let mut original = H264Reader::open(&h264_path).unwrap();
+    while let Some(a) = original.next_access_unit().unwrap() {
+        let a = a.image.data().to_vec();
+        let b = back.next_access_unit().unwrap().unwrap();
+        assert_eq!(b.image.data(), &a[..]);
+    }
+    assert!(back.next_access_unit().unwrap().is_none());
+}

@@ -109,6 +109,12 @@ impl H264Decoder {
     /// does not parse or a picture openh264 cannot decode;
     /// [`ErrorKind::LimitExceeded`] for an SPS above the limits.
     pub fn decode(&mut self, au: &[u8]) -> Result<Option<ImageRef<'_>>> {
+        Ok(self.push(au)?.then(|| self.out.view()))
+    }
+
+    /// [`H264Decoder::decode`] without the borrow: whether a picture became
+    /// ready ([`H264Decoder::picture`]).
+    pub(crate) fn push(&mut self, au: &[u8]) -> Result<bool> {
         for nal in nal_units(au) {
             let nal = nal?;
             if nal.nal_type() == NalType::Sps {
@@ -122,10 +128,15 @@ impl H264Decoder {
         match picture {
             Some(yuv) => {
                 copy_picture(&yuv, &self.limits, &mut self.out)?;
-                Ok(Some(self.out.view()))
+                Ok(true)
             }
-            None => Ok(None),
+            None => Ok(false),
         }
+    }
+
+    /// The last picture out.
+    pub(crate) fn picture(&self) -> ImageRef<'_> {
+        self.out.view()
     }
 
     /// After the last access unit: the next picture the decoder still
@@ -134,6 +145,11 @@ impl H264Decoder {
     /// # Errors
     /// As [`H264Decoder::decode`].
     pub fn flush(&mut self) -> Result<Option<ImageRef<'_>>> {
+        Ok(self.flush_next()?.then(|| self.out.view()))
+    }
+
+    /// [`H264Decoder::flush`] without the borrow.
+    pub(crate) fn flush_next(&mut self) -> Result<bool> {
         if !self.flushed {
             self.flushed = true;
             // openh264 hands out its remaining pictures all at once.
@@ -147,9 +163,9 @@ impl H264Decoder {
         match self.pending.pop() {
             Some(image) => {
                 self.out = image;
-                Ok(Some(self.out.view()))
+                Ok(true)
             }
-            None => Ok(None),
+            None => Ok(false),
         }
     }
 }

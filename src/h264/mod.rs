@@ -9,6 +9,7 @@
 //! | `H264Encoder` | openh264 as a [`VideoEncoder`](crate::video::VideoEncoder) | feature `h264` |
 //! | `H264Decoder` | access units to YUV420 pictures (openh264) | feature `h264` |
 //! | [`H264Writer`] | `.h264` Annex B files (a [`FrameSink`](crate::sink::FrameSink)) | always; raw frames need `h264` |
+//! | [`H264Reader`] | `.h264` access units; decoded frames as a [`CameraSource`](crate::camera::CameraSource) | always; decoding needs `h264` |
 //!
 //! An encoded picture travels as a [`Frame`](crate::camera::Frame) whose
 //! image is in [`PixelFormat::H264`](crate::PixelFormat::H264): the bytes of
@@ -22,6 +23,7 @@ mod decoder;
 #[cfg(feature = "h264")]
 #[cfg_attr(docsrs, doc(cfg(feature = "h264")))]
 mod encoder;
+mod reader;
 mod settings;
 mod sps;
 mod writer;
@@ -31,6 +33,7 @@ pub use annexb::{AccessUnitInfo, NalType};
 pub use decoder::H264Decoder;
 #[cfg(feature = "h264")]
 pub use encoder::H264Encoder;
+pub use reader::H264Reader;
 pub use settings::{H264Settings, RateControl};
 pub use sps::Sps;
 pub use writer::H264Writer;

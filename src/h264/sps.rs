@@ -194,6 +194,24 @@ impl Sps {
         })
     }
 
+    /// An SPS of nothing (0x0), until a real one is read.
+    pub(crate) fn unknown() -> Sps {
+        Sps {
+            profile_idc: 0,
+            constraint_flags: 0,
+            level_idc: 0,
+            id: 0,
+            chroma_format_idc: 1,
+            bit_depth_luma: 8,
+            bit_depth_chroma: 8,
+            width: 0,
+            height: 0,
+            frame_mbs_only: true,
+            max_num_ref_frames: 0,
+            timing: None,
+        }
+    }
+
     /// Size of the coded pictures in whole macroblocks (before cropping):
     /// what a decoder allocates.
     pub fn coded_size(&self) -> (u64, u64) {
