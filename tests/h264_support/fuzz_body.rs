@@ -60,3 +60,40 @@ pub fn fuzz_annexb(data: &[u8]) {
         assert!(n <= range.len() + 4 * info.nal_units as usize);
     }
 }
+
+/// Reads `data` as an MP4 file: the index ([`Mp4Demuxer::open`]) under
+/// small limits, then every access unit through [`Mp4Reader`]. None of it
+/// may panic; every sample read lies inside the data; a reader stops after
+/// reporting damage.
+pub fn fuzz_mp4(data: &[u8]) {
+    use camreel::mp4::{Mp4Demuxer, Mp4Reader};
+    use std::io::Cursor;
+    let Ok(mut demux) = Mp4Demuxer::open(Cursor::new(data), LIMITS) else {
+        return;
+    };
+    for s in demux.samples() {
+        assert!(s.offset + u64::from(s.size) <= data.len() as u64);
+    }
+    let mut au = Vec::new();
+    for i in 0..demux.samples().len() {
+        if demux.read_access_unit(i, &mut au).is_err() {
+            break;
+        }
+    }
+    let Ok(mut reader) = Mp4Reader::new(Cursor::new(data), LIMITS) else {
+        return;
+    };
+    let _ = reader.info();
+    let mut n = 0;
+    loop {
+        match reader.next_access_unit() {
+            Ok(Some(_)) => n += 1,
+            Ok(None) => break,
+            Err(_) => {
+                assert!(matches!(reader.next_access_unit(), Ok(None) | Err(_)));
+                break;
+            }
+        }
+        assert!(n <= data.len());
+    }
+}
