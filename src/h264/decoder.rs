@@ -120,6 +120,20 @@ impl H264Decoder {
             if nal.nal_type() == NalType::Sps {
                 let sps = Sps::parse(nal.data)?;
                 sps.check(&self.limits)?;
+                if sps.chroma_format_idc != 1
+                    || sps.bit_depth_luma != 8
+                    || sps.bit_depth_chroma != 8
+                {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedFormat,
+                        format!(
+                            "{} h.264 with chroma format {} at {} bits: only 8-bit 4:2:0 decodes",
+                            sps.profile_name(),
+                            sps.chroma_format_idc,
+                            sps.bit_depth_luma
+                        ),
+                    ));
+                }
                 self.sps = Some(sps);
             }
         }
