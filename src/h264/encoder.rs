@@ -16,10 +16,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, PixelFormat};
 use crate::video::{EncodedFrame, OutputCounter, VideoEncoder, VideoFrameType};
 
-/// Largest picture openh264 encodes (level 5.2): 3840x2160 either way round.
-const MAX_LONG_SIDE: u32 = 3840;
-const MAX_SHORT_SIDE: u32 = 2160;
-
 /// An H.264 encoder (Constrained Baseline, 4:2:0) built on openh264.
 ///
 /// Takes any uncompressed camreel format, and JPEG/PNG frames (decoded
@@ -195,24 +191,6 @@ impl H264Encoder {
     }
 }
 
-/// Checks that openh264 can encode a `width` x `height` 4:2:0 picture.
-pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
-    if width % 2 != 0 || height % 2 != 0 || width == 0 || height == 0 {
-        return Err(Error::new(
-            ErrorKind::InvalidFrameSize,
-            format!("{width}x{height} frame: h.264 4:2:0 needs an even, non-zero width and height"),
-        ));
-    }
-    let (long, short) = (width.max(height), width.min(height));
-    if long > MAX_LONG_SIDE || short > MAX_SHORT_SIDE {
-        return Err(Error::new(
-            ErrorKind::LimitExceeded,
-            format!("{width}x{height} frame is larger than h.264 level 5.2 allows (3840x2160)"),
-        ));
-    }
-    Ok(())
-}
-
 /// Splits the interleaved chroma of an NV12 picture into I420 planes in `dst`.
 fn nv12_to_i420(src: ImageRef<'_>, dst: &mut Image) -> Result<()> {
     let (w, h) = src.size();
@@ -248,7 +226,7 @@ impl VideoEncoder for H264Encoder {
                 "frame is already H264 (write it to the output as it is)",
             ));
         }
-        check_size(width, height)?;
+        super::settings::check_size(width, height)?;
         let yuv = match src.format() {
             PixelFormat::Yuv420 => src,
             PixelFormat::Nv12 => {
@@ -411,10 +389,12 @@ mod tests {
         let e = enc.encode(&frame(&odd, 0)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidFrameSize);
         assert_eq!(
-            check_size(4096, 2160).unwrap_err().kind(),
+            super::super::settings::check_size(4096, 2160)
+                .unwrap_err()
+                .kind(),
             ErrorKind::LimitExceeded
         );
-        assert!(check_size(2160, 3840).is_ok());
+        assert!(super::super::settings::check_size(2160, 3840).is_ok());
         let au = Image::new(PixelFormat::H264, 16, 16, vec![0, 0, 1, 0x65]).unwrap();
         let e = enc.encode(&frame(&au, 0)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);

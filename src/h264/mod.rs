@@ -9,6 +9,7 @@
 //! | `H264Encoder` | openh264 as a [`VideoEncoder`](crate::video::VideoEncoder) | feature `h264` |
 //! | `H264Decoder` | access units to YUV420 pictures (openh264) | feature `h264` |
 //! | [`H264Writer`] | `.h264` Annex B files (a [`FrameSink`](crate::sink::FrameSink)) | always; raw frames need `h264` |
+//! | [`v4l2m2m`] | the Raspberry Pi's hardware encoder (V4L2 memory-to-memory), with software fallback | logic always; the device with `rpi` on Linux |
 //! | [`H264Reader`] | `.h264` access units; decoded frames as a [`CameraSource`](crate::camera::CameraSource) | always; decoding needs `h264` |
 //!
 //! An encoded picture travels as a [`Frame`](crate::camera::Frame) whose
@@ -26,6 +27,7 @@ mod encoder;
 mod reader;
 mod settings;
 mod sps;
+pub mod v4l2m2m;
 mod writer;
 
 pub use annexb::{AccessUnitInfo, NalType};

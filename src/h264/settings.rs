@@ -105,3 +105,25 @@ impl H264Settings {
         Ok(())
     }
 }
+
+/// Largest picture the encoders take (level 5.2): 3840x2160 either way round.
+const MAX_LONG_SIDE: u32 = 3840;
+const MAX_SHORT_SIDE: u32 = 2160;
+
+/// Checks that an H.264 encoder can take a `width` x `height` 4:2:0 picture.
+pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
+    if width % 2 != 0 || height % 2 != 0 || width == 0 || height == 0 {
+        return Err(Error::new(
+            ErrorKind::InvalidFrameSize,
+            format!("{width}x{height} frame: h.264 4:2:0 needs an even, non-zero width and height"),
+        ));
+    }
+    let (long, short) = (width.max(height), width.min(height));
+    if long > MAX_LONG_SIDE || short > MAX_SHORT_SIDE {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded,
+            format!("{width}x{height} frame is larger than h.264 level 5.2 allows (3840x2160)"),
+        ));
+    }
+    Ok(())
+}
