@@ -22,7 +22,7 @@ const SPS: [u8; 14] = [
 /// `fill` bytes of payload.
 fn access_unit(i: u32, gop: u32, fill: usize) -> Image {
     let mut au = Vec::new();
-    if i % gop == 0 {
+    if i.is_multiple_of(gop) {
         for nal in [&SPS[..], &[0x68, 0xce, 0x3c, 0x80]] {
             au.extend_from_slice(&[0, 0, 0, 1]);
             au.extend_from_slice(nal);

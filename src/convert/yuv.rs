@@ -679,8 +679,8 @@ mod tests {
                     let (mut s, mut n) = ([0i32; 3], 0u32);
                     for yy in 2 * cy..(2 * cy + 2).min(h) {
                         for x in 2 * cx..(2 * cx + 2).min(w) {
-                            for c in 0..3 {
-                                s[c] += i32::from(px(x, yy)[c]);
+                            for (sum, &v) in s.iter_mut().zip(px(x, yy)) {
+                                *sum += i32::from(v);
                             }
                             n += 1;
                         }

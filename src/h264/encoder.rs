@@ -138,7 +138,7 @@ fn config(settings: &H264Settings) -> EncoderConfig {
 /// Turns openh264's log off: it prints warnings on stderr otherwise.
 #[allow(unsafe_code)]
 fn quiet(encoder: &mut Encoder) {
-    let mut level = openh264_sys2::WELS_LOG_QUIET as i32;
+    let mut level = openh264_sys2::WELS_LOG_QUIET;
     // SAFETY: the encoder was created (its vtable is valid) and openh264
     // accepts the trace level before it is initialised; the pointer is to a
     // live int, which SetOption only reads.

@@ -224,7 +224,7 @@ impl<R: Read> H264Reader<R> {
 
     /// Consumes the next access unit: its range in the buffer, info, time
     /// and number.
-    fn advance(&mut self) -> Result<Option<(Range<usize>, AccessUnitInfo, Duration, u64)>> {
+    fn advance(&mut self) -> Result<Option<Advanced>> {
         if self.failed {
             return Ok(None);
         }
@@ -311,6 +311,10 @@ impl<R: Read> H264Reader<R> {
         Ok(info.with_bitrate())
     }
 }
+
+/// An access unit consumed: its range in the buffer, what it holds, its
+/// time and number.
+type Advanced = (Range<usize>, AccessUnitInfo, Duration, u64);
 
 /// Time of frame `index` at `rate`.
 fn frame_time(rate: FrameRate, index: u64) -> Duration {

@@ -112,7 +112,7 @@ const MAX_SHORT_SIDE: u32 = 2160;
 
 /// Checks that an H.264 encoder can take a `width` x `height` 4:2:0 picture.
 pub(crate) fn check_size(width: u32, height: u32) -> Result<()> {
-    if width % 2 != 0 || height % 2 != 0 || width == 0 || height == 0 {
+    if !width.is_multiple_of(2) || !height.is_multiple_of(2) || width == 0 || height == 0 {
         return Err(Error::new(
             ErrorKind::InvalidFrameSize,
             format!("{width}x{height} frame: h.264 4:2:0 needs an even, non-zero width and height"),

@@ -105,7 +105,7 @@ pub struct Mp4Writer<W: Write> {
 struct Muxer<W: Write> {
     writer: Option<W>,
     /// Writes bytes at an offset back from the end (seekable outputs).
-    patch: Option<fn(&mut W, u64, &[u8]) -> io::Result<()>>,
+    patch: Option<PatchFn<W>>,
     options: Mp4Options,
     config: Option<TrackConfig>,
     duration_fields: Vec<usize>,
@@ -132,6 +132,9 @@ impl<W: Write> fmt::Debug for Mp4Writer<W> {
             .finish_non_exhaustive()
     }
 }
+
+/// Writes bytes at an offset back from the end of a seekable output.
+type PatchFn<W> = fn(&mut W, u64, &[u8]) -> io::Result<()>;
 
 /// Overwrites `bytes` at `back` bytes before the end of `w`.
 fn patch_at<W: Write + Seek>(w: &mut W, back: u64, bytes: &[u8]) -> io::Result<()> {

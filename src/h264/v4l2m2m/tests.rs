@@ -130,7 +130,8 @@ impl M2mDevice for Mock {
             Queue::Capture => self.capture_queue.push_back(index),
             Queue::Output => {
                 self.last_raw = self.outputs[index as usize][..bytes_used].to_vec();
-                let key = self.frames % self.period.max(1) == 0 || std::mem::take(&mut self.force);
+                let key = self.frames.is_multiple_of(self.period.max(1))
+                    || std::mem::take(&mut self.force);
                 if key {
                     self.emit(&SPS_PPS, false);
                     self.emit(&[0, 0, 0, 1, 0x65, 0x88, 0x80], true);
