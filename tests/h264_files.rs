@@ -169,8 +169,15 @@ fn written_files_read_back_frame_for_frame() {
     }
     assert_eq!(n, 45);
 
-    let info = H264Reader::open(&h264_path).unwrap().info().unwrap();
+    let info = camreel::h264::info(&h264_path, None).unwrap();
     assert_eq!((info.frames, info.key_frames, info.rate), (45, 2, None));
+    assert_eq!((info.duration, info.bitrate), (None, None));
+    assert_eq!(info.profile, "Constrained Baseline");
+    let info = camreel::h264::info(&h264_path, Some(FrameRate::NTSC)).unwrap();
+    assert_eq!(info.duration, Some(ntsc(45)));
+    let bits = info.video_bytes * 8 * 30000 / (45 * 1001);
+    assert_eq!(info.bitrate, Some(bits));
+    assert_eq!(camreel::mp4::info(&mp4_path).unwrap().frames, 45);
     let mut reader = H264Reader::open(&h264_path)
         .unwrap()
         .with_rate(FrameRate::NTSC);

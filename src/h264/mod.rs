@@ -35,7 +35,7 @@ pub use annexb::{AccessUnitInfo, NalType};
 pub use decoder::H264Decoder;
 #[cfg(feature = "h264")]
 pub use encoder::H264Encoder;
-pub use reader::H264Reader;
+pub use reader::{H264Reader, info};
 pub use settings::{H264Settings, RateControl};
 pub use sps::Sps;
 pub use writer::H264Writer;

@@ -316,6 +316,21 @@ impl<R: Read> H264Reader<R> {
 /// time and number.
 type Advanced = (Range<usize>, AccessUnitInfo, Duration, u64);
 
+/// What `camreel info` says about the `.h264` file at `path`: frames, size,
+/// key frames, and the rate, duration and bitrate when the stream's VUI
+/// gives its timing or `rate` is given (unknown otherwise).
+///
+/// # Errors
+/// As [`H264Reader::open`]; damage after the first frame is reported in
+/// [`VideoInfo::damage`].
+pub fn info(path: impl AsRef<Path>, rate: Option<FrameRate>) -> Result<VideoInfo> {
+    let reader = H264Reader::open(path)?;
+    match rate {
+        Some(r) => reader.with_rate(r).info(),
+        None => reader.info(),
+    }
+}
+
 /// Time of frame `index` at `rate`.
 fn frame_time(rate: FrameRate, index: u64) -> Duration {
     let ns = u128::from(index) * 1_000_000_000 * u128::from(rate.denominator())

@@ -15,5 +15,5 @@ mod reader;
 mod writer;
 
 pub use demux::{Mp4Demuxer, Mp4Sample, Mp4Track};
-pub use reader::Mp4Reader;
+pub use reader::{Mp4Reader, info};
 pub use writer::{Mp4Options, Mp4Writer};

@@ -58,6 +58,15 @@ impl Mp4Reader<BufReader<File>> {
     }
 }
 
+/// What `camreel info` says about the `.mp4` file at `path` (from its
+/// index; nothing is decoded).
+///
+/// # Errors
+/// As [`Mp4Reader::open`].
+pub fn info(path: impl AsRef<Path>) -> Result<VideoInfo> {
+    Ok(Mp4Reader::open(path)?.info())
+}
+
 fn copy_error(e: &Error) -> Error {
     Error::new(e.kind(), e.to_string())
 }
