@@ -11,11 +11,6 @@ use std::process::{Command, Output};
 use camreel::imageio::{FileStream, ReadOptions};
 use camreel::{Image, PixelFormat};
 
-const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
-
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -51,7 +46,7 @@ fn frames_of(path: &Path) -> Vec<(Image, u32)> {
     let mut s = FileStream::open(path).unwrap();
     let mut out = Vec::new();
     let mut img = Image::empty();
-    while let Some(info) = s.read_into(&mut img, NO_WAIT).unwrap() {
+    while let Some(info) = s.read_into(&mut img, ReadOptions::NO_WAIT).unwrap() {
         out.push((img.clone(), info.elapsed_ms));
     }
     out

@@ -16,7 +16,7 @@
 //! let mut out = FileStream::create(&path)?;
 //! for v in [10u8, 20, 30] {
 //!     let img = Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?;
-//!     out.write_with_elapsed(&img, 40)?;
+//!     out.write_with_elapsed(&img, std::time::Duration::from_millis(40))?;
 //! }
 //! out.close()?;
 //!
@@ -111,8 +111,8 @@ impl ReplayBuilder {
                 fps,
             },
             options: ReadOptions::default()
-                .with_loop(self.looping)
-                .with_pause(self.realtime),
+                .looping(self.looping)
+                .pausing(self.realtime),
             stream,
             image: Image::empty(),
             sequence: 0,
@@ -168,7 +168,7 @@ impl CameraSource for ReplayCamera {
         if matches!(&read, Err(e) if e.kind() == ErrorKind::Truncated) && self.sequence > 0 {
             // A recording cut off by a power loss: its complete frames play,
             // the partial one is skipped (and reported by `camreel info`).
-            read = if self.options.loop_ {
+            read = if self.options.is_looping() {
                 self.stream.read_into(&mut self.image, self.options)
             } else {
                 Ok(None)

@@ -5,10 +5,11 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, IoSlice, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::header::{FILE_HEADER_LEN, FrameHeader, Version};
 use super::{
-    Fallback, FrameInfo, Pacer, ReadOptions, Storer, StreamKind, ms_u32, reset_placeholder,
+    Carried, Fallback, Pacer, ReadInfo, ReadOptions, Storer, StreamKind, ms_u32, reset_placeholder,
     wall_ticks,
 };
 use crate::clock::{Clock, MonotonicClock};
@@ -119,6 +120,7 @@ impl FileOptions {
             tail_reported: false,
             wall: wall_ticks(&*self.clock),
             ticks: Ticks::new(Ticks::MILLIS),
+            given: Carried::new(),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
             limits: self.limits,
@@ -156,6 +158,7 @@ impl FileOptions {
             tail_reported: false,
             wall: wall_ticks(&*self.clock),
             ticks: Ticks::new(Ticks::MILLIS),
+            given: Carried::new(),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
             limits: self.limits,
@@ -261,7 +264,7 @@ struct Entry {
 ///
 /// let mut s = FileStream::open(&path)?;
 /// assert_eq!(s.count(), 2);
-/// let opts = ReadOptions { loop_: false, pause: false };
+/// let opts = ReadOptions::NO_WAIT;
 /// assert_eq!(s.read(opts)?.unwrap().data(), &[0; 16]);
 /// assert_eq!(s.read(opts)?.unwrap().data(), &[1; 16]);
 /// let err = s.read(opts).unwrap_err();
@@ -294,6 +297,8 @@ pub struct FileStream {
     /// Milliseconds between frames written as a [`FrameSink`], from their
     /// timestamps.
     ticks: Ticks,
+    /// Milliseconds of the intervals given to [`FileStream::write_with_elapsed`].
+    given: Carried,
     pacer: Pacer,
     clock: Arc<dyn Clock>,
     limits: Limits,
@@ -517,18 +522,38 @@ impl FileStream {
         Ok(self)
     }
 
-    /// Writes `image` with an explicit interval (when copying a recording or
-    /// replaying buffered frames). Later [`FileStream::write`]s measure from now.
+    /// Writes `image` with an explicit interval since the previous frame
+    /// (when copying a recording or replaying buffered frames), stored in
+    /// milliseconds with the rounding carried to the next frame (33.3 ms
+    /// three times is stored as 33, 34, 33). Later [`FileStream::write`]s
+    /// measure from now.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use camreel::imageio::FileStream;
+    /// use camreel::{Image, PixelFormat};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let mut s = FileStream::create(dir.path().join("copy.bin"))?;
+    /// let image = Image::zeroed(PixelFormat::Grayscale, 4, 4)?;
+    /// for _ in 0..3 {
+    ///     s.write_with_elapsed(&image, Duration::from_nanos(33_333_333))?;
+    /// }
+    /// let elapsed: Vec<u32> = s.headers().map(|h| h.elapsed_ms).collect();
+    /// assert_eq!(elapsed, [33, 34, 33]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`FileStream::write`].
     pub fn write_with_elapsed<'a>(
         &mut self,
         image: impl Into<ImageRef<'a>>,
-        elapsed_ms: u32,
+        elapsed: Duration,
     ) -> Result<&mut FileStream> {
         let now = self.clock.now();
-        self.write_chunk(image.into(), elapsed_ms)?;
+        self.write_chunk(image.into(), self.given.peek(elapsed))?;
+        self.given.step(elapsed);
         self.wall.step(now);
         Ok(self)
     }
@@ -626,9 +651,9 @@ impl FileStream {
     /// (a playback loop allocates nothing per frame once `image` is as large as
     /// the largest frame), and advances the offset.
     ///
-    /// Returns `Ok(None)` at the end when [`ReadOptions::loop_`] is off (and
-    /// always for an empty stream); with it on, wraps to frame 0. With
-    /// [`ReadOptions::pause`], waits out the frame's interval from when the
+    /// Returns `Ok(None)` at the end when not [looping](ReadOptions::looping)
+    /// (and always for an empty stream); when looping, wraps to frame 0. When
+    /// [pausing](ReadOptions::pausing), waits out the frame's interval from when the
     /// previous read returned (or the stream was opened). V1.0 RGB565 is
     /// returned as normal little-endian RGB565.
     ///
@@ -636,7 +661,7 @@ impl FileStream {
     /// The damaged tail's error, once per pass (see [the type docs](FileStream));
     /// [`ErrorKind::Truncated`] if the file shrank since it was opened;
     /// [`ErrorKind::Io`]. On error `image` is left as a 1x1 grayscale placeholder.
-    pub fn read_into(&mut self, image: &mut Image, opts: ReadOptions) -> Result<Option<FrameInfo>> {
+    pub fn read_into(&mut self, image: &mut Image, opts: ReadOptions) -> Result<Option<ReadInfo>> {
         if self.offset >= self.entries.len() {
             if let Some(tail) = &self.tail
                 && !self.tail_reported
@@ -645,7 +670,7 @@ impl FileStream {
                 self.offset = self.entries.len();
                 return Err(tail.to_error());
             }
-            if !opts.loop_ || self.entries.is_empty() {
+            if !opts.is_looping() || self.entries.is_empty() {
                 return Ok(None);
             }
             self.offset = 0;
@@ -683,8 +708,8 @@ impl FileStream {
         image.set_meta_unchecked(header.format, header.width, header.height);
         self.offset = index + 1;
         self.pacer
-            .frame_ready(&*self.clock, header.elapsed_ms, opts.pause);
-        Ok(Some(FrameInfo {
+            .frame_ready(&*self.clock, header.elapsed_ms, opts.is_pausing());
+        Ok(Some(ReadInfo {
             index: index as u64,
             elapsed_ms: header.elapsed_ms,
         }))
@@ -722,14 +747,20 @@ impl FileStream {
         self.sync()
     }
 
-    /// Frames in the stream (as [`FileStream::count`]).
+    /// Frames in the stream (as [`FileStream::count`], OpenMV's name).
     pub fn frames(&self) -> u64 {
         self.count()
     }
 
-    /// Bytes in the file (as [`FileStream::byte_len`]).
+    /// Bytes in the file (as [`FileStream::byte_len`], which
+    /// [`ImageIo`](super::ImageIo) shares with memory streams).
     pub fn bytes(&self) -> u64 {
         self.byte_len()
+    }
+
+    /// The file. Do not move its position or write to it.
+    pub fn get_ref(&self) -> &File {
+        &self.file
     }
 
     /// Finishes the stream (syncs it) and returns its file.
@@ -814,11 +845,6 @@ mod tests {
         .unwrap()
     }
 
-    const NO_WAIT: ReadOptions = ReadOptions {
-        loop_: false,
-        pause: false,
-    };
-
     #[test]
     fn layout_is_byte_exact() {
         let dir = tempfile::tempdir().unwrap();
@@ -856,7 +882,7 @@ mod tests {
         let mut s = FileStream::create(&path).unwrap();
         s.write(view).unwrap();
         s.seek(0).unwrap();
-        let img = s.read(NO_WAIT).unwrap().unwrap();
+        let img = s.read(ReadOptions::NO_WAIT).unwrap().unwrap();
         assert_eq!(img.data(), &[0, 1, 2, 5, 6, 7, 10, 11, 12, 15, 16, 17]);
     }
 

@@ -138,7 +138,7 @@ impl FrameInput for AviInput {
                 return Ok(None);
             }
             self.next += 1;
-            if self.reader.read_image_into(i, &mut self.image)? {
+            if self.reader.read_encoded_into(i, &mut self.image)? {
                 self.have_image = true;
                 break i;
             }
@@ -248,8 +248,8 @@ impl FrameOutput for AviOutput {
     }
 
     fn finish(self: Box<Self>) -> Result<u64> {
-        let frames = self.writer.frame_count();
-        let file = self.writer.finish()?;
+        let frames = self.writer.frames();
+        let file = self.writer.into_inner()?;
         let file = file
             .into_inner()
             .map_err(|e| Error::io("flushing the AVI", e.into_error()))?;

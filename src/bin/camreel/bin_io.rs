@@ -9,11 +9,6 @@ use camreel::{Error, ErrorKind, Image, PixelFormat, Result};
 use crate::frames::{Frame, FrameInput, FrameOutput, OutputOptions};
 use crate::json::Json;
 
-const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
-
 /// Frames of a `.bin` file (any version), with their recorded intervals.
 pub struct BinInput {
     stream: FileStream,
@@ -31,7 +26,7 @@ impl FrameInput for BinInput {
         let mut image = Image::empty();
         let info = self
             .stream
-            .read_into(&mut image, NO_WAIT)
+            .read_into(&mut image, ReadOptions::NO_WAIT)
             .map_err(|e| e.context(self.stream.path().display()))?;
         Ok(info.map(|info| Frame {
             image,
@@ -121,7 +116,9 @@ impl FrameOutput for BinOutput {
                 })?;
             &self.png
         };
-        self.stream.write_with_elapsed(stored, elapsed).map(|_| ())
+        self.stream
+            .write_with_elapsed(stored, std::time::Duration::from_millis(elapsed.into()))
+            .map(|_| ())
     }
 
     fn finish(self: Box<Self>) -> Result<u64> {

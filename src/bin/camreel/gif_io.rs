@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use camreel::gif::{Dither, GifInfo, GifOptions, GifReader, GifWriter, PaletteMode, read_info};
 use camreel::{Error, ErrorKind, Image, Result};
@@ -46,9 +47,6 @@ pub struct GifOutput {
     fps: Option<f64>,
     pending: Option<Image>,
     last_interval_ms: u32,
-    /// For `--fps`: seconds of animation so far and centiseconds written.
-    fps_time_s: f64,
-    fps_written_cs: u64,
 }
 
 /// The output size: `--width` and `--height`, the one given with the other
@@ -80,8 +78,6 @@ pub fn create(path: &Path, options: &OutputOptions, first: &Frame) -> Result<Box
         fps: options.fps,
         pending: None,
         last_interval_ms: 100,
-        fps_time_s: 0.0,
-        fps_written_cs: 0,
     }))
 }
 
@@ -101,31 +97,24 @@ impl GifOutput {
     fn write_pending(&mut self) -> Result<()> {
         if let Some(last) = self.pending.take() {
             let interval = self.last_interval_ms;
-            self.writer()?.add_frame_ms(&last, interval)?;
+            let delay = Duration::from_millis(interval.into());
+            self.writer()?.add_frame(&last, delay)?;
         }
         Ok(())
-    }
-
-    fn fps_delay(&mut self, fps: f64) -> u16 {
-        self.fps_time_s += 1.0 / fps;
-        let target = (self.fps_time_s * 100.0).round() as u64;
-        let delay = target.saturating_sub(self.fps_written_cs).max(2);
-        self.fps_written_cs += delay;
-        u16::try_from(delay).unwrap_or(u16::MAX)
     }
 }
 
 impl FrameOutput for GifOutput {
     fn write_frame(&mut self, frame: &Frame) -> Result<()> {
         if let Some(fps) = self.fps {
-            let delay = self.fps_delay(fps);
+            let delay = Duration::from_secs_f64(1.0 / fps);
             return self.writer()?.add_frame(&frame.image, delay);
         }
         if self.pending.is_some() && frame.elapsed_ms > 0 {
             self.last_interval_ms = frame.elapsed_ms;
         }
         if let (Some(prev), Some(writer)) = (&self.pending, &mut self.writer) {
-            writer.add_frame_ms(prev, self.last_interval_ms)?;
+            writer.add_frame(prev, Duration::from_millis(self.last_interval_ms.into()))?;
         }
         match &mut self.pending {
             Some(img) => frame.image.view().copy_into(img),
@@ -139,9 +128,11 @@ impl FrameOutput for GifOutput {
         let Some(writer) = self.writer.take() else {
             return Err(finished(&self.path));
         };
-        let count = writer.frame_count();
+        let count = writer.frames();
         let path = self.path.display().to_string();
-        let mut out = writer.finish().map_err(|e| e.context(&path))?;
+        let mut out = writer
+            .into_inner()
+            .map_err(|e| e.into_error().context(&path))?;
         out.flush().map_err(|e| Error::io(path.clone(), e))?;
         out.into_inner()
             .map_err(|e| Error::io(path.clone(), e.into_error()))?
@@ -168,7 +159,7 @@ pub struct GifInput {
     reader: GifReader<BufReader<File>>,
     /// `None` for a GIF that ends early.
     count: Option<u64>,
-    prev_delay_cs: u16,
+    prev_time: Duration,
 }
 
 /// Opens `path` for reading frames.
@@ -186,18 +177,19 @@ pub fn open(path: &Path) -> Result<Box<dyn FrameInput>> {
     Ok(Box::new(GifInput {
         reader,
         count,
-        prev_delay_cs: 0,
+        prev_time: Duration::ZERO,
     }))
 }
 
 impl FrameInput for GifInput {
     fn next_frame(&mut self) -> Result<Option<Frame>> {
         let mut image = Image::empty();
-        let Some(delay) = self.reader.read_frame_into(&mut image)? else {
+        let Some(info) = self.reader.read_frame_into(&mut image)? else {
             return Ok(None);
         };
-        let elapsed_ms = u32::from(self.prev_delay_cs) * 10;
-        self.prev_delay_cs = delay;
+        let elapsed = info.timestamp.saturating_sub(self.prev_time);
+        let elapsed_ms = u32::try_from(elapsed.as_millis()).unwrap_or(u32::MAX);
+        self.prev_time = info.timestamp;
         Ok(Some(Frame { image, elapsed_ms }))
     }
 
@@ -255,7 +247,10 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             ("width", Json::int(info.width)),
             ("height", Json::int(info.height)),
             ("frames", Json::int(info.frames.len() as u64)),
-            ("duration_cs", Json::int(info.duration_cs())),
+            (
+                "duration_cs",
+                Json::int(u64::try_from(info.duration().as_millis() / 10).unwrap_or(u64::MAX)),
+            ),
             (
                 "loop",
                 match info.loop_count {
@@ -273,7 +268,7 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             info.width,
             info.height,
             info.frames.len(),
-            info.duration_cs() as f64 / 100.0,
+            info.duration().as_secs_f64(),
             loop_text(&info),
             if info.global_palette { "yes" } else { "no" },
         );
@@ -321,11 +316,11 @@ mod tests {
             ..OutputOptions::default()
         };
         assert_eq!(
-            gif_options(&o("fixed")).unwrap().palette_mode(),
+            gif_options(&o("fixed")).unwrap().get_palette(),
             PaletteMode::Fixed
         );
         assert_eq!(
-            gif_options(&o("adaptive")).unwrap().palette_mode(),
+            gif_options(&o("adaptive")).unwrap().get_palette(),
             PaletteMode::Adaptive
         );
         assert_eq!(
