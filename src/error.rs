@@ -207,6 +207,24 @@ impl std::error::Error for Error {
     }
 }
 
+/// `path` for an error message on one line: as it is, or quoted with its
+/// control characters escaped (a name holding a newline would otherwise
+/// split the message).
+///
+/// ```
+/// use std::path::Path;
+/// assert_eq!(camreel::error::quote_path(Path::new("a b.bin")), "a b.bin");
+/// assert_eq!(camreel::error::quote_path(Path::new("a\nb.bin")), "\"a\\nb.bin\"");
+/// ```
+pub fn quote_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    if text.chars().any(char::is_control) {
+        format!("{text:?}")
+    } else {
+        text.into_owned()
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Error {
         Error::io("", err)

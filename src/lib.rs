@@ -17,6 +17,7 @@ pub mod image;
 pub mod imageio;
 mod io_util;
 pub mod raw;
+pub mod record;
 pub mod sink;
 pub mod timing;
 

@@ -527,7 +527,8 @@ impl Timeline {
             0 => Duration::ZERO,
             1 => FrameRate::default().frame_interval(),
             n => {
-                let mean = self.span().as_nanos() / u128::from(n - 1);
+                let intervals = u128::from(n - 1);
+                let mean = (self.span().as_nanos() * 2 + intervals) / (2 * intervals);
                 Duration::from_nanos(u64::try_from(mean).unwrap_or(u64::MAX))
             }
         }

@@ -404,6 +404,12 @@ impl<R: Read> GifReader<R> {
         self.index
     }
 
+    /// The timestamp the next frame will have: the sum of the delays of the
+    /// frames read so far (after the last frame, the animation's duration).
+    pub fn next_timestamp(&self) -> Duration {
+        self.time
+    }
+
     /// Decodes the next frame into `dst` (reusing its memory) and returns its
     /// sequence number (its index in the file) and timestamp (the sum of the
     /// delays before it), or `None` after the last frame.

@@ -55,7 +55,13 @@
 //! was written before intact. Time frames by [`Frame::timestamp`], never by
 //! the wall clock.
 
+mod file;
+mod sequence;
+
 use std::fmt;
+
+pub use file::{FileSink, OutputKind, OutputOptions};
+pub use sequence::{ImageSequence, SequencePattern};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::Frame;

@@ -6,6 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::super::header::{FILE_HEADER_LEN, Version};
 use super::super::{Carried, Fallback, Pacer, Storer, wall_ticks};
@@ -114,7 +115,7 @@ impl FileOptions {
             tail: None,
             tail_reported: false,
             wall: wall_ticks(&*self.clock),
-            ticks: Ticks::new(Ticks::MILLIS),
+            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             given: Carried::new(),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
@@ -152,7 +153,7 @@ impl FileOptions {
             tail: None,
             tail_reported: false,
             wall: wall_ticks(&*self.clock),
-            ticks: Ticks::new(Ticks::MILLIS),
+            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             given: Carried::new(),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),

@@ -209,9 +209,12 @@ impl FileStream {
     }
 }
 
-/// Records frames with the milliseconds between their timestamps (the first
-/// frame's interval is 0: nothing came before it), so a recording copied at
-/// any speed keeps its timing. Frames whose format has no OpenMV code are
+/// Records frames with the milliseconds between their timestamps, so a
+/// recording copied at any speed keeps its timing. The first frame's
+/// interval is its own timestamp: the time since its source started (a
+/// camera stamps its first frame at about zero; a replayed `.bin` stamps it
+/// with its recorded interval, so a copy keeps every interval). Frames
+/// whose format has no OpenMV code are
 /// stored as the stream's [`Fallback`] says. `finish` syncs the file; later
 /// writes fail with [`ErrorKind::Finished`].
 ///
