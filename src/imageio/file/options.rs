@@ -12,6 +12,8 @@ use super::super::header::{FILE_HEADER_LEN, Version};
 use super::super::{Carried, Fallback, Pacer, Storer, wall_ticks};
 use super::{FileStream, read_exact_at};
 use crate::clock::{Clock, MonotonicClock};
+#[cfg(doc)]
+use crate::error::ErrorKind;
 use crate::error::{Error, Result};
 use crate::image::Limits;
 use crate::timing::Ticks;

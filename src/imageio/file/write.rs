@@ -24,7 +24,7 @@ impl FileStream {
     /// [`ErrorKind::InvalidArgument`] for a stream opened for reading;
     /// [`ErrorKind::UnsupportedFormat`] for an in-memory format (RGB888,
     /// YUV420, NV12, 16-bit, RAW10: convert first); [`ErrorKind::LimitExceeded`]
-    /// for a frame above the stream's [`Limits`]; [`ErrorKind::Io`]. A write
+    /// for a frame above the stream's [`Limits`](crate::Limits); [`ErrorKind::Io`]. A write
     /// that fails part-way is cut back off the file, which then ends after the
     /// frames before the offset (no partial chunk is left behind).
     pub fn write<'a>(&mut self, image: impl Into<ImageRef<'a>>) -> Result<&mut FileStream> {
@@ -187,7 +187,7 @@ impl FileStream {
     }
 
     /// Bytes in the file (as [`FileStream::byte_len`], which
-    /// [`ImageIo`](super::ImageIo) shares with memory streams).
+    /// [`ImageIo`](crate::imageio::ImageIo) shares with memory streams).
     pub fn bytes(&self) -> u64 {
         self.byte_len()
     }
@@ -215,7 +215,7 @@ impl FileStream {
 /// camera stamps its first frame at about zero; a replayed `.bin` stamps it
 /// with its recorded interval, so a copy keeps every interval). Frames
 /// whose format has no OpenMV code are
-/// stored as the stream's [`Fallback`] says. `finish` syncs the file; later
+/// stored as the stream's [`Fallback`](crate::imageio::Fallback) says. `finish` syncs the file; later
 /// writes fail with [`ErrorKind::Finished`].
 ///
 /// ```
