@@ -12,8 +12,17 @@
 //! 30000/1001), fixed or measured from the capture times.
 //! [`MjpegWriter::sync`] makes the file on disk playable up to the last
 //! frame, and a file that was never closed is recovered by [`repair`].
-//! [`AviReader`] reads frame count, size, rate and the frames of the files
-//! written here and of MJPEG AVIs written by ffmpeg and OpenCV.
+//! Start a file with [`MjpegWriter::create`] (or [`MjpegWriterBuilder`] for
+//! options), write [`Frame`](crate::frame::Frame)s through
+//! [`FrameSink`](crate::sink::FrameSink), and end with `finish` or
+//! `into_inner`.
+//!
+//! [`AviReader`] ([`AviReader::open`]) reads frame count, size, rate and the
+//! frames of the files written here and of MJPEG AVIs written by ffmpeg and
+//! OpenCV: decoded with their timestamps ([`AviReader::frames`]), or as the
+//! stored JPEGs for pass-through ([`AviReader::encoded_frames`],
+//! [`AviReader::read_frame`]). [`AviInfo::duration`] is the frame count over
+//! the rate.
 //!
 //! ```
 //! use std::io::Cursor;
