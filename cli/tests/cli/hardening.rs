@@ -39,7 +39,7 @@ fn a_signal_finishes_the_recording_and_exits_with_its_status() {
         for ext in ["avi", "gif", "bin"] {
             let out = dir.path().join(format!("slow-{name}.{ext}"));
             // 20 fps for up to a minute: stopped after about a second.
-            let mut child = command()
+            let child = command()
                 .args(["record", "synthetic"])
                 .arg(&out)
                 .args(["--size", "32x24", "--fps", "20", "--seconds", "60"])
@@ -72,7 +72,7 @@ fn a_signal_does_not_wait_for_a_slow_source() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("crawl.avi");
     // One frame every 100 s: the second would come long after the signal.
-    let mut child = command()
+    let child = command()
         .args(["record", "synthetic"])
         .arg(&out)
         .args(["--size", "16x16", "--fps", "0.01", "--seconds", "600"])
