@@ -97,6 +97,19 @@ impl ReplayBuilder {
     /// [`ErrorKind::EndOfStream`] for a recording without a complete frame.
     pub fn open(self) -> Result<ReplayCamera> {
         let clock = self.clock.unwrap_or_else(MonotonicClock::shared);
+        // A stream is indexed by reading every chunk header, then read by
+        // seeking: a pipe or device would look empty or hang.
+        if let Ok(meta) = std::fs::metadata(&self.path)
+            && !meta.is_file()
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{}: an ImageIO stream is read by seeking; give a regular file, not a pipe or device",
+                    crate::error::quote_path(&self.path)
+                ),
+            ));
+        }
         // FileStream's errors name the file already.
         let stream = FileOptions::new()
             .clock(clock)
