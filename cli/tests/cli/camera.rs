@@ -332,10 +332,7 @@ fn convert_raw_capture_to_bin_and_png() {
     let mut stream = camreel::imageio::FileStream::open(&bin).unwrap();
     assert_eq!(stream.count(), 1);
     let stored = stream
-        .read(camreel::imageio::ReadOptions {
-            loop_: false,
-            pause: false,
-        })
+        .read(camreel::imageio::ReadOptions::NO_WAIT)
         .unwrap()
         .unwrap();
     assert_eq!(
