@@ -18,6 +18,8 @@ pub mod h264;
 pub mod image;
 pub mod imageio;
 mod io_util;
+#[cfg(feature = "mp4")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mp4")))]
 pub mod mp4;
 pub mod raw;
 pub mod record;

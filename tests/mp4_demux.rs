@@ -2,6 +2,8 @@
 //! needed), damaged and cut: property tests sharing the body of the
 //! `mp4_demux` fuzz target, and errors that name frame and byte.
 
+#![cfg(feature = "mp4")]
+
 mod h264_support;
 
 use std::io::Cursor;

@@ -24,7 +24,7 @@ const CHUNK: usize = 64 * 1024;
 /// Reads a `.h264` Annex B stream access unit by access unit, without
 /// loading the file: [`H264Reader::next_access_unit`] lends each one as a
 /// [`PixelFormat::H264`] frame (for pass-through into an
-/// [`H264Writer`](super::H264Writer) or [`Mp4Writer`](crate::mp4::Mp4Writer)).
+/// [`H264Writer`](super::H264Writer) or `mp4::Mp4Writer`).
 ///
 /// The stream has no timing: frame `n` is stamped `n / rate`, the rate
 /// being the SPS's VUI timing if it has one, else the one given to

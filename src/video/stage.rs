@@ -15,7 +15,9 @@ pub(crate) struct Staged<'a> {
     pub(crate) frame: Frame<'a>,
     /// picamera's facts.
     pub(crate) info: VideoFrameInfo,
-    /// The SPS in front of the picture, if any.
+    /// The SPS in front of the picture, if any (the MP4 writer's sample
+    /// description needs it).
+    #[cfg_attr(not(feature = "mp4"), allow(dead_code))]
     pub(crate) sps: Option<Sps>,
 }
 

@@ -65,6 +65,7 @@ pub fn fuzz_annexb(data: &[u8]) {
 /// small limits, then every access unit through [`Mp4Reader`]. None of it
 /// may panic; every sample read lies inside the data; a reader stops after
 /// reporting damage.
+#[cfg(feature = "mp4")]
 pub fn fuzz_mp4(data: &[u8]) {
     use camreel::mp4::{Mp4Demuxer, Mp4Reader};
     use std::io::Cursor;
