@@ -16,6 +16,7 @@ pub mod gif;
 pub mod image;
 pub mod imageio;
 mod io_util;
+mod pool;
 pub mod raw;
 pub mod record;
 pub mod sink;

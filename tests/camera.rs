@@ -225,8 +225,8 @@ fn pipeline_processes_in_parallel_in_order() {
                     std::thread::current().id(),
                 ))
             },
-            |seq, (sum, _thread)| {
-                got.push((seq, sum));
+            |info, (sum, _thread)| {
+                got.push((info.sequence, sum));
                 Ok(ControlFlow::Continue(()))
             },
         )

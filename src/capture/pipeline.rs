@@ -24,8 +24,8 @@
 //!     .run(
 //!         cam,
 //!         |frame| Ok(frame.image.data().iter().map(|&b| u64::from(b)).sum::<u64>()),
-//!         |seq, sum| {
-//!             sums.push((seq, sum));
+//!         |info, sum| {
+//!             sums.push((info.sequence, sum));
 //!             Ok(ControlFlow::Continue(()))
 //!         },
 //!     )?;
@@ -35,15 +35,14 @@
 //! # Ok::<(), camreel::Error>(())
 //! ```
 
-use std::collections::{BTreeMap, VecDeque};
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::camera::{CameraSource, OwnedFrame};
+use crate::camera::{CameraSource, FrameInfo, OwnedFrame};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Image;
+use crate::pool::{Failed, Pool};
 
 /// What the capture thread does when the queue is full.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -89,17 +88,18 @@ impl PipelineStats {
 pub const MAX_WORKERS: usize = 256;
 
 /// The longest queue of frames a [`Pipeline`] keeps (each frame is a full
-/// image, and the queue is allocated up front).
+/// image).
 pub const MAX_QUEUE: usize = 1024;
 
-/// A threaded capture pipeline; configure, then [`Pipeline::run`].
+/// A threaded capture pipeline; configure, then [`Pipeline::run`] (or
+/// [`Pipeline::run_init`] for workers that keep state).
 #[derive(Clone, Copy, Debug)]
 #[must_use]
 pub struct Pipeline {
     workers: usize,
     queue: usize,
     overflow: Overflow,
-    frames: Option<u64>,
+    limit: Option<u64>,
 }
 
 impl Default for Pipeline {
@@ -108,41 +108,27 @@ impl Default for Pipeline {
     }
 }
 
-struct Queue {
-    frames: VecDeque<(u64, OwnedFrame)>,
-    /// Order tickets are handed out as frames leave the queue, so dropped
-    /// frames leave no hole in the output order.
-    next_ticket: u64,
-    closed: bool,
-}
+/// Stops the pool if the thread that holds the guard unwinds (a panic in
+/// the source or in `consume`), so no thread waits forever for one that
+/// died.
+struct StopOnPanic<'a, J, R>(&'a Pool<J, R>);
 
-struct Shared {
-    queue: Mutex<Queue>,
-    not_empty: Condvar,
-    not_full: Condvar,
-    pool: Mutex<Vec<Image>>,
-    stop: AtomicBool,
-}
-
-/// Stops the pipeline if the thread that holds it unwinds (a panic in the
-/// source, in `process` or in `consume`): the queue is closed and every
-/// thread told to stop, so no thread waits forever for one that died.
-struct StopOnPanic<'a>(&'a Shared);
-
-impl Drop for StopOnPanic<'_> {
+impl<J, R> Drop for StopOnPanic<'_, J, R> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.0.stop.store(true, Ordering::SeqCst);
-            close(self.0);
+            self.0.stop();
         }
     }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A worker that panicked poisons the lock; the data is still consistent
-    // for our purposes (we only push/pop), and the panic is reported by join.
+    // Only pushes and pops happen under this lock; a panic elsewhere
+    // cannot leave it inconsistent.
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
+
+/// A processed frame on its way to the consumer.
+type Outcome<T> = (FrameInfo, Result<T>);
 
 impl Pipeline {
     /// Two workers (one per core on a 2-core board), a queue of 4 frames,
@@ -152,7 +138,7 @@ impl Pipeline {
             workers: 2,
             queue: 4,
             overflow: Overflow::Block,
-            frames: None,
+            limit: None,
         }
     }
 
@@ -176,120 +162,145 @@ impl Pipeline {
         self
     }
 
-    /// Stops after capturing `n` frames.
-    pub fn frames(mut self, n: u64) -> Pipeline {
-        self.frames = Some(n);
+    /// Stops after capturing `frames` frames (default: until the source
+    /// ends).
+    pub fn limit(mut self, frames: u64) -> Pipeline {
+        self.limit = Some(frames);
         self
     }
 
     /// Runs until the source ends, the frame limit is reached, `consume`
     /// breaks, or an error. `process` runs on the workers, in parallel;
-    /// `consume` runs on the calling thread and gets `(sequence, result)` in
-    /// capture order.
+    /// `consume` runs on the calling thread and gets each result with its
+    /// frame's sequence number and timestamp, in capture order.
     ///
     /// # Errors
     /// The first error of the source, `process` or `consume` (the other
     /// threads stop); [`ErrorKind::Io`] if a worker or the capture thread
     /// panicked (the other threads stop too). A panic in `consume` stops
     /// the threads and then reaches the caller.
-    pub fn run<S, T, P, C>(self, mut source: S, process: P, mut consume: C) -> Result<PipelineStats>
+    pub fn run<S, T, P, C>(self, source: S, process: P, consume: C) -> Result<PipelineStats>
     where
         S: CameraSource + Send,
         T: Send,
         P: Fn(&OwnedFrame) -> Result<T> + Sync,
-        C: FnMut(u64, T) -> Result<ControlFlow<()>>,
+        C: FnMut(FrameInfo, T) -> Result<ControlFlow<()>>,
+    {
+        self.run_init(source, || Ok(()), |(), frame| process(frame), consume)
+    }
+
+    /// As [`Pipeline::run`], with state per worker (rayon's `map_init`):
+    /// each worker calls `init` once, on its own thread, and hands the
+    /// state to `process` with every frame it takes, so an encoder and its
+    /// buffers are built once per worker instead of once per frame.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use camreel::camera::synthetic::SyntheticCamera;
+    /// use camreel::capture::pipeline::Pipeline;
+    /// use camreel::capture::{Encoder, JpegCapture};
+    ///
+    /// let cam = SyntheticCamera::builder().size(64, 48).frame_limit(6).build()?;
+    /// let mut sizes = Vec::new();
+    /// Pipeline::new().workers(2).run_init(
+    ///     cam,
+    ///     || Ok((JpegCapture::new(80)?, Vec::new())),
+    ///     |(jpeg, buf), frame| {
+    ///         buf.clear();
+    ///         jpeg.encode(frame.image.view(), buf)?;
+    ///         Ok(buf.len())
+    ///     },
+    ///     |info, len| {
+    ///         sizes.push((info.sequence, len));
+    ///         Ok(ControlFlow::Continue(()))
+    ///     },
+    /// )?;
+    /// assert_eq!(sizes.len(), 6);
+    /// # Ok::<(), camreel::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Pipeline::run`], and the first error of an `init` (the other
+    /// threads stop).
+    pub fn run_init<S, W, T, I, P, C>(
+        self,
+        mut source: S,
+        init: I,
+        process: P,
+        mut consume: C,
+    ) -> Result<PipelineStats>
+    where
+        S: CameraSource + Send,
+        T: Send,
+        I: Fn() -> Result<W> + Sync,
+        P: Fn(&mut W, &OwnedFrame) -> Result<T> + Sync,
+        C: FnMut(FrameInfo, T) -> Result<ControlFlow<()>>,
     {
         let start = Instant::now();
-        let shared = Shared {
-            queue: Mutex::new(Queue {
-                frames: VecDeque::with_capacity(self.queue),
-                next_ticket: 0,
-                closed: false,
-            }),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            pool: Mutex::new(Vec::new()),
-            stop: AtomicBool::new(false),
-        };
+        // Results are bounded too, so a slow consumer holds back the
+        // workers and, through the queue, the capture thread.
+        let pool: Pool<OwnedFrame, Outcome<T>> = Pool::new(self.queue, self.queue + self.workers);
+        let recycled: Mutex<Vec<Image>> = Mutex::new(Vec::new());
         let mut stats = PipelineStats::default();
         let mut first_error: Option<Error> = None;
-        let mut stopped = false;
 
         std::thread::scope(|scope| {
-            let shared = &shared;
-            let process = &process;
-            // Results are bounded too, so a slow consumer holds back the
-            // workers and, through the queue, the capture thread. Created in
-            // the scope so that a panicking consumer drops the receiver,
-            // which frees workers blocked on a full channel.
-            let (tx, rx) = mpsc::sync_channel::<(u64, u64, Result<T>)>(self.queue + self.workers);
-            let _stop_on_panic = StopOnPanic(shared);
-            let capture = scope.spawn(move || self.capture_loop(&mut source, shared));
-            let workers: Vec<_> = (0..self.workers)
-                .map(|_| {
-                    let tx = tx.clone();
-                    scope.spawn(move || worker(shared, process, tx))
-                })
-                .collect();
-            drop(tx);
+            let _stop_on_panic = StopOnPanic(&pool);
+            let (init, process, recycled) = (&init, &process, &recycled);
+            for _ in 0..self.workers {
+                let worker = pool.worker(init, move |state: &mut W, frame: OwnedFrame| {
+                    let result = process(state, &frame);
+                    let info = frame.as_frame().info();
+                    lock(recycled).push(frame.image);
+                    (info, result)
+                });
+                scope.spawn(move || worker.run());
+            }
+            let capture = {
+                let pool = pool.clone();
+                scope.spawn(move || self.capture_loop(&mut source, &pool, recycled))
+            };
 
-            // Consumer: reorder by ticket.
-            let mut pending: BTreeMap<u64, (u64, Result<T>)> = BTreeMap::new();
-            let mut next = 0u64;
-            for (ticket, seq, result) in rx.iter() {
-                stats.processed += 1;
-                pending.insert(ticket, (seq, result));
-                while let Some((seq, result)) = pending.remove(&next) {
-                    next += 1;
-                    if stopped {
-                        continue;
+            while let Some(outcome) = pool.recv() {
+                let flow = match outcome {
+                    Ok((info, result)) => result.and_then(|value| consume(info, value)),
+                    Err(Failed::Panicked) => {
+                        Err(Error::new(ErrorKind::Io, "a pipeline worker panicked"))
                     }
-                    let flow = result.and_then(|value| consume(seq, value));
-                    match flow {
-                        Ok(ControlFlow::Continue(())) => stats.delivered += 1,
-                        Ok(ControlFlow::Break(())) => {
-                            stats.delivered += 1;
-                            stopped = true;
-                        }
-                        Err(e) => {
-                            stopped = true;
-                            first_error = Some(e);
-                        }
+                    Err(Failed::Init(e)) => Err(e),
+                };
+                match flow {
+                    Ok(ControlFlow::Continue(())) => stats.delivered += 1,
+                    Ok(ControlFlow::Break(())) => {
+                        stats.delivered += 1;
+                        pool.stop();
+                        break;
                     }
-                    if stopped {
-                        shared.stop.store(true, Ordering::SeqCst);
-                        close(shared);
+                    Err(e) => {
+                        first_error = Some(e);
+                        pool.stop();
+                        break;
                     }
                 }
             }
-            match capture.join() {
-                Ok(Ok(c)) => {
-                    stats.captured = c.captured;
-                    stats.dropped = c.dropped;
-                    stats.source_gaps = c.gaps;
-                }
+            let counts = match capture.join() {
+                Ok(Ok(c)) => c,
                 Ok(Err((c, e))) => {
-                    stats.captured = c.captured;
-                    stats.dropped = c.dropped;
-                    stats.source_gaps = c.gaps;
-                    if first_error.is_none() {
-                        first_error = Some(e);
-                    }
+                    first_error.get_or_insert(e);
+                    c
                 }
                 Err(_) => {
                     first_error.get_or_insert_with(|| {
                         Error::new(ErrorKind::Io, "the capture thread panicked")
                     });
+                    CaptureCounts::default()
                 }
-            }
-            for w in workers {
-                if w.join().is_err() {
-                    first_error.get_or_insert_with(|| {
-                        Error::new(ErrorKind::Io, "a pipeline worker panicked")
-                    });
-                }
-            }
+            };
+            stats.captured = counts.captured;
+            stats.dropped = counts.dropped;
+            stats.source_gaps = counts.gaps;
         });
+        stats.processed = pool.completed();
         stats.elapsed = start.elapsed();
         match first_error {
             Some(e) => Err(e),
@@ -297,21 +308,20 @@ impl Pipeline {
         }
     }
 
-    fn capture_loop<S: CameraSource>(
+    fn capture_loop<S: CameraSource, R>(
         &self,
         source: &mut S,
-        shared: &Shared,
+        pool: &Pool<OwnedFrame, R>,
+        recycled: &Mutex<Vec<Image>>,
     ) -> std::result::Result<CaptureCounts, (CaptureCounts, Error)> {
-        let _stop_on_panic = StopOnPanic(shared);
+        let _stop_on_panic = StopOnPanic(pool);
         let mut counts = CaptureCounts::default();
         let mut last: Option<u64> = None;
         let result = loop {
-            if shared.stop.load(Ordering::SeqCst)
-                || self.frames.is_some_and(|n| counts.captured >= n)
-            {
+            if pool.is_stopped() || self.limit.is_some_and(|n| counts.captured >= n) {
                 break Ok(());
             }
-            let mut image = lock(&shared.pool).pop().unwrap_or_default();
+            let mut image = lock(recycled).pop().unwrap_or_default();
             let info = match source.next_frame_into(&mut image) {
                 Ok(Some(info)) => info,
                 Ok(None) => break Ok(()),
@@ -322,34 +332,23 @@ impl Pipeline {
                 counts.gaps += info.sequence.saturating_sub(l.saturating_add(1));
             }
             last = Some(info.sequence);
-            let frame = OwnedFrame {
-                image,
-                sequence: info.sequence,
-                timestamp: info.timestamp,
+            let frame = OwnedFrame::new(image, info.sequence, info.timestamp);
+            let queued = match self.overflow {
+                Overflow::Block => pool.submit(frame).map(|()| None),
+                Overflow::DropOldest => pool.submit_replacing_oldest(frame),
             };
-            let mut q = lock(&shared.queue);
-            while q.frames.len() >= self.queue && !q.closed {
-                match self.overflow {
-                    Overflow::Block => {
-                        q = shared.not_full.wait(q).unwrap_or_else(|p| p.into_inner());
-                    }
-                    Overflow::DropOldest => {
-                        if let Some((_, old)) = q.frames.pop_front() {
-                            counts.dropped += 1;
-                            lock(&shared.pool).push(old.image);
-                        }
-                    }
+            match queued {
+                Ok(None) => {}
+                Ok(Some(old)) => {
+                    counts.dropped += 1;
+                    lock(recycled).push(old.image);
                 }
+                // Stopped by the consumer.
+                Err(_) => break Ok(()),
             }
-            if q.closed {
-                break Ok(());
-            }
-            q.frames.push_back((counts.captured, frame));
-            drop(q);
-            shared.not_empty.notify_one();
         };
         // The workers drain what is queued, then stop.
-        close(shared);
+        pool.close();
         match result {
             Ok(()) => Ok(counts),
             Err(e) => Err((counts, e)),
@@ -364,51 +363,13 @@ struct CaptureCounts {
     gaps: u64,
 }
 
-fn close(shared: &Shared) {
-    lock(&shared.queue).closed = true;
-    shared.not_empty.notify_all();
-    shared.not_full.notify_all();
-}
-
-fn worker<T, P>(shared: &Shared, process: &P, tx: mpsc::SyncSender<(u64, u64, Result<T>)>)
-where
-    P: Fn(&OwnedFrame) -> Result<T>,
-{
-    let _stop_on_panic = StopOnPanic(shared);
-    loop {
-        let (ticket, frame) = {
-            let mut q = lock(&shared.queue);
-            loop {
-                if shared.stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                if let Some((_, f)) = q.frames.pop_front() {
-                    let t = q.next_ticket;
-                    q.next_ticket += 1;
-                    break (t, f);
-                }
-                if q.closed {
-                    return;
-                }
-                q = shared.not_empty.wait(q).unwrap_or_else(|p| p.into_inner());
-            }
-        };
-        shared.not_full.notify_one();
-        let result = process(&frame);
-        let seq = frame.sequence;
-        lock(&shared.pool).push(frame.image);
-        if tx.send((ticket, seq, result)).is_err() {
-            return;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::camera::synthetic::SyntheticCamera;
     use crate::camera::{Frame, StreamFormat};
     use crate::image::PixelFormat;
+    use std::sync::mpsc;
 
     fn cam(n: u64) -> SyntheticCamera {
         SyntheticCamera::builder()
@@ -434,8 +395,8 @@ mod tests {
                         }
                         Ok(f.image.data()[0])
                     },
-                    |seq, _| {
-                        seqs.push(seq);
+                    |info: FrameInfo, _| {
+                        seqs.push(info.sequence);
                         Ok(ControlFlow::Continue(()))
                     },
                 )
@@ -484,9 +445,9 @@ mod tests {
             .run(
                 cam(200),
                 |f| Ok(f.sequence),
-                |seq, _| {
+                |info: FrameInfo, _| {
                     std::thread::sleep(Duration::from_micros(300));
-                    seqs.push(seq);
+                    seqs.push(info.sequence);
                     Ok(ControlFlow::Continue(()))
                 },
             )
@@ -520,7 +481,7 @@ mod tests {
         assert_eq!(stats.delivered, 5);
         assert!(stats.captured >= 5);
         let stats = Pipeline::new()
-            .frames(7)
+            .limit(7)
             .run(cam(1000), |_| Ok(()), |_, ()| Ok(ControlFlow::Continue(())))
             .unwrap();
         assert_eq!((stats.captured, stats.delivered), (7, 7));
@@ -546,8 +507,8 @@ mod tests {
             .run(
                 cam(100),
                 |_| Ok(()),
-                |seq, ()| {
-                    if seq == 2 {
+                |info: FrameInfo, ()| {
+                    if info.sequence == 2 {
                         Err(Error::new(ErrorKind::Io, "consumer failed"))
                     } else {
                         Ok(ControlFlow::Continue(()))
@@ -616,8 +577,8 @@ mod tests {
                 Pipeline::new().queue(1).run(
                     endless(),
                     |_| Ok(()),
-                    |seq, ()| {
-                        if seq == 2 {
+                    |info: FrameInfo, ()| {
+                        if info.sequence == 2 {
                             panic!("consumer bug");
                         }
                         Ok(ControlFlow::Continue(()))
@@ -744,7 +705,7 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::Disconnected);
         assert_eq!(got, 4);
         let stats = Pipeline::new()
-            .frames(4)
+            .limit(4)
             .run(
                 Gappy {
                     n: 0,
@@ -755,5 +716,86 @@ mod tests {
             )
             .unwrap();
         assert_eq!(stats.source_gaps, 3);
+    }
+
+    #[test]
+    fn workers_keep_state_built_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let inits = AtomicUsize::new(0);
+        let mut got = Vec::new();
+        let stats = Pipeline::new()
+            .workers(3)
+            .run_init(
+                cam(30),
+                || {
+                    inits.fetch_add(1, Ordering::SeqCst);
+                    Ok(0u64)
+                },
+                |frames_here: &mut u64, f| {
+                    *frames_here += 1;
+                    Ok((f.sequence, *frames_here))
+                },
+                |info: FrameInfo, (seq, n)| {
+                    got.push((info.sequence, seq, n));
+                    Ok(ControlFlow::Continue(()))
+                },
+            )
+            .unwrap();
+        assert_eq!(stats.delivered, 30);
+        // One init per worker, not per frame.
+        assert_eq!(inits.load(Ordering::SeqCst), 3);
+        assert!(got.iter().all(|&(a, b, _)| a == b));
+        // The per-worker counters add up to every frame.
+        let mut per_worker_max: Vec<u64> = got.iter().map(|g| g.2).collect();
+        per_worker_max.sort_unstable();
+        assert!(per_worker_max.last().is_some_and(|&m| m >= 10), "{got:?}");
+    }
+
+    #[test]
+    fn consume_gets_sequence_and_timestamp() {
+        let clock = crate::clock::ManualClock::shared();
+        let source = SyntheticCamera::builder()
+            .size(8, 4)
+            .fps(25.0)
+            .clock(clock)
+            .first_sequence(100)
+            .frame_limit(4)
+            .build()
+            .unwrap();
+        let mut infos = Vec::new();
+        Pipeline::new()
+            .run(
+                source,
+                |_| Ok(()),
+                |info, ()| {
+                    infos.push(info);
+                    Ok(ControlFlow::Continue(()))
+                },
+            )
+            .unwrap();
+        let want: Vec<FrameInfo> = (0..4)
+            .map(|i| FrameInfo {
+                sequence: 100 + i,
+                timestamp: Duration::from_millis(40 * i),
+            })
+            .collect();
+        assert_eq!(infos, want);
+    }
+
+    #[test]
+    fn a_failing_init_stops_the_pipeline() {
+        let e = within(30, || {
+            Pipeline::new()
+                .workers(2)
+                .run_init(
+                    endless(),
+                    || -> Result<()> { Err(Error::new(ErrorKind::InvalidArgument, "no encoder")) },
+                    |(), _| Ok(()),
+                    |_, ()| Ok(ControlFlow::Continue(())),
+                )
+                .unwrap_err()
+        });
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(e.to_string(), "no encoder");
     }
 }
