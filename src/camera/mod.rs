@@ -9,7 +9,11 @@
 //! | synthetic scene (no hardware) | [`synthetic::SyntheticCamera`] | always |
 //! | an ImageIO recording (`.bin`) | [`replay::ReplayCamera`] | always |
 //! | V4L2 device `/dev/videoN` | `v4l2::V4l2Source` | feature `v4l2`, Linux |
-//! | Raspberry Pi camera, picamera layouts | [`rpi::PiCamera`] over any source | always; hardware parts with feature `rpi` |
+//! | Raspberry Pi camera (its V4L2 node; LED and GPIO trigger in [`rpi`]) | `v4l2::V4l2Source` on `/dev/video0` | feature `rpi`, Linux |
+//!
+//! picamera's capture layouts (`'yuv'`, `'rgb'`, JPEG + raw Bayer) over any
+//! of these, and an emulator that needs no Pi, are
+//! [`capture::picamera`](crate::capture::picamera).
 //!
 //! [`open`] picks a backend at run time from a string such as `synthetic`,
 //! `replay:clip.bin`, `v4l2:/dev/video0` or `rpi`, and returns a `Box<dyn CameraSource + Send>`.

@@ -5,29 +5,29 @@ use std::path::Path;
 
 use camreel::codec::png;
 use camreel::convert::Demosaic;
-use camreel::raw::{self, DecodeOptions, RawKind};
+use camreel::raw::{self, CaptureSpec, DecodeOptions, PiFormat};
 use camreel::{Error, ErrorKind, Limits, Result};
 
 use crate::{RawArgs, parse_size};
 
 /// Runs `camreel raw`.
 pub fn run(args: &RawArgs) -> Result<()> {
-    let kind: RawKind = args.format.parse()?;
-    if kind == RawKind::Bgr {
+    let kind: PiFormat = args.format.parse()?;
+    if matches!(kind, PiFormat::Bgr | PiFormat::Jpeg) {
         // `camreel raw` takes the three formats of the SPEC; bgr is for convert --raw.
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            "--format bgr: expected yuv420, rgb or bayer",
+            format!("--format {}: expected yuv420, rgb or bayer", args.format),
         ));
     }
     let size = args.size.as_deref().map(parse_size).transpose()?;
-    if kind == RawKind::Bayer && size.is_some() {
+    if kind == PiFormat::JpegBayer && size.is_some() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             "--size does not apply to bayer captures (the raw header gives the sensor size)",
         ));
     }
-    if kind != RawKind::Bayer && size.is_none() {
+    if kind != PiFormat::JpegBayer && size.is_none() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
@@ -37,7 +37,7 @@ pub fn run(args: &RawArgs) -> Result<()> {
         ));
     }
     let demosaic = match &args.demosaic {
-        Some(_) if kind != RawKind::Bayer => {
+        Some(_) if kind != PiFormat::JpegBayer => {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "--demosaic applies to bayer captures only",
@@ -63,12 +63,12 @@ pub fn run(args: &RawArgs) -> Result<()> {
         ));
     }
     let data = read_capped(&args.input)?;
-    let options = DecodeOptions {
-        size,
-        demosaic,
-        depth: args.depth,
+    let spec = match size {
+        Some((w, h)) => CaptureSpec::new(kind, w, h),
+        None => CaptureSpec::without_size(kind),
     };
-    let rgb = raw::decode(&data, kind, &options).map_err(|e| e.context(args.input.display()))?;
+    let options = DecodeOptions::new().demosaic(demosaic).depth(args.depth);
+    let rgb = raw::decode(&data, &spec, &options).map_err(|e| e.context(args.input.display()))?;
     let mut out = Vec::new();
     png::encode(rgb.view(), &mut out)?;
     std::fs::write(&args.output, &out)

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use camreel::raw::{self, DecodeOptions, RawKind};
+use camreel::raw::{self, CaptureSpec, DecodeOptions, PiFormat};
 use camreel::{Error, ErrorKind, Result};
 
 use crate::frames::{Frame, FrameInput, RawInput};
@@ -14,8 +14,14 @@ pub struct RawFrameInput {
 
 /// Opens `path` as a raw capture of the kind and size in `raw`.
 pub fn open(path: &Path, raw: &RawInput) -> Result<Box<dyn FrameInput>> {
-    let kind: RawKind = raw.kind.parse()?;
-    if kind != RawKind::Bayer && raw.size.is_none() {
+    let kind: PiFormat = raw.kind.parse()?;
+    if kind == PiFormat::Jpeg {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("--raw {}: expected yuv420, rgb, bgr or bayer", raw.kind),
+        ));
+    }
+    if kind != PiFormat::JpegBayer && raw.size.is_none() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
@@ -25,11 +31,12 @@ pub fn open(path: &Path, raw: &RawInput) -> Result<Box<dyn FrameInput>> {
         ));
     }
     let data = crate::raw::read_capped(path)?;
-    let options = DecodeOptions {
-        size: raw.size,
-        ..DecodeOptions::default()
+    let spec = match raw.size {
+        Some((w, h)) => CaptureSpec::new(kind, w, h),
+        None => CaptureSpec::without_size(kind),
     };
-    let image = raw::decode(&data, kind, &options).map_err(|e| e.context(path.display()))?;
+    let image =
+        raw::decode(&data, &spec, &DecodeOptions::new()).map_err(|e| e.context(path.display()))?;
     Ok(Box::new(RawFrameInput {
         frame: Some(Frame {
             image,
