@@ -419,7 +419,7 @@ mod tests {
                     || Ok(inits.fetch_add(1, Ordering::SeqCst)),
                     |id: &mut usize, n: u64| {
                         // Uneven work so workers finish out of order.
-                        if n % 3 == 0 {
+                        if n.is_multiple_of(3) {
                             std::thread::sleep(Duration::from_millis(1));
                         }
                         (n * n, *id)

@@ -61,6 +61,7 @@ mod gpio {
 
     /// The camera LED (or any LED) on a BCM GPIO pin.
     #[derive(Debug)]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "rpi", target_os = "linux"))))]
     pub struct GpioLed {
         pin: OutputPin,
     }
@@ -94,6 +95,7 @@ mod gpio {
 
     /// A trigger input on a BCM GPIO pin (rising edge, pulled down, debounced).
     #[derive(Debug)]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "rpi", target_os = "linux"))))]
     pub struct GpioTrigger {
         pin: InputPin,
     }
@@ -126,5 +128,4 @@ mod gpio {
 }
 
 #[cfg(all(feature = "rpi", target_os = "linux"))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "rpi", target_os = "linux"))))]
 pub use gpio::{GpioLed, GpioTrigger};

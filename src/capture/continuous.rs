@@ -99,5 +99,11 @@ mod tests {
             ErrorKind::UnsupportedFormat
         );
         assert!(it.next().is_none());
+        // Fused: nothing more after the end, and the source is left alone.
+        fn fused<I: std::iter::FusedIterator>(i: I) -> I {
+            i
+        }
+        assert!(fused(it).next().is_none());
+        assert_eq!(c.frames_delivered(), 1);
     }
 }

@@ -122,16 +122,16 @@ pub trait CaptureExt: CameraSource {
         Continuous::new(self, encoder)
     }
 
-    /// Sends every frame to `sink` until the source ends or `frames` frames
+    /// Sends every frame to `sink` until the source ends or `limit` frames
     /// went out (`None`: no limit); returns the count. The sink is not
     /// finished, so several calls can record into one output: call
     /// [`FrameSink::finish`] (or the writer's `into_inner`) when done.
     ///
     /// # Errors
     /// The first error of the source or the sink.
-    fn record<K: FrameSink + ?Sized>(&mut self, sink: &mut K, frames: Option<u64>) -> Result<u64> {
+    fn record<K: FrameSink + ?Sized>(&mut self, sink: &mut K, limit: Option<u64>) -> Result<u64> {
         let mut count = 0;
-        while frames.is_none_or(|n| count < n) {
+        while limit.is_none_or(|n| count < n) {
             let Some(frame) = self.next_frame()? else {
                 break;
             };
@@ -314,5 +314,35 @@ mod tests {
                 .kind(),
             ErrorKind::Finished
         );
+    }
+
+    #[test]
+    fn errors_carry_each_context_once() {
+        use crate::imageio::{Fallback, FileOptions};
+        // The stream names the frame; recording adds nothing to that.
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = FileOptions::new()
+            .fallback(Fallback::Refuse)
+            .create(dir.path().join("refused.bin"))
+            .unwrap();
+        let e = cam(3).record(&mut sink, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        assert_eq!(
+            e.to_string(),
+            "frame 0: RGB888 is an in-memory format with no ImageIO code; convert frames to an \
+             OpenMV format (RGB565, GRAYSCALE, JPEG, ...) before writing them to a file stream"
+        );
+        // A splitter port's error comes out as the sink said it.
+        let mut sink = FileOptions::new()
+            .fallback(Fallback::Refuse)
+            .create(dir.path().join("port.bin"))
+            .unwrap();
+        let mut splitter = crate::capture::Splitter::new(cam(3));
+        splitter.add_port(&mut sink);
+        assert_eq!(splitter.run(None).unwrap_err().to_string(), e.to_string());
+        // An encoded sink names the frame once.
+        let mut failing = EncodedSink::new(FailingWriter, RawEncoder);
+        let e = cam(3).record(&mut failing, None).unwrap_err();
+        assert_eq!(e.to_string(), "writing frame 0: disk full");
     }
 }

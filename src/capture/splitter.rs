@@ -208,6 +208,11 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
         &self.source
     }
 
+    /// The source, mutably (frames read from it directly reach no port).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.source
+    }
+
     /// Reads one frame and feeds it to every open port and pending still;
     /// `Ok(false)` when the source has ended.
     ///
@@ -256,14 +261,14 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
         Ok(true)
     }
 
-    /// Steps until the source ends or `frames` frames were read (`None`: no
+    /// Steps until the source ends or `limit` frames were read (`None`: no
     /// limit), then finishes every open port.
     ///
     /// # Errors
     /// As [`Splitter::step`] and the sinks' `finish`.
-    pub fn run(&mut self, frames: Option<u64>) -> Result<SplitterStats> {
+    pub fn run(&mut self, limit: Option<u64>) -> Result<SplitterStats> {
         let start = self.stats.frames;
-        while frames.is_none_or(|n| self.stats.frames - start < n) {
+        while limit.is_none_or(|n| self.stats.frames - start < n) {
             if !self.step()? {
                 break;
             }
@@ -275,11 +280,13 @@ impl<'s, S: CameraSource> Splitter<'s, S> {
         Ok(self.stats)
     }
 
-    /// The source back, dropping the ports.
-    pub fn into_source(self) -> S {
+    /// The source back, dropping the ports (open ports are not finished:
+    /// call [`Splitter::run`] or [`Splitter::close_port`] first).
+    pub fn into_inner(self) -> S {
         self.source
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{Log, cam};
@@ -344,6 +351,15 @@ mod tests {
         drop(sp);
         assert_eq!(pending.wait().unwrap_err().kind(), ErrorKind::EndOfStream);
         assert_eq!(log.seqs, [0]);
+    }
+
+    #[test]
+    fn the_source_back() {
+        let mut sp = Splitter::new(cam(5));
+        sp.step().unwrap();
+        assert_eq!(sp.get_mut().frames_delivered(), 1);
+        let mut source = sp.into_inner();
+        assert_eq!(source.next_frame().unwrap().unwrap().sequence, 1);
     }
 
     #[test]

@@ -22,7 +22,7 @@ impl JpegCapture {
     /// An encoder at `quality` (1-100).
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidArgument`] for a quality outside 1-100.
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for a quality outside 1-100.
     pub fn new(quality: u8) -> Result<JpegCapture> {
         Ok(JpegCapture {
             encoder: JpegEncoder::new(quality)?,

@@ -141,7 +141,7 @@ impl ReplayBuilder {
     }
 }
 
-/// A camera playing an ImageIO recording. See the [module docs](self).
+/// A camera playing an ImageIO recording. See the [module docs](super).
 #[derive(Debug)]
 pub struct ReplayCamera {
     stream: FileStream,
