@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(c.record(&mut sink, Some(4)).unwrap(), 4);
         assert_eq!(sink.frames(), 4);
         assert_eq!(sink.bytes(), 4 * 2400);
-        assert_eq!(sink.into_inner().len(), 9600);
+        assert_eq!(sink.into_inner().unwrap().len(), 9600);
         let mut rest = Log::default();
         assert_eq!(c.record(&mut rest, None).unwrap(), 6);
         assert_eq!(rest.seqs.first(), Some(&4));

@@ -3,6 +3,61 @@
 //! around, scripted objects and sensor-like noise, each a pure function of
 //! the seed, the frame size and the frame number.
 
+/// An object that crosses the scene during a range of frames, moving in a
+/// straight line from `from` to `to` (top-left corners, in pixels).
+///
+/// ```
+/// use camreel::camera::synthetic::MotionEvent;
+/// let e = MotionEvent::new(10..20, (0, 40), (100, 40), (24, 16));
+/// assert_eq!(e.position_at(15), Some((50, 40)));
+/// assert_eq!(e.position_at(20), None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MotionEvent {
+    /// First frame the object is visible in.
+    pub start: u64,
+    /// First frame it is gone again.
+    pub end: u64,
+    /// Top-left corner at `start`.
+    pub from: (i32, i32),
+    /// Top-left corner at `end`.
+    pub to: (i32, i32),
+    /// Width and height.
+    pub size: (u32, u32),
+    /// RGB colour.
+    pub color: [u8; 3],
+}
+
+impl MotionEvent {
+    /// A bright red object visible in `frames`, moving from `from` to `to`.
+    pub fn new(
+        frames: std::ops::Range<u64>,
+        from: (i32, i32),
+        to: (i32, i32),
+        size: (u32, u32),
+    ) -> MotionEvent {
+        MotionEvent {
+            start: frames.start,
+            end: frames.end,
+            from,
+            to,
+            size,
+            color: [230, 40, 30],
+        }
+    }
+
+    /// Where the object is in frame `index`, or `None` when it is not visible.
+    pub fn position_at(&self, index: u64) -> Option<(i32, i32)> {
+        if index < self.start || index >= self.end {
+            return None;
+        }
+        let span = (self.end - self.start) as i64;
+        let t = (index - self.start) as i64;
+        let lerp = |a: i32, b: i32| (a as i64 + (b as i64 - a as i64) * t / span) as i32;
+        Some((lerp(self.from.0, self.to.0), lerp(self.from.1, self.to.1)))
+    }
+}
+
 /// SplitMix64 finaliser: a good 64-bit hash.
 #[inline]
 pub(super) fn mix(a: u64, b: u64) -> u64 {
