@@ -38,7 +38,7 @@ fn encode(encoder: &mut FrameEncoder, job: Job) -> Done {
         image: job.image,
         jpeg,
         result,
-        timestamp: job.options.timestamp,
+        timestamp: job.options.get_timestamp(),
     }
 }
 
@@ -48,7 +48,7 @@ fn encode(encoder: &mut FrameEncoder, job: Job) -> Done {
 ///
 /// [`add_frame`](ParallelMjpegWriter::add_frame) copies the frame (use
 /// [`add_image`](ParallelMjpegWriter::add_image) to hand over an owned one),
-/// stamps it with the writer's clock (or the explicit timestamp), queues it
+/// stamps it (its explicit timestamp, else the next slot), queues it
 /// and writes whatever frames are ready; it blocks only when `2 x threads`
 /// frames are in flight. Errors of a frame are reported by a later call
 /// (naming the frame) and stop the recording. [`finish`](ParallelMjpegWriter::finish)
@@ -210,10 +210,9 @@ impl<W: Write + Seek> ParallelMjpegWriter<W> {
             return Err(sink::finished("the AVI writer"));
         }
         self.check()?;
-        let writer = self.writer.as_ref().ok_or_else(already_finished)?;
+        let writer = self.writer.as_mut().ok_or_else(already_finished)?;
         // Stamp the frame now, when it was captured, not when it is encoded.
-        let mut options = *options;
-        options.timestamp = writer.stamp(options.timestamp);
+        let options = options.with_timestamp(writer.stamp(options.get_timestamp()));
         while self.submitted - self.written >= self.max_in_flight {
             self.write_next(true)?;
         }
@@ -304,7 +303,7 @@ impl<W: Write + Seek> ParallelMjpegWriter<W> {
         self.stop_workers();
         drained?;
         match self.writer.take() {
-            Some(w) => w.finish(),
+            Some(w) => w.into_inner().map_err(Error::from),
             None => Err(already_finished()),
         }
     }
