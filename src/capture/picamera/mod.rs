@@ -1,7 +1,7 @@
 //! The Raspberry Pi camera's capture layouts (picamera's
 //! `capture(output, format)`) over any camera source.
 //!
-//! [`PiCamera`] wraps a [`CameraSource`] and produces the buffers picamera
+//! [`PiCamera`] wraps a [`CameraSource`](crate::camera::CameraSource) and produces the buffers picamera
 //! gives: `'yuv'` (YUV420 planes padded to 32x16), `'rgb'`/`'bgr'` (rows
 //! padded to 32x16), `'jpeg'`, and `'jpeg'` with `bayer=True` (the JPEG with
 //! a raw Bayer block appended: `BRCM` header, RAW10 rows in the OV5647 or
