@@ -257,14 +257,16 @@ impl<J, R> Pool<J, R> {
         let sh = &*self.shared;
         let mut s = sh.lock();
         loop {
-            match Self::poll(&mut s) {
-                TryRecv::Ready(r) => {
+            match Self::poll(sh, &mut s) {
+                (TryRecv::Ready(r), freed) => {
                     drop(s);
-                    sh.work.notify_all();
+                    if freed {
+                        sh.work.notify_all();
+                    }
                     return Some(r);
                 }
-                TryRecv::Done => return None,
-                TryRecv::Pending => s = sh.wait(&sh.result, s),
+                (TryRecv::Done, _) => return None,
+                (TryRecv::Pending, _) => s = sh.wait(&sh.result, s),
             }
         }
     }
@@ -273,28 +275,31 @@ impl<J, R> Pool<J, R> {
     pub(crate) fn try_recv(&self) -> TryRecv<R> {
         let sh = &*self.shared;
         let mut s = sh.lock();
-        let r = Self::poll(&mut s);
+        let (r, freed) = Self::poll(sh, &mut s);
         drop(s);
-        if matches!(r, TryRecv::Ready(_)) {
+        if freed {
             sh.work.notify_all();
         }
         r
     }
 
-    fn poll(s: &mut State<J, R>) -> TryRecv<R> {
+    /// The next result if it is ready, and whether taking it made room for
+    /// a worker held back by `max_outstanding`.
+    fn poll(sh: &Shared<J, R>, s: &mut State<J, R>) -> (TryRecv<R>, bool) {
         let next = s.next_out;
         if let Some(r) = s.done.remove(&next) {
+            let was_full = s.next_ticket - s.next_out >= sh.max_outstanding;
             s.next_out += 1;
-            return TryRecv::Ready(r);
+            return (TryRecv::Ready(r), was_full);
         }
         if let Some(e) = s.failure.take() {
-            return TryRecv::Ready(Err(Failed::Init(e)));
+            return (TryRecv::Ready(Err(Failed::Init(e))), false);
         }
         let drained = s.waiting.is_empty() && s.next_ticket == s.next_out;
         if s.stopped || (s.closed && drained) || s.alive == 0 {
-            return TryRecv::Done;
+            return (TryRecv::Done, false);
         }
-        TryRecv::Pending
+        (TryRecv::Pending, false)
     }
 }
 
