@@ -40,9 +40,9 @@ fn frames(format: PixelFormat) -> Vec<OwnedFrame> {
 
 fn options() -> Mp4Options {
     let settings = H264Settings::default()
-        .with_rate_control(RateControl::Bitrate(2_000_000))
-        .with_intra_period(30);
-    Mp4Options::default().with_settings(settings)
+        .rate_control(RateControl::Bitrate(2_000_000))
+        .intra_period(30);
+    Mp4Options::default().settings(settings)
 }
 
 fn record(frames: &[OwnedFrame]) -> Vec<u8> {

@@ -63,7 +63,7 @@ fn main() -> Result<()> {
         .frame_limit(300)
         .build()?;
     let mut encoder = MyEncoder {
-        inner: H264Encoder::new(H264Settings::default().with_intra_period(60))?,
+        inner: H264Encoder::new(H264Settings::default().intra_period(60))?,
         raw_frames: 0,
         i_frames: 0,
         p_frames: 0,

@@ -123,11 +123,11 @@ fn x264(raw: &[u8], out: &Path, args: &Args) -> Result<Duration> {
 /// One camreel run over `frames` at 30 fps: time to write the file.
 fn camreel(frames: &[Image], out: &Path, args: &Args) -> Result<Duration> {
     let settings = H264Settings::default()
-        .with_rate_control(RateControl::Bitrate(args.bitrate))
-        .with_threads(args.threads);
+        .rate_control(RateControl::Bitrate(args.bitrate))
+        .threads(args.threads);
     let options = Mp4Options::default()
-        .with_settings(settings)
-        .with_frame_rate(FrameRate::default());
+        .settings(settings)
+        .frame_rate(FrameRate::default());
     let start = Instant::now();
     let mut mp4 = Mp4Writer::create(out, options)?;
     for (i, f) in frames.iter().enumerate() {

@@ -48,8 +48,8 @@ fn camera() -> Result<SyntheticCamera> {
 
 fn settings() -> H264Settings {
     H264Settings::default()
-        .with_intra_period(60)
-        .with_frame_rate(FrameRate::default())
+        .intra_period(60)
+        .frame_rate(FrameRate::default())
 }
 
 fn main() -> Result<()> {
@@ -69,7 +69,7 @@ fn main() -> Result<()> {
     let mut output = H264Writer::create(dir.join("before.h264"))?;
     let mut whole = Mp4Writer::create(
         dir.join("whole.mp4"),
-        Mp4Options::default().with_frame_rate(FrameRate::default()),
+        Mp4Options::default().frame_rate(FrameRate::default()),
     )?;
     let mut split_pending = false;
     let mut files = vec![dir.join("before.h264")];

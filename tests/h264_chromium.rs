@@ -160,7 +160,7 @@ fn chromium_plays_and_seeks_the_mp4() {
         .unwrap();
     let mut mp4 = Mp4Writer::create(
         &path,
-        Mp4Options::default().with_frame_rate(FrameRate::default()),
+        Mp4Options::default().frame_rate(FrameRate::default()),
     )
     .unwrap();
     while let Some(frame) = camera.next_frame().unwrap() {

@@ -36,10 +36,10 @@ fn recorder_child() {
         .clock(ManualClock::shared())
         .build()
         .unwrap();
-    let settings = H264Settings::default().with_intra_period(15);
+    let settings = H264Settings::default().intra_period(15);
     let options = Mp4Options::default()
-        .with_settings(settings)
-        .with_frame_rate(FrameRate::default());
+        .settings(settings)
+        .frame_rate(FrameRate::default());
     let mut mp4 = Mp4Writer::create(path, options).unwrap();
     while let Some(frame) = camera.next_frame().unwrap() {
         mp4.write_frame(&frame).unwrap();

@@ -22,8 +22,8 @@ fn record(sink: &mut dyn FrameSink, frames: u32, w: u32, h: u32) {
 
 fn settings() -> H264Settings {
     H264Settings::default()
-        .with_intra_period(30)
-        .with_frame_rate(FrameRate::NTSC)
+        .intra_period(30)
+        .frame_rate(FrameRate::NTSC)
 }
 
 #[test]
@@ -34,8 +34,8 @@ fn mp4_plays_with_exact_ntsc_timing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ntsc.mp4");
     let options = Mp4Options::default()
-        .with_settings(settings())
-        .with_frame_rate(FrameRate::NTSC);
+        .settings(settings())
+        .frame_rate(FrameRate::NTSC);
     let mut mp4 = Mp4Writer::create(&path, options).unwrap();
     record(&mut mp4, 90, 320, 240);
     assert_eq!(mp4.fragments(), 3);
@@ -83,8 +83,8 @@ fn mp4_seeks_to_a_middle_frame() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seek.mp4");
     let options = Mp4Options::default()
-        .with_settings(settings())
-        .with_frame_rate(FrameRate::NTSC);
+        .settings(settings())
+        .frame_rate(FrameRate::NTSC);
     let mut mp4 = Mp4Writer::create(&path, options).unwrap();
     record(&mut mp4, 90, 320, 240);
     drop(mp4);
@@ -118,7 +118,7 @@ fn mp4_to_a_pipe_plays_without_durations() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pipe.mp4");
-    let options = Mp4Options::default().with_settings(settings());
+    let options = Mp4Options::default().settings(settings());
     let mut mp4 = Mp4Writer::new(Vec::new(), options);
     record(&mut mp4, 40, 160, 120);
     std::fs::write(&path, mp4.into_inner().unwrap()).unwrap();
@@ -145,8 +145,8 @@ fn written_files_read_back_frame_for_frame() {
     let mp4_path = dir.path().join("back.mp4");
     let h264_path = dir.path().join("back.h264");
     let options = Mp4Options::default()
-        .with_settings(settings())
-        .with_frame_rate(FrameRate::NTSC);
+        .settings(settings())
+        .frame_rate(FrameRate::NTSC);
     let mut mp4 = Mp4Writer::create(&mp4_path, options).unwrap();
     record(&mut mp4, 45, 64, 48);
     drop(mp4);

@@ -83,8 +83,7 @@ fn ffmpeg_mp4s_decode_with_their_timestamps() {
 fn damaged_h264_decodes_up_to_the_damage() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("damaged.h264");
-    let mut w =
-        H264Writer::create_with(&path, H264Settings::default().with_intra_period(10)).unwrap();
+    let mut w = H264Writer::create_with(&path, H264Settings::default().intra_period(10)).unwrap();
     for i in 0..30u32 {
         let img = picture(96, 64, i);
         w.write_frame(&Frame::new(img.view(), i.into(), ntsc(i.into())))
@@ -135,7 +134,7 @@ fn damaged_h264_decodes_up_to_the_damage() {
 #[test]
 fn split_at_a_requested_key_frame_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut encoder = H264Encoder::new(H264Settings::default().with_intra_period(100)).unwrap();
+    let mut encoder = H264Encoder::new(H264Settings::default().intra_period(100)).unwrap();
     let mut reference = H264Decoder::new().unwrap();
     let mut expected: Vec<Image> = Vec::new();
     let paths = [dir.path().join("a.h264"), dir.path().join("b.h264")];

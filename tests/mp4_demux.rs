@@ -39,7 +39,7 @@ fn access_unit(i: u32, gop: u32, fill: usize) -> Image {
 
 /// An MP4 of `frames` access units at 25 fps, key frames every `gop`.
 fn mp4(frames: u32, gop: u32, fill: usize) -> Vec<u8> {
-    let options = Mp4Options::default().with_fragment_duration(Duration::from_millis(200));
+    let options = Mp4Options::default().fragment_duration(Duration::from_millis(200));
     let mut w = Mp4Writer::seekable(Cursor::new(Vec::new()), options);
     for i in 0..frames {
         let au = access_unit(i, gop, fill);

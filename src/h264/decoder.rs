@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn round_trip_keeps_the_pictures() {
-        let s = H264Settings::default().with_rate_control(RateControl::Quantizer(20));
+        let s = H264Settings::default().rate_control(RateControl::Quantizer(20));
         let mut enc = H264Encoder::new(s).unwrap();
         let mut dec = H264Decoder::new().unwrap();
         for t in 0..6 {

@@ -32,7 +32,7 @@ use crate::video::{EncodedFrame, OutputCounter, VideoEncoder, VideoFrameType};
 /// use camreel::PixelFormat;
 ///
 /// let mut cam = SyntheticCamera::builder().size(64, 48).format(PixelFormat::Yuv420).frame_limit(4).build()?;
-/// let mut enc = H264Encoder::new(H264Settings::default().with_intra_period(2))?;
+/// let mut enc = H264Encoder::new(H264Settings::default().intra_period(2))?;
 /// let mut keys = Vec::new();
 /// while let Some(frame) = cam.next_frame()? {
 ///     if let Some(out) = enc.encode(&frame)? {
@@ -336,7 +336,7 @@ mod tests {
 
     #[test]
     fn key_frames_carry_parameter_sets_at_the_intra_period() {
-        let mut enc = H264Encoder::new(H264Settings::default().with_intra_period(5)).unwrap();
+        let mut enc = H264Encoder::new(H264Settings::default().intra_period(5)).unwrap();
         let mut position = 0;
         for i in 0..14u64 {
             let img = gradient(PixelFormat::Yuv420, 64, 48, i as u32);
@@ -405,7 +405,7 @@ mod tests {
         let sizes: Vec<usize> = [18u8, 40]
             .into_iter()
             .map(|q| {
-                let s = H264Settings::default().with_rate_control(RateControl::Quantizer(q));
+                let s = H264Settings::default().rate_control(RateControl::Quantizer(q));
                 let mut enc = H264Encoder::new(s).unwrap();
                 let img = gradient(PixelFormat::Yuv420, 128, 96, 0);
                 enc.encode(&frame(&img, 0))

@@ -18,26 +18,26 @@ pub enum RateControl {
 /// ```
 /// use camreel::h264::{H264Settings, RateControl};
 /// let s = H264Settings::default()
-///     .with_rate_control(RateControl::Bitrate(4_000_000))
-///     .with_intra_period(60);
-/// assert_eq!(s.intra_period, 60);
+///     .rate_control(RateControl::Bitrate(4_000_000))
+///     .intra_period(60);
+/// assert_eq!(s.get_intra_period(), 60);
 /// assert!(s.validate().is_ok());
-/// assert!(s.with_rate_control(RateControl::Quantizer(52)).validate().is_err());
+/// assert!(s.rate_control(RateControl::Quantizer(52)).validate().is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
+#[must_use]
 pub struct H264Settings {
     /// Bitrate or constant quantiser (default 2 Mbit/s).
-    pub rate_control: RateControl,
+    pub(crate) rate_control: RateControl,
     /// Frames from one key frame to the next (default 30); 0 makes only the
     /// first frame (and requested ones) key frames.
-    pub intra_period: u32,
+    pub(crate) intra_period: u32,
     /// The nominal frame rate, for rate control (default 30).
-    pub frame_rate: FrameRate,
+    pub(crate) frame_rate: FrameRate,
     /// Encoder threads, 1 to 4 (default: the number of CPUs, at most 4).
     /// With more than one, pictures are cut into slices coded in parallel,
     /// which costs about 1% in size.
-    pub threads: u16,
+    pub(crate) threads: u16,
 }
 
 impl Default for H264Settings {
@@ -53,31 +53,47 @@ impl Default for H264Settings {
 
 impl H264Settings {
     /// Sets the rate control.
-    #[must_use]
-    pub fn with_rate_control(mut self, rate_control: RateControl) -> H264Settings {
+    pub fn rate_control(mut self, rate_control: RateControl) -> H264Settings {
         self.rate_control = rate_control;
         self
     }
 
     /// Sets the key frame interval in frames.
-    #[must_use]
-    pub fn with_intra_period(mut self, frames: u32) -> H264Settings {
+    pub fn intra_period(mut self, frames: u32) -> H264Settings {
         self.intra_period = frames;
         self
     }
 
     /// Sets the nominal frame rate.
-    #[must_use]
-    pub fn with_frame_rate(mut self, rate: FrameRate) -> H264Settings {
+    pub fn frame_rate(mut self, rate: FrameRate) -> H264Settings {
         self.frame_rate = rate;
         self
     }
 
     /// Sets the number of encoder threads.
-    #[must_use]
-    pub fn with_threads(mut self, threads: u16) -> H264Settings {
+    pub fn threads(mut self, threads: u16) -> H264Settings {
         self.threads = threads;
         self
+    }
+
+    /// The rate control.
+    pub fn get_rate_control(&self) -> RateControl {
+        self.rate_control
+    }
+
+    /// Frames from one key frame to the next.
+    pub fn get_intra_period(&self) -> u32 {
+        self.intra_period
+    }
+
+    /// The nominal frame rate.
+    pub fn get_frame_rate(&self) -> FrameRate {
+        self.frame_rate
+    }
+
+    /// Encoder threads.
+    pub fn get_threads(&self) -> u16 {
+        self.threads
     }
 
     /// Checks every field against its range.

@@ -22,24 +22,24 @@ use crate::video::{VideoEncoder, VideoFrameInfo};
 /// use std::time::Duration;
 /// use camreel::mp4::Mp4Options;
 /// use camreel::timing::FrameRate;
-/// let o = Mp4Options::default().with_frame_rate(FrameRate::NTSC);
-/// assert_eq!(o.fragment_duration, Duration::from_secs(1));
-/// assert_eq!(o.timescale, 90_000);
+/// let o = Mp4Options::default().frame_rate(FrameRate::NTSC);
+/// assert_eq!(o.get_fragment_duration(), Duration::from_secs(1));
+/// assert_eq!(o.get_timescale(), 90_000);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
+#[must_use]
 pub struct Mp4Options {
     /// How raw frames are encoded.
-    pub settings: H264Settings,
+    pub(crate) settings: H264Settings,
     /// A fragment ends at the next key frame or when it holds this much
     /// time, whichever comes first (default 1 s).
-    pub fragment_duration: Duration,
+    pub(crate) fragment_duration: Duration,
     /// The recording's nominal rate: how long the last frame lasts (without
     /// it, the mean of the earlier intervals).
-    pub frame_rate: Option<FrameRate>,
+    pub(crate) frame_rate: Option<FrameRate>,
     /// Time units per second of the track (default 90000, the MPEG clock:
     /// 30000/1001 fps is exactly 3003 units a frame).
-    pub timescale: u32,
+    pub(crate) timescale: u32,
 }
 
 impl Default for Mp4Options {
@@ -55,25 +55,48 @@ impl Default for Mp4Options {
 
 impl Mp4Options {
     /// Sets the encoder settings.
-    #[must_use]
-    pub fn with_settings(mut self, settings: H264Settings) -> Mp4Options {
+    pub fn settings(mut self, settings: H264Settings) -> Mp4Options {
         self.settings = settings;
         self
     }
 
     /// Sets the nominal rate (also the encoder's).
-    #[must_use]
-    pub fn with_frame_rate(mut self, rate: FrameRate) -> Mp4Options {
+    pub fn frame_rate(mut self, rate: FrameRate) -> Mp4Options {
         self.frame_rate = Some(rate);
         self.settings.frame_rate = rate;
         self
     }
 
     /// Sets the longest fragment.
-    #[must_use]
-    pub fn with_fragment_duration(mut self, duration: Duration) -> Mp4Options {
+    pub fn fragment_duration(mut self, duration: Duration) -> Mp4Options {
         self.fragment_duration = duration;
         self
+    }
+
+    /// Sets the track's time units per second (at least 1000).
+    pub fn timescale(mut self, units: u32) -> Mp4Options {
+        self.timescale = units;
+        self
+    }
+
+    /// The encoder settings.
+    pub fn get_settings(&self) -> H264Settings {
+        self.settings
+    }
+
+    /// The longest fragment.
+    pub fn get_fragment_duration(&self) -> Duration {
+        self.fragment_duration
+    }
+
+    /// The nominal rate, if set.
+    pub fn get_frame_rate(&self) -> Option<FrameRate> {
+        self.frame_rate
+    }
+
+    /// The track's time units per second.
+    pub fn get_timescale(&self) -> u32 {
+        self.timescale
     }
 }
 

@@ -344,7 +344,7 @@ mod tests {
         use crate::image::{Image, Limits, PixelFormat};
         use crate::video::VideoEncoder;
         let device = V4l2M2mDevice::open("/dev/video11").unwrap();
-        let settings = H264Settings::default().with_intra_period(10);
+        let settings = H264Settings::default().intra_period(10);
         let mut enc = V4l2M2mEncoder::new(device, settings).unwrap();
         let img = Image::zeroed(PixelFormat::Yuv420, 640, 480).unwrap();
         for i in 0..20u64 {

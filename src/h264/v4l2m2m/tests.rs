@@ -177,8 +177,8 @@ fn yuv(w: u32, h: u32) -> Image {
 
 fn settings() -> H264Settings {
     H264Settings::default()
-        .with_intra_period(3)
-        .with_rate_control(RateControl::Bitrate(1_000_000))
+        .intra_period(3)
+        .rate_control(RateControl::Bitrate(1_000_000))
 }
 
 #[test]
@@ -244,7 +244,7 @@ fn parameter_sets_join_their_key_frame() {
 
 #[test]
 fn rgb_frames_are_converted_and_quantizer_sets_qp() {
-    let s = settings().with_rate_control(RateControl::Quantizer(25));
+    let s = settings().rate_control(RateControl::Quantizer(25));
     let mut enc = V4l2M2mEncoder::new(Mock::pi(), s).unwrap();
     let rgb = Image::zeroed(PixelFormat::Rgb888, 32, 16).unwrap();
     let out = enc
