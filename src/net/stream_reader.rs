@@ -146,7 +146,10 @@ impl<R: Read> JpegStreamReader<R> {
                         ));
                     }
                     self.offset += n as u64;
-                    self.state = State::Payload { len, have: have + n };
+                    self.state = State::Payload {
+                        len,
+                        have: have + n,
+                    };
                 }
                 State::Payload { len, .. } => {
                     self.buf.truncate(len);

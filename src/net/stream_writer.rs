@@ -82,12 +82,16 @@ impl<W: Write> JpegStreamWriter<W> {
 
     /// The writer.
     pub fn get_ref(&self) -> &W {
-        self.writer.as_ref().expect("the writer is present until into_inner")
+        self.writer
+            .as_ref()
+            .expect("the writer is present until into_inner")
     }
 
     /// The writer, mutably (writing to it directly corrupts the stream).
     pub fn get_mut(&mut self) -> &mut W {
-        self.writer.as_mut().expect("the writer is present until into_inner")
+        self.writer
+            .as_mut()
+            .expect("the writer is present until into_inner")
     }
 
     /// Finishes the stream (the zero length) and returns the writer.
@@ -127,12 +131,9 @@ impl<W: Write> FrameSink for JpegStreamWriter<W> {
         })?;
         let writer = self.writer.as_mut().expect("present until into_inner");
         let head = len.to_le_bytes();
-        write_all_vectored(
-            writer,
-            &mut [IoSlice::new(&head), IoSlice::new(&self.buf)],
-        )
-        .and_then(|()| writer.flush())
-        .map_err(|e| Error::io(format!("sending frame {}", frame.sequence), e))?;
+        write_all_vectored(writer, &mut [IoSlice::new(&head), IoSlice::new(&self.buf)])
+            .and_then(|()| writer.flush())
+            .map_err(|e| Error::io(format!("sending frame {}", frame.sequence), e))?;
         self.frames += 1;
         self.bytes += 4 + u64::from(len);
         Ok(())

@@ -170,7 +170,8 @@ mod tests {
         let port = listen("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let e = connect(&format!("127.0.0.1:{port}"), &TcpOptions::default()).unwrap_err();
         assert!(
-            e.to_string().starts_with(&format!("connecting to 127.0.0.1:{port}: ")),
+            e.to_string()
+                .starts_with(&format!("connecting to 127.0.0.1:{port}: ")),
             "{e}"
         );
     }
