@@ -19,7 +19,11 @@ mod png_seq;
 mod progress;
 mod raw;
 mod raw_io;
+mod receive;
 mod record;
+mod send;
+mod serve;
+mod source_args;
 mod unavailable;
 
 /// Capture camera frames, record them and play them back.
@@ -53,14 +57,12 @@ enum Command {
         /// Output motion data file.
         output: PathBuf,
     },
-    /// Serve a source as MJPEG over HTTP.
-    Serve {
-        /// Camera source: synthetic, replay:FILE, v4l2:/dev/videoN, rpi.
-        source: String,
-        /// Address to listen on, such as 127.0.0.1:8080.
-        #[arg(long)]
-        listen: String,
-    },
+    /// Serve a source as MJPEG over HTTP (page, stream, snapshots, stats).
+    Serve(serve::ServeArgs),
+    /// Stream a source to a receiver as length-prefixed JPEGs (picamera's network recipe).
+    Send(send::SendArgs),
+    /// Accept length-prefixed JPEG streams and record each to a file.
+    Receive(receive::ReceiveArgs),
 }
 
 /// Options of `camreel convert`.
@@ -105,7 +107,7 @@ struct ConvertArgs {
 /// Options of `camreel record`.
 #[derive(clap::Args, Debug)]
 struct RecordArgs {
-    /// synthetic, replay:FILE, v4l2:/dev/videoN or rpi.
+    /// synthetic, replay:FILE, v4l2:/dev/videoN, rpi or tcp:ADDR.
     source: String,
     /// Output: .bin, .avi or .gif.
     output: PathBuf,
@@ -171,9 +173,9 @@ fn run(cli: Cli) -> camreel::Result<()> {
         Command::Record(args) => record::run(&args),
         Command::Raw(args) => raw::run(&args),
         Command::Motion { .. } => unavailable::later("`camreel motion`", "the motion-vector issue"),
-        Command::Serve { .. } => {
-            unavailable::later("`camreel serve`", "the network streaming issue")
-        }
+        Command::Serve(args) => serve::run(&args),
+        Command::Send(args) => send::run(&args),
+        Command::Receive(args) => receive::run(&args),
     }
 }
 

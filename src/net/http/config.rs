@@ -167,12 +167,20 @@ impl MjpegServerBuilder {
     }
 }
 
-/// Refuses to expose the camera beyond this machine unprotected: an address
-/// other than loopback needs credentials or an explicit `no_auth`.
+/// The rule [`MjpegServerBuilder::start`] applies before it binds: an
+/// address other than loopback needs credentials or an explicit `no_auth`,
+/// so the camera is never exposed beyond this machine by accident.
+///
+/// ```
+/// use camreel::net::http::check_exposure;
+/// assert!(check_exposure("127.0.0.1:8080".parse().unwrap(), false, false).is_ok());
+/// assert!(check_exposure("0.0.0.0:8080".parse().unwrap(), false, false).is_err());
+/// assert!(check_exposure("0.0.0.0:8080".parse().unwrap(), true, false).is_ok());
+/// ```
 ///
 /// # Errors
 /// [`ErrorKind::InvalidArgument`] saying why.
-pub(crate) fn check_exposure(addr: SocketAddr, credentials: bool, no_auth: bool) -> Result<()> {
+pub fn check_exposure(addr: SocketAddr, credentials: bool, no_auth: bool) -> Result<()> {
     let loopback = match addr.ip() {
         IpAddr::V4(ip) => ip.is_loopback(),
         IpAddr::V6(ip) => {
@@ -185,7 +193,7 @@ pub(crate) fn check_exposure(addr: SocketAddr, credentials: bool, no_auth: bool)
     Err(Error::new(
         ErrorKind::InvalidArgument,
         format!(
-            "refusing to serve on {addr} without credentials: it is reachable from other machines (set credentials, or opt out of authentication explicitly)"
+            "refusing to serve on {addr} without credentials: it is reachable from other machines"
         ),
     ))
 }

@@ -74,7 +74,7 @@ mod server;
 mod stats;
 
 pub use auth::Credentials;
-pub use config::{DEFAULT_LISTEN, MjpegServerBuilder};
+pub use config::{DEFAULT_LISTEN, MjpegServerBuilder, check_exposure};
 pub use feed::FramePublisher;
 pub use server::{MjpegServer, ShutdownHandle};
 pub use stats::{CameraStats, ServerStats, StreamStats};
