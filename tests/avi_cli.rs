@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use avi_support::jpeg;
-use camreel::avi::{AviReader, FrameRate, IndexKind, MjpegWriterBuilder};
+use camreel::avi::{AviReader, IndexKind, MjpegWriterBuilder};
+use camreel::timing::FrameRate;
 
 fn camreel(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_camreel"))

@@ -457,7 +457,7 @@ fn record_to_avi_keeps_the_sources_nominal_rate() {
     let info = camreel::avi::info(&avi).unwrap();
     assert_eq!(
         info.frame_rate,
-        camreel::avi::FrameRate::new(30, 1).unwrap()
+        camreel::timing::FrameRate::new(30, 1).unwrap()
     );
     ok(&[
         "record",
@@ -472,6 +472,6 @@ fn record_to_avi_keeps_the_sources_nominal_rate() {
     ]);
     assert_eq!(
         camreel::avi::info(&avi).unwrap().frame_rate,
-        camreel::avi::FrameRate::new(25, 2).unwrap()
+        camreel::timing::FrameRate::new(25, 2).unwrap()
     );
 }

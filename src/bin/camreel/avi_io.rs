@@ -6,7 +6,8 @@ use std::io::{BufReader, BufWriter};
 use std::path::Path;
 use std::time::Duration;
 
-use camreel::avi::{AviInfo, AviReader, FrameOptions, FrameRate, MjpegWriter, MjpegWriterBuilder};
+use camreel::avi::{AviInfo, AviReader, FrameOptions, MjpegWriter, MjpegWriterBuilder};
+use camreel::timing::FrameRate;
 use camreel::{Error, ErrorKind, Image, Result};
 
 use crate::frames::{Frame, FrameInput, FrameOutput, OutputOptions};

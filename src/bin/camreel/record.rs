@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use camreel::camera::{self, CameraSource, SourceConfig};
-use camreel::capture::FrameIntervals;
+use camreel::timing::Ticks;
 use camreel::{Error, ErrorKind, PixelFormat, Result, convert};
 
 use crate::frames::{self, FileKind, Frame, FrameOutput, OutputOptions};
@@ -112,7 +112,7 @@ fn record(source: &mut dyn CameraSource, plan: &Plan<'_>) -> Result<u64> {
     let mut progress = Progress::new("recording", plan.frame_limit);
     let mut output: Option<Box<dyn FrameOutput>> = None;
     let start = Instant::now();
-    let mut intervals = FrameIntervals::new();
+    let mut intervals = Ticks::new(Ticks::MILLIS);
     let mut recorded = 0u64;
     while plan.frame_limit.is_none_or(|n| recorded < n) {
         if plan.seconds.is_some_and(|s| start.elapsed() >= s) {
@@ -141,7 +141,7 @@ fn record(source: &mut dyn CameraSource, plan: &Plan<'_>) -> Result<u64> {
         };
         // Intervals from the source's timestamps; the first frame's is the
         // time since recording started.
-        let step = intervals.next(frame.timestamp);
+        let step = u32::try_from(intervals.step(frame.timestamp)).unwrap_or(u32::MAX);
         let elapsed_ms = if recorded == 0 {
             u32::try_from(start.elapsed().as_millis()).unwrap_or(u32::MAX)
         } else {
