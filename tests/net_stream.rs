@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use camreel::ErrorKind;
 use camreel::camera::{self, CameraSource, SourceConfig};
-use camreel::capture::FrameSink;
 use camreel::codec::jpeg;
 use camreel::imageio::{FileStream, ReadOptions};
 use camreel::net::{JpegStreamWriter, tcp};
+use camreel::sink::FrameSink;
 use net_support::{camreel, have_python, spawn_with_addr, wait_exit};
 
 /// The recipe's server: accept one connection, read length-prefixed images

@@ -10,14 +10,14 @@
 //!
 //! | type | role |
 //! |---|---|
-//! | [`JpegStreamWriter`] | a [`FrameSink`](crate::capture::FrameSink): JPEG frames pass through, others are encoded once; [`finish`](crate::capture::FrameSink::finish) writes the zero length |
+//! | [`JpegStreamWriter`] | a [`FrameSink`](crate::sink::FrameSink): JPEG frames pass through, others are encoded once; [`finish`](crate::sink::FrameSink::finish) writes the zero length |
 //! | [`JpegStreamReader`] | the protocol alone: one frame's bytes at a time, every length checked against [`Limits`](crate::Limits) before anything is allocated |
 //! | [`JpegStreamSource`] | a [`CameraSource`](crate::camera::CameraSource) over a reader: JPEG frames numbered in order and stamped on arrival |
 //! | [`tcp`] | connect, listen and accept with timeouts; `camera::open("tcp:ADDR")` listens and takes one sender |
 //!
 //! ```
 //! use camreel::camera::{CameraSource, synthetic::SyntheticCamera};
-//! use camreel::capture::FrameSink;
+//! use camreel::sink::FrameSink;
 //! use camreel::net::{JpegStreamSource, JpegStreamWriter};
 //!
 //! // Send three frames into a buffer (a socket in real use)...

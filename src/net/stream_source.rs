@@ -252,9 +252,9 @@ impl<R: Read> CameraSource for JpegStreamSource<R> {
 mod tests {
     use super::*;
     use crate::camera::synthetic::SyntheticCamera;
-    use crate::capture::FrameSink;
     use crate::clock::ManualClock;
     use crate::net::JpegStreamWriter;
+    use crate::sink::FrameSink;
 
     fn stream(frames: u64, w: u32, h: u32) -> Vec<u8> {
         let mut cam = SyntheticCamera::builder()

@@ -2,10 +2,11 @@
 
 use std::io::{IoSlice, Write};
 
-use crate::camera::Frame;
-use crate::capture::{Encoder, FrameSink, JpegCapture};
+use crate::capture::{Encoder, JpegCapture};
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
 use crate::io_util::write_all_vectored;
+use crate::sink::{FrameSink, IntoInnerError, finished};
 
 /// Sends frames as picamera's network stream: each frame a little-endian
 /// `u32` length then that many JPEG bytes; [`finish`](FrameSink::finish)
@@ -16,13 +17,14 @@ use crate::io_util::write_all_vectored;
 /// goes out with one vectored write and a flush, so the receiver sees it at
 /// once even through a `BufWriter`. Dropping the writer finishes it,
 /// ignoring errors; call `finish` or [`into_inner`](Self::into_inner) to
-/// see them.
+/// see them. A frame written after `finish` fails with
+/// [`ErrorKind::Finished`].
 ///
 /// [`JpegStreamSource`]: super::JpegStreamSource
 ///
 /// ```no_run
 /// use camreel::camera::{CameraSource, synthetic::SyntheticCamera};
-/// use camreel::capture::FrameSink;
+/// use camreel::sink::FrameSink;
 /// use camreel::net::{JpegStreamWriter, tcp};
 ///
 /// let socket = tcp::connect("192.168.1.20:8000", &tcp::TcpOptions::default())?;
@@ -97,9 +99,11 @@ impl<W: Write> JpegStreamWriter<W> {
     /// Finishes the stream (the zero length) and returns the writer.
     ///
     /// # Errors
-    /// What writing the end of the stream fails with.
-    pub fn into_inner(mut self) -> Result<W> {
-        self.finish()?;
+    /// What writing the end of the stream fails with, with the stream writer.
+    pub fn into_inner(mut self) -> Result<W, IntoInnerError<JpegStreamWriter<W>>> {
+        if let Err(e) = self.finish() {
+            return Err(IntoInnerError::new(e, self));
+        }
         Ok(self
             .writer
             .take()
@@ -110,10 +114,7 @@ impl<W: Write> JpegStreamWriter<W> {
 impl<W: Write> FrameSink for JpegStreamWriter<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         if self.finished {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("frame {}: the stream was already finished", frame.sequence),
-            ));
+            return Err(finished("the stream").context(format!("frame {}", frame.sequence)));
         }
         self.buf.clear();
         self.encoder
@@ -137,6 +138,13 @@ impl<W: Write> FrameSink for JpegStreamWriter<W> {
         self.frames += 1;
         self.bytes += 4 + u64::from(len);
         Ok(())
+    }
+
+    /// Flushes the writer.
+    fn sync(&mut self) -> Result<()> {
+        self.get_mut()
+            .flush()
+            .map_err(|e| Error::io("flushing the stream", e))
     }
 
     fn finish(&mut self) -> Result<()> {
@@ -208,7 +216,12 @@ mod tests {
         w.finish().unwrap();
         w.finish().unwrap();
         let e = w.write_frame(&frame(&img, 3)).unwrap_err();
-        assert_eq!(e.to_string(), "frame 3: the stream was already finished");
+        assert_eq!(e.kind(), ErrorKind::Finished);
+        assert!(
+            e.to_string()
+                .starts_with("frame 3: the stream was already finished"),
+            "{e}"
+        );
         assert_eq!(w.get_ref(), &[0, 0, 0, 0]);
         assert!(JpegStreamWriter::new(Vec::new(), 0).is_err());
     }

@@ -5,13 +5,11 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 
-use camreel::camera::CameraSource;
-use camreel::capture::FrameIntervals;
 use camreel::net::JpegStreamSource;
 use camreel::net::tcp::{self, TcpOptions};
-use camreel::{Error, ErrorKind, Result};
-
-use crate::frames::{self, FileKind, Frame, FrameOutput, OutputOptions};
+use camreel::record::{RecordOptions, record};
+use camreel::sink::{FileSink, FrameSink, OutputKind, OutputOptions};
+use camreel::{Error, Result};
 
 /// Options of `camreel receive`.
 #[derive(clap::Args, Debug)]
@@ -29,8 +27,11 @@ pub struct ReceiveArgs {
 }
 
 /// Runs `camreel receive`.
+///
+/// Each connection is recorded with the library's recording loop into a
+/// [`FileSink`], so every output kind the sinks know is supported.
 pub fn run(args: &ReceiveArgs) -> Result<()> {
-    FileKind::of(&args.output)?;
+    OutputKind::of(&args.output)?;
     let listener = tcp::listen(&args.listen)?;
     let addr = listener
         .local_addr()
@@ -75,41 +76,20 @@ fn numbered(path: &Path, n: u64) -> PathBuf {
 /// says so.
 fn receive(socket: TcpStream, path: &Path) -> Result<u64> {
     let mut source = JpegStreamSource::new(socket)?;
-    let mut output: Option<Box<dyn FrameOutput>> = None;
-    let mut intervals = FrameIntervals::new();
-    let options = OutputOptions::default();
-    let failed = loop {
-        let frame = match source.next_frame() {
-            Ok(Some(frame)) => frame,
-            Ok(None) => break None,
-            Err(e) => break Some(e),
-        };
-        let frame = Frame {
-            elapsed_ms: intervals.next(frame.timestamp),
-            image: frame.image.to_image(),
-        };
-        let out = match &mut output {
-            Some(out) => out,
-            None => output.insert(frames::create_output(path, &options, &frame)?),
-        };
-        if let Err(e) = out.write_frame(&frame) {
-            break Some(e.context(path.display()));
-        }
-    };
-    let Some(out) = output else {
-        return Err(failed
-            .unwrap_or_else(|| Error::new(ErrorKind::EndOfStream, "the sender sent no frames")));
-    };
-    let saved = out.finish();
-    match (failed, saved) {
-        (None, saved) => saved,
-        (Some(e), Ok(n)) => Err(e.context(format!(
-            "the {n} frames before it are saved in {}",
-            path.display()
+    let mut sink = FileSink::create(path, OutputOptions::new())?;
+    let recorded = record(&mut source, &mut sink, &RecordOptions::new());
+    let saved = sink.finish();
+    let name = path.display();
+    match (recorded, saved) {
+        (Ok(stats), Ok(())) => Ok(stats.frames),
+        (Ok(_), Err(e)) => Err(e),
+        (Err(failed), Ok(())) => Err(failed.error.context(format!(
+            "the {} frames before it are saved in {name}",
+            failed.stats.frames
         ))),
-        (Some(e), Err(fe)) => {
-            Err(e.context(format!("finishing {} failed too ({fe})", path.display())))
-        }
+        (Err(failed), Err(e)) => Err(failed
+            .error
+            .context(format!("finishing {name} failed too ({e})"))),
     }
 }
 

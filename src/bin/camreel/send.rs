@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use camreel::camera::CameraSource;
-use camreel::capture::FrameSink;
 use camreel::net::JpegStreamWriter;
 use camreel::net::tcp::{self, TcpOptions};
+use camreel::sink::FrameSink;
 use camreel::{Error, ErrorKind, Result};
 
 use crate::source_args::{SourceArgs, parse_seconds};

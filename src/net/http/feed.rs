@@ -10,10 +10,11 @@ use tokio::sync::watch;
 
 use super::server::ShutdownHandle;
 use super::stats::Counters;
-use crate::camera::Frame;
-use crate::capture::{Encoder, FrameSink, JpegCapture};
-use crate::error::{Error, ErrorKind, Result};
+use crate::capture::{Encoder, JpegCapture};
+use crate::error::Result;
+use crate::frame::Frame;
 use crate::image::PixelFormat;
+use crate::sink::{FrameSink, finished};
 
 /// One published frame, shared by every client (the JPEG is reference
 /// counted, never copied per client).
@@ -119,10 +120,7 @@ impl FramePublisher {
 impl FrameSink for FramePublisher {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         let Some(tx) = &self.tx else {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("frame {}: the feed was already finished", frame.sequence),
-            ));
+            return Err(finished("the feed").context(format!("frame {}", frame.sequence)));
         };
         let image = frame.image;
         let jpeg = if image.format() == PixelFormat::Jpeg {

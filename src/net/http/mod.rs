@@ -48,7 +48,7 @@
 //!
 //! ```
 //! use camreel::camera::{CameraSource, synthetic::SyntheticCamera};
-//! use camreel::capture::FrameSink;
+//! use camreel::sink::FrameSink;
 //! use camreel::net::http::MjpegServer;
 //!
 //! let (server, mut feed) = MjpegServer::builder()

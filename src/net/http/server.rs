@@ -22,8 +22,8 @@ use super::feed::{FramePublisher, Latest};
 use super::routes::{self, Shared};
 use super::stats::{Counters, ServerStats};
 use crate::camera::CameraSource;
-use crate::capture::FrameSink;
 use crate::error::{Error, ErrorKind, Result};
+use crate::sink::FrameSink;
 
 /// Largest request head accepted, in bytes (hyper's smallest buffer).
 const MAX_HEAD: usize = 8192;
