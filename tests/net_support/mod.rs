@@ -205,13 +205,35 @@ pub fn get(addr: SocketAddr, path: &str, extra: &[&str]) -> io::Result<Response>
 }
 
 pub fn request(addr: SocketAddr, method: &str, path: &str, extra: &[&str]) -> io::Result<Response> {
+    request_with_body(addr, method, path, extra, None)
+}
+
+/// A request with an optional JSON `body`, read to the end.
+pub fn request_with_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    extra: &[&str],
+    body: Option<&str>,
+) -> io::Result<Response> {
     let mut s = connect(addr);
+    if body.is_some() {
+        // WebDriver commands start a browser or wait for a page.
+        s.set_read_timeout(Some(Duration::from_secs(60)))?;
+    }
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for h in extra {
         req.push_str(h);
         req.push_str("\r\n");
     }
+    if let Some(body) = body {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
     req.push_str("\r\n");
+    req.push_str(body.unwrap_or(""));
     s.write_all(req.as_bytes())?;
     let mut r = BufReader::new(s);
     let (status, headers) = read_head(&mut r)?;
@@ -219,9 +241,16 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, extra: &[&str]) -> io
     let chunked = headers
         .iter()
         .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok());
     if method == "HEAD" {
     } else if chunked {
         Chunked::new(r).read_to_end(&mut body)?;
+    } else if let Some(len) = length {
+        body.resize(len, 0);
+        r.read_exact(&mut body)?;
     } else {
         r.read_to_end(&mut body)?;
     }
