@@ -27,7 +27,12 @@ fn camera_frames(addr: SocketAddr) -> f64 {
 }
 
 /// Reads parts until `stop`, counting those that arrive while `counting`.
-fn reader(addr: SocketAddr, stop: Arc<AtomicBool>, counting: Arc<AtomicBool>, counted: Arc<AtomicU64>) -> std::thread::JoinHandle<()> {
+fn reader(
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    counting: Arc<AtomicBool>,
+    counted: Arc<AtomicU64>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut c = MjpegClient::open(addr, &[]).unwrap();
         assert_eq!(c.status, 200);
@@ -50,8 +55,20 @@ fn fifty_clients_one_stalled() {
     // fill the stalled client's buffers within a few seconds.
     let mut server = spawn_with_addr(
         &[
-            "serve", "synthetic", "--listen", "127.0.0.1:0", "--size", "160x120", "--fps", "15",
-            "--quality", "100", "--timeout", "2", "--max-clients", "64",
+            "serve",
+            "synthetic",
+            "--listen",
+            "127.0.0.1:0",
+            "--size",
+            "160x120",
+            "--fps",
+            "15",
+            "--quality",
+            "100",
+            "--timeout",
+            "2",
+            "--max-clients",
+            "64",
         ],
         "http://",
     );
@@ -74,7 +91,10 @@ fn fifty_clients_one_stalled() {
     lone.join().unwrap();
     let rss_single = server.rss_kib();
     assert!(camera_single > 13.0, "camera {camera_single:.1} fps");
-    assert!(client_single > camera_single * 0.9, "client {client_single:.1} fps");
+    assert!(
+        client_single > camera_single * 0.9,
+        "client {client_single:.1} fps"
+    );
 
     // Then 49 readers and one client that never reads.
     let stop = Arc::new(AtomicBool::new(false));
@@ -85,7 +105,9 @@ fn fifty_clients_one_stalled() {
         .map(|c| reader(addr, stop.clone(), counting.clone(), c.clone()))
         .collect();
     let mut stalled = connect(addr);
-    stalled.write_all(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    stalled
+        .write_all(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let start = Instant::now();
     std::thread::sleep(Duration::from_secs(1));
     let (f0, t0) = (camera_frames(addr), Instant::now());
@@ -109,7 +131,10 @@ fn fifty_clients_one_stalled() {
     for r in readers {
         r.join().unwrap();
     }
-    let rates: Vec<f64> = counts.iter().map(|c| c.load(Relaxed) as f64 / secs).collect();
+    let rates: Vec<f64> = counts
+        .iter()
+        .map(|c| c.load(Relaxed) as f64 / secs)
+        .collect();
     let slowest = rates.iter().copied().fold(f64::INFINITY, f64::min);
     eprintln!(
         "single: camera {camera_single:.2} fps, client {client_single:.2} fps, rss {rss_single} KiB; \
@@ -118,22 +143,35 @@ fn fifty_clients_one_stalled() {
     );
 
     // The camera and every reader keep a lone client's rate (within 10%).
-    assert!((camera_loaded - camera_single).abs() <= camera_single * 0.1, "camera {camera_loaded:.2} vs {camera_single:.2}");
-    assert!(slowest >= client_single * 0.9, "slowest reader {slowest:.2} vs {client_single:.2}: {rates:?}");
+    assert!(
+        (camera_loaded - camera_single).abs() <= camera_single * 0.1,
+        "camera {camera_loaded:.2} vs {camera_single:.2}"
+    );
+    assert!(
+        slowest >= client_single * 0.9,
+        "slowest reader {slowest:.2} vs {client_single:.2}: {rates:?}"
+    );
     // The stalled client was dropped, after the 2 s timeout, not before.
     let dropped_at = dropped_at.expect("the stalled client was never dropped");
     assert!(dropped_at >= Duration::from_secs(2), "{dropped_at:?}");
     assert_eq!(*open_streams.last().unwrap(), 49, "{open_streams:?}");
-    stalled.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut buffered = Vec::new();
     let _ = stalled.read_to_end(&mut buffered);
     // Memory: bounded, and flat while 50 clients are served.
     let max = *rss.iter().max().unwrap();
-    assert!(max < rss_single + 32 * 1024, "rss {rss:?} KiB vs {rss_single} KiB with one client");
+    assert!(
+        max < rss_single + 32 * 1024,
+        "rss {rss:?} KiB vs {rss_single} KiB with one client"
+    );
     let late = &rss[4..];
     let spread = late.iter().max().unwrap() - late.iter().min().unwrap();
     assert!(spread < 4 * 1024, "rss still moving: {rss:?} KiB");
 
-    let status = server.terminate(Duration::from_secs(10)).expect("serve exits");
+    let status = server
+        .terminate(Duration::from_secs(10))
+        .expect("serve exits");
     assert!(status.success());
 }

@@ -128,7 +128,7 @@ fn python_server_counts_every_frame_camreel_sends() {
         "{}",
         String::from_utf8_lossy(&send.stderr)
     );
-    assert!(stdout.starts_with(&format!("sent 25 frames (")), "{stdout}");
+    assert!(stdout.starts_with("sent 25 frames ("), "{stdout}");
     let mut result = String::new();
     out.read_to_string(&mut result).unwrap();
     let status = wait_exit(&mut py, Duration::from_secs(30)).expect("python exits");

@@ -32,13 +32,11 @@ const MAX_HEAD: usize = 8192;
 /// boundary, connections close, the capture stops.
 ///
 /// ```
-/// # #[cfg(feature = "http")] {
 /// use camreel::net::http::MjpegServer;
 /// let (server, _feed) = MjpegServer::builder().listen("127.0.0.1:0".parse().unwrap()).start_feed()?;
 /// let handle = server.shutdown_handle();
 /// std::thread::spawn(move || handle.shutdown());
 /// server.wait()?;
-/// # }
 /// # Ok::<(), camreel::Error>(())
 /// ```
 #[derive(Clone, Debug)]

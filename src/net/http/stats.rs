@@ -85,12 +85,11 @@ impl ServerStats {
     /// The snapshot as the JSON object `/stats.json` serves.
     ///
     /// ```
-    /// # #[cfg(feature = "http")] {
     /// use camreel::net::http::MjpegServer;
     /// let (server, _feed) = MjpegServer::builder().listen("127.0.0.1:0".parse().unwrap()).start_feed()?;
     /// let json = server.stats().to_json();
     /// assert!(json.starts_with("{\"camera\":{\"width\":0,"), "{json}");
-    /// # server.shutdown()?; }
+    /// # server.shutdown()?;
     /// # Ok::<(), camreel::Error>(())
     /// ```
     pub fn to_json(&self) -> String {
