@@ -355,3 +355,65 @@ fn the_end_of_the_source_stops_the_server() {
     server.wait().unwrap();
     assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
 }
+
+#[test]
+fn a_slow_client_skips_to_the_newest_frame() {
+    let server = loopback()
+        .send_buffer(Some(8 * 1024))
+        .quality(100)
+        .start(camera(160, 120, 30.0))
+        .unwrap();
+    let addr = server.local_addr();
+    let mut fast = MjpegClient::open(addr, &[]).unwrap();
+    let fast_reader = std::thread::spawn(move || {
+        let mut seqs = Vec::new();
+        for _ in 0..60 {
+            let part = fast.next_part().unwrap().unwrap();
+            seqs.push(
+                part.header("X-Frame-Sequence")
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap(),
+            );
+        }
+        seqs
+    });
+    let mut slow = MjpegClient::open(addr, &[]).unwrap();
+    let mut seqs = Vec::new();
+    // Three frames a second while the camera makes thirty: the frames
+    // already in the socket buffers come first, then the jumps.
+    for _ in 0..30 {
+        std::thread::sleep(Duration::from_millis(150));
+        let part = slow.next_part().unwrap().unwrap();
+        seqs.push(
+            part.header("X-Frame-Sequence")
+                .unwrap()
+                .parse::<u64>()
+                .unwrap(),
+        );
+    }
+    // It moved forward in jumps, keeping up with the camera (the frames in
+    // between are the ones the socket buffers could take at once).
+    assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
+    let gaps: u64 = seqs.windows(2).map(|w| w[1] - w[0] - 1).sum();
+    assert!(
+        seqs.windows(2).filter(|w| w[1] > w[0] + 1).count() >= 3,
+        "{seqs:?}"
+    );
+    assert!(seqs[29] >= 60, "{seqs:?}");
+    // The fast client saw every frame.
+    let fast_seqs = fast_reader.join().unwrap();
+    assert!(
+        fast_seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "{fast_seqs:?}"
+    );
+    let stats = server.stats();
+    let slow_stats = stats
+        .streams
+        .iter()
+        .max_by_key(|s| s.frames_skipped)
+        .unwrap();
+    assert!(slow_stats.frames_skipped >= gaps, "{gaps} {stats:?}");
+    assert_eq!(stats.frames_skipped, slow_stats.frames_skipped, "{stats:?}");
+    server.shutdown().unwrap();
+}
