@@ -125,8 +125,9 @@ fn run(clients: usize, fps: Option<f64>, seconds: f64) -> camreel::Result<()> {
     let mean = rates.iter().sum::<f64>() / rates.len() as f64;
     let slowest = rates.iter().copied().fold(f64::INFINITY, f64::min);
     let kb = stats.bytes_sent as f64 / stats.frames_sent.max(1) as f64 / 1000.0;
+    let ms_per_frame = cpu * 10.0 / camera_fps.max(1e-9);
     println!(
-        "| {} | {clients} | {camera_fps:.1} | {mean:.1} | {slowest:.1} | {:.0} | {kb:.1} | {cpu:.0}% | {:.2} |",
+        "| {} | {clients} | {camera_fps:.1} | {mean:.1} | {slowest:.1} | {:.0} | {kb:.1} | {cpu:.0}% | {ms_per_frame:.2} | {:.2} |",
         fps.map_or("free".to_owned(), |f| format!("{f} fps")),
         mean * clients as f64,
         stats.camera.encoded as f64 / stats.camera.frames.max(1) as f64,
@@ -153,9 +154,13 @@ fn main() -> camreel::Result<()> {
         }
     );
     println!(
-        "| camera | clients | camera fps | client fps (mean) | client fps (slowest) | frames/s delivered | kB/frame | server CPU (one core = 100%) | encodes per frame |"
+        "synthetic camera rendering alone: {:.2} CPU ms per frame",
+        render_cost()?
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| camera | clients | camera fps | client fps (mean) | client fps (slowest) | frames/s delivered | kB/frame | server CPU (one core = 100%) | server CPU ms per frame | encodes per frame |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for fps in [None, Some(30.0)] {
         for clients in [1, 10, 50] {
             run(clients, fps, seconds)?;

@@ -187,7 +187,7 @@ pub(crate) fn start(
         counters: counters.clone(),
         snapshot_wait: options.header_timeout,
     });
-    let limits = Limits {
+    let limits = ConnLimits {
         max_clients: options.max_clients,
         header_timeout: options.header_timeout,
         write_timeout: options.write_timeout,
@@ -255,7 +255,7 @@ fn capture(
 
 /// What the connection tasks enforce.
 #[derive(Clone, Copy, Debug)]
-struct Limits {
+struct ConnLimits {
     max_clients: usize,
     header_timeout: Duration,
     write_timeout: Duration,
@@ -290,7 +290,7 @@ impl Drop for Slot {
 async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
-    limits: Limits,
+    limits: ConnLimits,
     signals: Option<ShutdownHandle>,
 ) {
     if let Some(handle) = signals {
@@ -350,7 +350,7 @@ async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     shared: Arc<Shared>,
-    limits: Limits,
+    limits: ConnLimits,
     slot: Slot,
 ) {
     let within = slot.within;
