@@ -23,35 +23,59 @@ use std::time::{Duration, Instant};
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::net::http::MjpegServer;
 
-/// CPU time (user + system) of this process's threads whose name starts
-/// with `camreel-`, in seconds.
+/// The name and CPU time (user + system, seconds) in a `/proc/.../stat` line.
+fn task_cpu(stat: &str) -> Option<(&str, f64)> {
+    // "pid (comm) state ..." with utime and stime the 14th and 15th fields.
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // The kernel reports thread times in USER_HZ, 100 per second on Linux.
+    Some((
+        &stat[open + 1..close],
+        (field(11) + field(12)) as f64 / 100.0,
+    ))
+}
+
+/// CPU time of this process's threads whose name starts with `camreel-`
+/// (the server's capture and HTTP threads), in seconds.
 fn server_cpu() -> f64 {
-    let mut ticks = 0u64;
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return 0.0;
     };
-    for task in tasks.flatten() {
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
-            continue;
-        };
-        // "pid (comm) state ..." with utime and stime the 14th and 15th fields.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        if !stat[open + 1..close].starts_with("camreel-") {
-            continue;
-        }
-        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
-        let field = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        ticks += field(11) + field(12);
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        .filter_map(|stat| {
+            task_cpu(&stat).and_then(|(name, cpu)| name.starts_with("camreel-").then_some(cpu))
+        })
+        .sum()
+}
+
+/// CPU time of the calling thread, in seconds.
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| task_cpu(&s).map(|(_, cpu)| cpu))
+        .unwrap_or(0.0)
+}
+
+/// CPU milliseconds the synthetic camera takes to render one 640x480 frame
+/// (part of every capture below, not of serving).
+fn render_cost() -> camreel::Result<f64> {
+    use camreel::camera::CameraSource;
+    let mut camera = SyntheticCamera::builder().size(640, 480).build()?;
+    let (cpu0, t0) = (thread_cpu(), Instant::now());
+    let mut frames = 0u32;
+    while t0.elapsed() < Duration::from_secs(2) && frames < 100_000 {
+        camera.next_frame()?;
+        frames += 1;
     }
-    // The kernel reports thread times in USER_HZ, 100 per second on Linux.
-    ticks as f64 / 100.0
+    Ok((thread_cpu() - cpu0) * 1000.0 / f64::from(frames))
 }
 
 /// Reads `/stream.mjpg` (HTTP/1.0: no chunked encoding) and counts parts
