@@ -6,6 +6,7 @@
 pub mod avi;
 pub mod camera;
 pub mod capture;
+pub mod circular;
 pub mod clock;
 pub mod codec;
 pub mod convert;

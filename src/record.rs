@@ -93,7 +93,9 @@ impl RecordOptions {
         self
     }
 
-    /// Skips the source's first `frames` frames (`convert --start`).
+    /// Skips the source's first `frames` frames (`convert --start`); the
+    /// frames recorded after them are stamped from the last skipped frame's
+    /// time, so the first keeps its interval to the frame before it.
     pub fn skip(mut self, frames: u64) -> RecordOptions {
         self.skip = frames;
         self
@@ -156,11 +158,23 @@ impl RecordStats {
     }
 }
 
-/// A [`record`] that failed part way: the error, and what was recorded
-/// before it (the sink still holds those frames; finishing it keeps them).
+/// Which side of a [`record`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Failed {
+    /// Reading a frame from the source (the frames before it are good).
+    Source,
+    /// Writing or syncing the sink.
+    Sink,
+}
+
+/// A [`record`] that failed part way: the error, which side failed, and
+/// what was recorded before it (the sink still holds those frames;
+/// finishing it keeps them).
 pub struct RecordError {
     /// What went wrong.
     pub error: Error,
+    /// Where.
+    pub failed: Failed,
     /// The frames recorded before it.
     pub stats: RecordStats,
 }
@@ -169,6 +183,7 @@ impl fmt::Debug for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecordError")
             .field("error", &self.error)
+            .field("failed", &self.failed)
             .field("frames", &self.stats.frames)
             .finish()
     }
@@ -243,7 +258,11 @@ where
     if let Some(rate) = nominal_rate {
         stats.timeline = Timeline::with_rate(rate);
     }
-    let fail = |error: Error, stats: RecordStats| RecordError { error, stats };
+    let fail = |error: Error, failed: Failed, stats: RecordStats| RecordError {
+        error,
+        failed,
+        stats,
+    };
     let stopped = || {
         options
             .stop
@@ -251,13 +270,19 @@ where
             .is_some_and(|f| f.load(Ordering::Relaxed))
     };
     let nominal = source.format().frame_interval();
+    // Skipped frames move the time origin: the first recorded frame keeps
+    // its interval to the frame before it.
+    let mut origin = Duration::ZERO;
     while stats.skipped < options.skip {
         if stopped() {
             stats.ended = Ended::Stopped;
             return Ok(stats);
         }
         match source.next_frame() {
-            Ok(Some(_)) => stats.skipped += 1,
+            Ok(Some(frame)) => {
+                origin = frame.timestamp;
+                stats.skipped += 1;
+            }
             Ok(None) => {
                 let error = Error::new(
                     ErrorKind::SeekOutOfRange,
@@ -266,9 +291,12 @@ where
                         options.skip, stats.skipped
                     ),
                 );
-                return Err(fail(error, stats));
+                return Err(fail(error, Failed::Source, stats));
             }
-            Err(e) => return Err(fail(e.context(format!("frame {}", stats.skipped)), stats)),
+            Err(e) => {
+                let e = e.context(format!("frame {}", stats.skipped));
+                return Err(fail(e, Failed::Source, stats));
+            }
         }
     }
     let mut first: Option<Duration> = None;
@@ -299,11 +327,14 @@ where
                 stats.ended = Ended::SourceEnded;
                 break;
             }
-            Err(e) => return Err(fail(e.context(format!("frame {index}")), stats)),
+            Err(e) => {
+                let e = e.context(format!("frame {index}"));
+                return Err(fail(e, Failed::Source, stats));
+            }
         };
         let timestamp = match options.retime {
             Some(rate) => frame_time(rate, stats.frames),
-            None => frame.timestamp,
+            None => frame.timestamp.saturating_sub(origin),
         };
         let t0 = *first.get_or_insert(timestamp);
         if options
@@ -315,7 +346,7 @@ where
         }
         let frame = Frame { timestamp, ..frame };
         if let Err(e) = sink.write_frame(&frame) {
-            return Err(fail(e, stats));
+            return Err(fail(e, Failed::Sink, stats));
         }
         last = Some(timestamp);
         stats.timeline.push(timestamp);
@@ -324,7 +355,7 @@ where
             && last_sync.elapsed() >= interval
         {
             if let Err(e) = sink.sync() {
-                return Err(fail(e, stats));
+                return Err(fail(e, Failed::Sink, stats));
             }
             last_sync = Instant::now();
         }
@@ -461,6 +492,7 @@ mod tests {
         let options = RecordOptions::new().sync_interval(Some(Duration::ZERO));
         let e = record(&mut source, &mut log, &options).unwrap_err();
         assert_eq!(e.stats.frames, 2);
+        assert_eq!(e.failed, Failed::Source);
         assert_eq!(e.error.kind(), ErrorKind::Disconnected);
         assert_eq!(e.to_string(), "frame 2: unplugged");
         assert_eq!(log.syncs, 2);

@@ -346,10 +346,12 @@ mod replay {
         let mut out = FileStream::create(&path).unwrap();
         for (i, ms) in [(0u8, 0u32), (1, 40), (2, 60)] {
             let img = Image::new(PixelFormat::Grayscale, 4, 2, vec![i; 8]).unwrap();
-            out.write_with_elapsed(&img, ms).unwrap();
+            out.write_with_elapsed(&img, Duration::from_millis(ms.into()))
+                .unwrap();
         }
         let rgb = Image::new(PixelFormat::Rgb565, 2, 2, vec![9; 8]).unwrap();
-        out.write_with_elapsed(&rgb, 100).unwrap();
+        out.write_with_elapsed(&rgb, Duration::from_millis(100))
+            .unwrap();
         out.close().unwrap();
         path
     }

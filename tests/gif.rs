@@ -6,279 +6,11 @@
 
 mod gif_support;
 
-use std::path::Path;
-use std::process::Command;
+use gif_support::*;
 
 use camreel::gif::{Dither, GifOptions, GifReader, GifWriter, PaletteMode, read_info};
 use camreel::{ErrorKind, Image, PixelFormat};
-
-/// A deterministic moving scene: a diagonal gradient that pans, a square that
-/// moves, and +-`noise` levels of pseudo-random noise.
-fn scene(w: u32, h: u32, frames: usize, noise: u8) -> Vec<Image> {
-    let mut seed = 0x1234_5678_9abc_def0u64;
-    let mut rnd = move || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) as u32
-    };
-    (0..frames)
-        .map(|f| {
-            let mut data = Vec::with_capacity((w * h * 3) as usize);
-            for y in 0..h {
-                for x in 0..w {
-                    let xs = x + 2 * f as u32;
-                    let mut px = [
-                        (xs * 255 / (w + 2 * frames as u32)) as i32,
-                        (y * 200 / h) as i32 + 30,
-                        ((2 * xs + y) % 128) as i32 + 60,
-                    ];
-                    let (sx, sy) = (3 + 3 * f as u32, h / 4 + f as u32);
-                    if x >= sx && x < sx + w / 4 && y >= sy && y < sy + h / 3 {
-                        px = [220, 40, 30];
-                    }
-                    for c in &mut px {
-                        if noise > 0 {
-                            *c += (rnd() % (2 * u32::from(noise) + 1)) as i32 - i32::from(noise);
-                        }
-                        data.push((*c).clamp(0, 255) as u8);
-                    }
-                }
-            }
-            Image::new(PixelFormat::Rgb888, w, h, data).unwrap()
-        })
-        .collect()
-}
-
-fn to_gray(img: &Image) -> Image {
-    let d: Vec<u8> = img
-        .data()
-        .chunks_exact(3)
-        .map(|p| {
-            ((77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]) + 128) >> 8) as u8
-        })
-        .collect();
-    Image::new(PixelFormat::Grayscale, img.width(), img.height(), d).unwrap()
-}
-
-struct Decoded {
-    width: usize,
-    height: usize,
-    frames: Vec<Vec<u8>>,
-    delays: Vec<u16>,
-    rects: Vec<(u16, u16, u16, u16)>,
-    transparent: Vec<Option<u8>>,
-    local_palettes: Vec<Option<Vec<u8>>>,
-    global_palette: Option<Vec<u8>>,
-    repeat: gif::Repeat,
-}
-
-/// Decodes with the `gif` crate and composites every frame (RGB).
-fn decode(bytes: &[u8]) -> Decoded {
-    let mut opts = gif::DecodeOptions::new();
-    opts.set_color_output(gif::ColorOutput::Indexed);
-    let mut dec = opts.read_info(bytes).expect("gif header decodes");
-    let (w, h) = (usize::from(dec.width()), usize::from(dec.height()));
-    let global_palette = dec.global_palette().map(<[u8]>::to_vec);
-    let mut canvas = vec![0u8; w * h * 3];
-    let mut out = Decoded {
-        width: w,
-        height: h,
-        frames: Vec::new(),
-        delays: Vec::new(),
-        rects: Vec::new(),
-        transparent: Vec::new(),
-        local_palettes: Vec::new(),
-        global_palette: global_palette.clone(),
-        repeat: gif::Repeat::Finite(0),
-    };
-    while let Some(frame) = dec.read_next_frame().expect("frame decodes") {
-        let palette = frame
-            .palette
-            .clone()
-            .or_else(|| global_palette.clone())
-            .expect("a colour table");
-        let saved = canvas.clone();
-        let (l, t, fw, fh) = (
-            usize::from(frame.left),
-            usize::from(frame.top),
-            usize::from(frame.width),
-            usize::from(frame.height),
-        );
-        assert!(
-            l + fw <= w && t + fh <= h,
-            "frame rectangle inside the screen"
-        );
-        for y in 0..fh {
-            for x in 0..fw {
-                let i = frame.buffer[y * fw + x];
-                if Some(i) == frame.transparent {
-                    continue;
-                }
-                let p = usize::from(i) * 3;
-                assert!(p + 3 <= palette.len(), "index {i} inside the palette");
-                let c = ((t + y) * w + l + x) * 3;
-                canvas[c..c + 3].copy_from_slice(&palette[p..p + 3]);
-            }
-        }
-        out.frames.push(canvas.clone());
-        out.delays.push(frame.delay);
-        out.rects
-            .push((frame.left, frame.top, frame.width, frame.height));
-        out.transparent.push(frame.transparent);
-        out.local_palettes.push(frame.palette.clone());
-        match frame.dispose {
-            gif::DisposalMethod::Background => {
-                for y in t..t + fh {
-                    canvas[(y * w + l) * 3..(y * w + l + fw) * 3].fill(0);
-                }
-            }
-            gif::DisposalMethod::Previous => canvas = saved,
-            _ => {}
-        }
-    }
-    out.repeat = dec.repeat();
-    out
-}
-
-fn psnr(a: &[u8], b: &[u8]) -> f64 {
-    assert_eq!(a.len(), b.len());
-    let se: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum();
-    let mse = se / a.len() as f64;
-    if mse == 0.0 {
-        f64::INFINITY
-    } else {
-        10.0 * (255.0 * 255.0 / mse).log10()
-    }
-}
-
-fn rgb_of(img: &Image) -> Vec<u8> {
-    match img.format() {
-        PixelFormat::Rgb888 => img.data().to_vec(),
-        PixelFormat::Grayscale => img.data().iter().flat_map(|&v| [v, v, v]).collect(),
-        f => panic!("test source in {f}"),
-    }
-}
-
-fn encode(frames: &[Image], options: GifOptions, delay: u16) -> Vec<u8> {
-    let (w, h) = frames[0].size();
-    let mut g = GifWriter::with_options(Vec::new(), w, h, options).unwrap();
-    for f in frames {
-        g.add_frame(f, delay).unwrap();
-    }
-    assert_eq!(g.frame_count(), frames.len() as u64);
-    g.finish().unwrap()
-}
-
-fn has_netscape(bytes: &[u8]) -> bool {
-    bytes.windows(11).any(|w| w == b"NETSCAPE2.0")
-}
-
-/// Checks count, delays, loop and per-frame PSNR >= `min_db`; returns the mean PSNR.
-fn check(bytes: &[u8], src: &[Image], delay: u16, looping: bool, min_db: f64) -> f64 {
-    let d = decode(bytes);
-    assert_eq!(&bytes[..6], b"GIF89a");
-    assert_eq!(bytes.last(), Some(&0x3B), "trailer");
-    assert_eq!(
-        (d.width, d.height),
-        (src[0].width() as usize, src[0].height() as usize)
-    );
-    assert_eq!(d.frames.len(), src.len());
-    assert!(
-        d.delays.iter().all(|&x| x == delay),
-        "delays {:?}",
-        d.delays
-    );
-    assert_eq!(has_netscape(bytes), looping);
-    assert_eq!(
-        d.repeat,
-        if looping {
-            gif::Repeat::Infinite
-        } else {
-            gif::Repeat::Finite(0)
-        }
-    );
-    let mut sum = 0.0;
-    for (i, (got, want)) in d.frames.iter().zip(src).enumerate() {
-        let p = psnr(got, &rgb_of(want));
-        assert!(p >= min_db, "frame {i}: {p:.2} dB < {min_db} dB");
-        sum += p.min(99.0);
-    }
-    let info = read_info(bytes).unwrap();
-    assert_eq!(info.frames.len(), src.len());
-    assert_eq!(info.loop_count, if looping { Some(0) } else { None });
-    assert_eq!(info.duration_cs(), u64::from(delay) * src.len() as u64);
-    ffprobe_check(bytes, src.len(), f64::from(delay) / 100.0);
-    let mean = sum / src.len() as f64;
-    eprintln!(
-        "{} frames, {} bytes, mean {mean:.2} dB",
-        src.len(),
-        bytes.len()
-    );
-    mean
-}
-
-fn require_ffmpeg() -> bool {
-    std::env::var("CAMREEL_REQUIRE_FFMPEG").is_ok_and(|v| v == "1")
-}
-
-/// ffprobe's frame count and per-frame durations, when ffprobe is there.
-fn ffprobe_check(bytes: &[u8], frames: usize, seconds: f64) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("probe.gif");
-    std::fs::write(&path, bytes).unwrap();
-    let Some(durations) = ffprobe_durations(&path) else {
-        return;
-    };
-    assert_eq!(durations.len(), frames, "ffprobe frame count");
-    for d in durations {
-        assert!(
-            (d - seconds).abs() < 1e-6,
-            "ffprobe duration {d} != {seconds}"
-        );
-    }
-}
-
-fn ffprobe_durations(path: &Path) -> Option<Vec<f64>> {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
-        .arg("frame=pkt_duration_time")
-        .args(["-of", "csv=p=0"])
-        .arg(path)
-        .output();
-    let out = match out {
-        Ok(o) => o,
-        Err(e) => {
-            assert!(
-                !require_ffmpeg(),
-                "CAMREEL_REQUIRE_FFMPEG=1 but ffprobe cannot run: {e}"
-            );
-            eprintln!("skipping the ffprobe check: ffprobe not available ({e})");
-            return None;
-        }
-    };
-    assert!(
-        out.status.success(),
-        "ffprobe failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                l.trim()
-                    .trim_end_matches(',')
-                    .parse::<f64>()
-                    .expect("a duration")
-            })
-            .collect(),
-    )
-}
+use std::time::Duration;
 
 #[test]
 fn adaptive_colour_looping() {
@@ -512,9 +244,9 @@ fn delays_from_milliseconds_carry_the_rounding() {
     let src = scene(16, 16, 30, 1);
     let mut g = GifWriter::new(Vec::new(), 16, 16).unwrap();
     for f in &src {
-        g.add_frame_ms(f, 33).unwrap(); // 30 fps
+        g.add_frame(f, Duration::from_millis(33)).unwrap(); // 30 fps
     }
-    let bytes = g.finish().unwrap();
+    let bytes = g.into_inner().unwrap();
     let d = decode(&bytes);
     assert!(d.delays.iter().all(|&x| x == 3 || x == 4), "{:?}", d.delays);
     let total: u32 = d.delays.iter().map(|&x| u32::from(x)).sum();
@@ -522,9 +254,9 @@ fn delays_from_milliseconds_carry_the_rounding() {
     // Very short intervals still get 2 cs (browsers slow shorter ones down),
     // and the next frame gives the time back: 1004 ms in total.
     let mut g = GifWriter::new(Vec::new(), 16, 16).unwrap();
-    g.add_frame_ms(&src[0], 4).unwrap();
-    g.add_frame_ms(&src[1], 1000).unwrap();
-    let d = decode(&g.finish().unwrap());
+    g.add_frame(&src[0], Duration::from_millis(4)).unwrap();
+    g.add_frame(&src[1], Duration::from_millis(1000)).unwrap();
+    let d = decode(&g.into_inner().unwrap());
     assert_eq!(d.delays, vec![2, 98]);
 }
 
@@ -535,11 +267,12 @@ fn an_interval_longer_than_a_gif_delay_is_not_carried_into_later_frames() {
     // frames after it keep their own intervals.
     let src = scene(16, 16, 4, 1);
     let mut g = GifWriter::new(Vec::new(), 16, 16).unwrap();
-    g.add_frame_ms(&src[0], 33).unwrap();
-    g.add_frame_ms(&src[1], 700_000).unwrap();
-    g.add_frame_ms(&src[2], 33).unwrap();
-    g.add_frame_ms(&src[3], 33).unwrap();
-    let d = decode(&g.finish().unwrap());
+    g.add_frame(&src[0], Duration::from_millis(33)).unwrap();
+    g.add_frame(&src[1], Duration::from_millis(700_000))
+        .unwrap();
+    g.add_frame(&src[2], Duration::from_millis(33)).unwrap();
+    g.add_frame(&src[3], Duration::from_millis(33)).unwrap();
+    let d = decode(&g.into_inner().unwrap());
     assert_eq!(d.delays, vec![3, 65535, 4, 3]);
 }
 
@@ -589,13 +322,13 @@ fn bad_input_is_refused_with_clear_errors() {
     );
     let mut g = GifWriter::new(Vec::new(), 8, 8).unwrap();
     let junk = Image::new(PixelFormat::Jpeg, 8, 8, vec![0xFF, 0xD8, 0x00, 0x13]).unwrap();
-    let e = g.add_frame(&junk, 1).unwrap_err();
+    let e = g.add_frame(&junk, cs(1)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Format);
     assert!(e.to_string().starts_with("gif frame 0: "), "{e}");
     // The writer is still usable after a refused frame.
-    g.add_frame(&Image::zeroed(PixelFormat::Rgb888, 8, 8).unwrap(), 1)
+    g.add_frame(&Image::zeroed(PixelFormat::Rgb888, 8, 8).unwrap(), cs(1))
         .unwrap();
-    assert_eq!(decode(&g.finish().unwrap()).frames.len(), 1);
+    assert_eq!(decode(&g.into_inner().unwrap()).frames.len(), 1);
 }
 
 #[test]
@@ -605,9 +338,9 @@ fn other_sizes_are_letterboxed() {
     let src = scene(40, 20, 3, 1);
     let mut g = GifWriter::with_options(Vec::new(), 40, 40, GifOptions::new().lossy(0)).unwrap();
     for f in &src {
-        g.add_frame(f, 10).unwrap();
+        g.add_frame(f, cs(10)).unwrap();
     }
-    let bytes = g.finish().unwrap();
+    let bytes = g.into_inner().unwrap();
     let d = decode(&bytes);
     assert_eq!((d.width, d.height, d.frames.len()), (40, 40, 3));
     let row = 40 * 3;
@@ -620,8 +353,8 @@ fn other_sizes_are_letterboxed() {
     // A wider picture is scaled down: 80x40 into 40x40 keeps 2:1.
     let wide = scene(80, 40, 1, 0).remove(0);
     let mut g = GifWriter::new(Vec::new(), 40, 40).unwrap();
-    g.add_frame(&wide, 10).unwrap();
-    let d = decode(&g.finish().unwrap());
+    g.add_frame(&wide, cs(10)).unwrap();
+    let d = decode(&g.into_inner().unwrap());
     let f = &d.frames[0];
     assert!(f[..10 * row].iter().all(|&v| v == 0) && f[30 * row..].iter().all(|&v| v == 0));
     assert!(f[10 * row..30 * row].iter().any(|&v| v > 100));
@@ -643,15 +376,15 @@ fn encoded_and_camera_formats_are_converted() {
         .collect();
     let mut g = GifWriter::with_options(Vec::new(), 48, 32, GifOptions::new().lossy(0)).unwrap();
     for j in &jpegs {
-        g.add_frame(j, 10).unwrap();
+        g.add_frame(j, cs(10)).unwrap();
     }
-    check(&g.finish().unwrap(), &decoded, 10, true, 35.0);
+    check(&g.into_inner().unwrap(), &decoded, 10, true, 35.0);
     // YUV 4:2:0 from a camera is converted.
     let yuv = camreel::convert::convert(src[0].view(), PixelFormat::Yuv420).unwrap();
     let rgb = camreel::convert::convert(yuv.view(), PixelFormat::Rgb888).unwrap();
     let mut g = GifWriter::with_options(Vec::new(), 48, 32, GifOptions::new().lossy(0)).unwrap();
-    g.add_frame(&yuv, 10).unwrap();
-    check(&g.finish().unwrap(), &[rgb], 10, true, 35.0);
+    g.add_frame(&yuv, cs(10)).unwrap();
+    check(&g.into_inner().unwrap(), &[rgb], 10, true, 35.0);
 }
 
 /// A writer that fails after `budget` bytes.
@@ -678,7 +411,7 @@ fn io_errors_are_reported_and_drop_does_not_panic() {
     let mut g = GifWriter::new(Failing { budget: 900 }, 32, 32).unwrap();
     let mut failed = None;
     for (i, f) in src.iter().enumerate() {
-        if let Err(e) = g.add_frame(f, 5) {
+        if let Err(e) = g.add_frame(f, cs(5)) {
             failed = Some((i, e));
             break;
         }
@@ -701,7 +434,7 @@ fn drop_finalises_a_playable_file() {
         let file = std::fs::File::create(&path).unwrap();
         let mut g = GifWriter::new(std::io::BufWriter::new(file), 24, 16).unwrap();
         for f in &src {
-            g.add_frame(f, 10).unwrap();
+            g.add_frame(f, cs(10)).unwrap();
         }
         // no finish()
     }
@@ -718,8 +451,9 @@ fn reader_composites_what_the_writer_wrote() {
     assert_eq!((r.size(), r.loop_count()), ((40, 24), Some(0)));
     let mut img = Image::empty();
     let mut n = 0;
-    while let Some(delay) = r.read_frame_into(&mut img).unwrap() {
-        assert_eq!(delay, 6);
+    while let Some(info) = r.read_frame_into(&mut img).unwrap() {
+        assert_eq!(info.sequence, n as u64);
+        assert_eq!(info.timestamp, cs(6) * u32::try_from(n).unwrap());
         assert_eq!(img.format(), PixelFormat::Rgb888);
         assert_eq!(img.data(), &want.frames[n][..]);
         n += 1;
@@ -760,7 +494,8 @@ fn reader_honours_background_and_previous_disposal() {
     let mut r = GifReader::new(&bytes[..]).unwrap();
     let mut img = Image::empty();
     for (i, w) in want.frames.iter().enumerate() {
-        assert_eq!(r.read_frame_into(&mut img).unwrap(), Some(5));
+        let info = r.read_frame_into(&mut img).unwrap().unwrap();
+        assert_eq!(info.timestamp, cs(5) * u32::try_from(i).unwrap());
         assert_eq!(img.data(), &w[..], "frame {i}");
     }
     // After the background disposal the patch is black, the rest red; the
@@ -882,7 +617,8 @@ mod props {
             let bytes = encode(&frames, options, delay);
             let d = decode(&bytes);
             prop_assert_eq!(d.frames.len(), n);
-            prop_assert!(d.delays.iter().all(|&x| x == delay));
+            // The writer writes at least 2 cs (browsers show less as 10 cs).
+            prop_assert!(d.delays.iter().all(|&x| x == delay.max(2)));
             if mode == 1 && w * h <= 85 {
                 // At most 255 distinct colours per frame: stored exactly.
                 for (got, want) in d.frames.iter().zip(&frames) {
@@ -891,317 +627,4 @@ mod props {
             }
         }
     }
-}
-
-#[test]
-fn cli_info_and_convert_gif() {
-    let exe = env!("CARGO_BIN_EXE_camreel");
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.gif");
-    let src = scene(32, 24, 6, 2);
-    std::fs::write(&input, encode(&src, GifOptions::new(), 10)).unwrap();
-
-    let out = Command::new(exe).arg("info").arg(&input).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("32x24"), "{text}");
-    assert!(text.contains("frames: 6"), "{text}");
-    assert!(text.contains("loop: forever"), "{text}");
-
-    let out = Command::new(exe)
-        .arg("info")
-        .arg(&input)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let json = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        json.contains("\"frames\":6") || json.contains("\"frames\": 6"),
-        "{json}"
-    );
-    assert!(json.contains("\"delay_cs\""), "{json}");
-
-    // gif -> gif, fixed palette, not re-timed: delays survive.
-    let output = dir.path().join("out.gif");
-    let out = Command::new(exe)
-        .args(["convert"])
-        .arg(&input)
-        .arg(&output)
-        .args(["--palette", "fixed", "--dither"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bytes = std::fs::read(&output).unwrap();
-    let d = decode(&bytes);
-    assert_eq!(d.frames.len(), 6);
-    assert_eq!(d.delays, vec![10; 6]);
-    assert_eq!(d.global_palette.map(|p| p.len()), Some(384));
-    ffprobe_check(&bytes, 6, 0.1);
-
-    // --fps re-times every frame.
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&input)
-        .arg(&output)
-        .args(["--fps", "25"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(decode(&std::fs::read(&output).unwrap()).delays, vec![4; 6]);
-
-    // --width alone: the height follows the aspect ratio (32x24 -> 16x12).
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&input)
-        .arg(&output)
-        .args(["--width", "16"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d = decode(&std::fs::read(&output).unwrap());
-    assert_eq!((d.width, d.height, d.frames.len()), (16, 12, 6));
-
-    // Bad options and files fail with one line, exit 1.
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&input)
-        .arg(&output)
-        .args(["--palette", "octree"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--palette"));
-    let junk = dir.path().join("junk.gif");
-    std::fs::write(&junk, b"GIF89a\x10\x00").unwrap();
-    let out = Command::new(exe).arg("info").arg(&junk).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
-}
-
-#[test]
-fn cli_converts_imageio_recordings_with_their_timing() {
-    let exe = env!("CARGO_BIN_EXE_camreel");
-    let dir = tempfile::tempdir().unwrap();
-    // 12 RGB565 frames recorded 33 ms apart (30 fps).
-    let bin = dir.path().join("rec.bin");
-    let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
-    for f in scene(40, 30, 12, 1) {
-        let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
-        stream.write_with_elapsed(&rgb565, 33).unwrap();
-    }
-    stream.close().unwrap();
-    let gif_path = dir.path().join("rec.gif");
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&bin)
-        .arg(&gif_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bytes = std::fs::read(&gif_path).unwrap();
-    let d = decode(&bytes);
-    assert_eq!((d.width, d.height, d.frames.len()), (40, 30, 12));
-    // Each frame shows until the next was recorded: 33 ms, rounded to
-    // centiseconds with the error carried: 12 * 33 ms = 396 ms -> 40 cs.
-    assert!(d.delays.iter().all(|&x| x == 3 || x == 4), "{:?}", d.delays);
-    assert_eq!(d.delays.iter().map(|&x| u32::from(x)).sum::<u32>(), 40);
-    let path = dir.path().join("probe.gif");
-    std::fs::write(&path, &bytes).unwrap();
-    if let Some(durations) = ffprobe_durations(&path) {
-        assert_eq!(durations.len(), 12);
-        let total: f64 = durations.iter().sum();
-        assert!((total - 0.40).abs() < 1e-6, "ffprobe total {total}");
-    }
-
-    // .bin -> .avi (MJPEG at 30 fps) -> .gif: the AVI's frame rate gives the
-    // delays, 1/30 s each with the rounding carried.
-    let avi = dir.path().join("rec.avi");
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&bin)
-        .arg(&avi)
-        .args(["--fps", "30"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&avi)
-        .arg(&gif_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d = decode(&std::fs::read(&gif_path).unwrap());
-    assert_eq!((d.width, d.height, d.frames.len()), (40, 30, 12));
-    assert_eq!(d.delays, vec![3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 4, 3]);
-    let src = scene(40, 30, 12, 1);
-    for (got, want) in d.frames.iter().zip(&src) {
-        // RGB565, then JPEG, then the GIF palette.
-        assert!(psnr(got, want.data()) > 25.0);
-    }
-
-    // A V2.0 file whose frames change size and format (RGB565, GRAYSCALE,
-    // BINARY, Bayer, YUV422, ARGB8, JPEG, PNG), 10..70 ms apart: every frame
-    // is converted and letterboxed into the first frame's 2x2.
-    let mixed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v2_0_mixed.bin");
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&mixed)
-        .arg(&gif_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d = decode(&std::fs::read(&gif_path).unwrap());
-    assert_eq!((d.width, d.height, d.frames.len()), (2, 2, 8));
-    // 10 ms is raised to 2 cs, and the next frames give the time back.
-    assert_eq!(d.delays, vec![2, 2, 2, 4, 5, 6, 7, 7]);
-    // Frame 0 is the 2x2 RGB565 red, green / blue, white.
-    assert_eq!(
-        d.frames[0],
-        vec![255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
-    );
-
-    // The OpenMV IDE's V1.0 JPEG recording, 40 ms apart, scaled with --width.
-    let ide = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v1_0_ide_jpeg.bin");
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&ide)
-        .arg(&gif_path)
-        .args(["--width", "32", "--palette", "fixed"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let d = decode(&std::fs::read(&gif_path).unwrap());
-    assert_eq!((d.width, d.height, d.frames.len()), (32, 32, 2));
-    assert_eq!(d.delays, vec![4, 4]);
-}
-
-#[test]
-fn cli_keeps_every_converted_frame_when_the_input_fails_part_way() {
-    // Four frames, then a chunk whose header is damaged (an unknown pixel
-    // format code): convert exits 1 naming it, and the GIF written so far
-    // holds all four frames (the GIF output is one frame behind, since a
-    // frame's delay is the next frame's interval).
-    let exe = env!("CARGO_BIN_EXE_camreel");
-    let dir = tempfile::tempdir().unwrap();
-    let bin = dir.path().join("damaged.bin");
-    let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
-    for f in scene(16, 12, 5, 1) {
-        let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
-        stream.write_with_elapsed(&rgb565, 50).unwrap();
-    }
-    let at = stream.chunk_offset(4).unwrap() as usize;
-    stream.close().unwrap();
-    let mut bytes = std::fs::read(&bin).unwrap();
-    bytes[at + 12..at + 16].copy_from_slice(&0x1234_5678u32.to_le_bytes());
-    std::fs::write(&bin, bytes).unwrap();
-
-    let gif_path = dir.path().join("out.gif");
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&bin)
-        .arg(&gif_path)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("frame 4 at byte"), "{err}");
-    let d = decode(&std::fs::read(&gif_path).unwrap());
-    assert_eq!(d.frames.len(), 4);
-    assert_eq!(d.delays, vec![5, 5, 5, 5]);
-}
-
-#[test]
-fn a_cut_gif_is_a_truncated_error_naming_the_frame_and_byte() {
-    // A recording killed before `finish`: the frames are complete, the
-    // trailer (one byte) is missing; or the file is cut inside frame 2.
-    let src = scene(20, 12, 4, 2);
-    let bytes = encode(&src, GifOptions::new(), 10);
-    assert_eq!(bytes.last(), Some(&0x3B));
-    let no_trailer = &bytes[..bytes.len() - 1];
-    let e = read_info(no_trailer).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Truncated, "{e}");
-    let want = format!("gif frame 4: the file ends at byte {}", no_trailer.len());
-    assert!(e.to_string().starts_with(&want), "{e}");
-    let mut r = GifReader::new(no_trailer).unwrap();
-    let mut img = Image::empty();
-    for _ in 0..4 {
-        assert!(r.read_frame_into(&mut img).unwrap().is_some());
-    }
-    assert_eq!(
-        r.read_frame_into(&mut img).unwrap_err().kind(),
-        ErrorKind::Truncated
-    );
-    // A cut inside a frame's pixel data: the frame is named.
-    let info = read_info(&bytes[..]).unwrap();
-    assert_eq!(info.frames.len(), 4);
-    let cut = &bytes[..bytes.len() - 20];
-    let e = read_info(cut).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Truncated, "{e}");
-    assert!(e.to_string().starts_with("gif frame 3: "), "{e}");
-
-    // The CLI converts the complete frames of a cut GIF and says what it left.
-    let exe = env!("CARGO_BIN_EXE_camreel");
-    let dir = tempfile::tempdir().unwrap();
-    let gif_path = dir.path().join("cut.gif");
-    std::fs::write(&gif_path, no_trailer).unwrap();
-    let bin = dir.path().join("out.bin");
-    let out = Command::new(exe)
-        .arg("convert")
-        .arg(&gif_path)
-        .arg(&bin)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("kept the 4 complete frames"), "{err}");
-    assert_eq!(camreel::imageio::FileStream::open(&bin).unwrap().count(), 4);
-    // `info` names the frame and the byte where the file ends.
-    let out = Command::new(exe)
-        .arg("info")
-        .arg(&gif_path)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains(&want), "{err}");
 }

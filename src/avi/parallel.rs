@@ -40,7 +40,7 @@ struct Done {
 ///
 /// [`add_frame`](ParallelMjpegWriter::add_frame) copies the frame (use
 /// [`add_image`](ParallelMjpegWriter::add_image) to hand over an owned one),
-/// stamps it with the writer's clock (or the explicit timestamp), queues it
+/// stamps it (its explicit timestamp, else the next slot), queues it
 /// and writes whatever frames are ready; it blocks only when `2 x threads`
 /// frames are in flight. Errors of a frame are reported by a later call
 /// (naming the frame) and stop the recording. [`finish`](ParallelMjpegWriter::finish)
@@ -190,11 +190,10 @@ impl<W: Write + Seek> ParallelMjpegWriter<W> {
         self.check()?;
         let writer = self
             .writer
-            .as_ref()
+            .as_mut()
             .ok_or_else(|| Error::new(ErrorKind::Io, "the recording is already finished"))?;
         // Stamp the frame now, when it was captured, not when it is encoded.
-        let mut options = *options;
-        options.timestamp = writer.stamp(options.timestamp);
+        let options = options.with_timestamp(writer.stamp(options.get_timestamp()));
         while self.submitted - self.written >= self.max_in_flight {
             self.write_next(true)?;
         }
@@ -289,7 +288,7 @@ impl<W: Write + Seek> ParallelMjpegWriter<W> {
         self.stop_workers();
         drained?;
         match self.writer.take() {
-            Some(w) => w.finish(),
+            Some(w) => w.into_inner().map_err(Error::from),
             None => Err(Error::new(
                 ErrorKind::Io,
                 "the recording is already finished",
@@ -406,7 +405,7 @@ fn worker(
             image: job.image,
             jpeg,
             result,
-            timestamp: job.options.timestamp,
+            timestamp: job.options.get_timestamp(),
         };
         if done.send(reply).is_err() {
             return;

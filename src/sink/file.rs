@@ -164,44 +164,52 @@ impl OutputOptions {
         self.frame_rate
     }
 
-    /// Checks that every option set applies to `kind`.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidArgument`] naming the first option that does not.
-    pub fn check(&self, kind: OutputKind) -> Result<()> {
+    /// The first option set that does not apply to `kind`, by its builder
+    /// method's name (`"quality"`, `"width"`, `"height"`, `"frame_rate"`,
+    /// `"palette"`, `"dither"`).
+    pub fn unused_option(&self, kind: OutputKind) -> Option<&'static str> {
         let sized = matches!(kind, OutputKind::Avi | OutputKind::Gif);
         let unused = [
-            ("quality", self.quality.is_some() && kind == OutputKind::Gif),
             (
                 "quality",
-                self.quality.is_some() && kind == OutputKind::PngSequence,
+                self.quality.is_some() && matches!(kind, OutputKind::Gif | OutputKind::PngSequence),
             ),
             ("width", self.width.is_some() && !sized),
             ("height", self.height.is_some() && !sized),
             (
-                "frame rate",
+                "frame_rate",
                 self.frame_rate.is_some() && kind == OutputKind::PngSequence,
             ),
             ("palette", self.palette.is_some() && kind != OutputKind::Gif),
             ("dither", self.dither.is_some() && kind != OutputKind::Gif),
         ];
-        match unused.iter().find(|(_, unused)| *unused) {
-            Some((name, _)) => Err(Error::new(
+        unused
+            .iter()
+            .find(|(_, unused)| *unused)
+            .map(|(name, _)| *name)
+    }
+
+    /// Checks that every option set applies to `kind` and is in range.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] naming the first option that does not
+    /// apply (see [`OutputOptions::unused_option`]) or is out of range.
+    pub fn check(&self, kind: OutputKind) -> Result<()> {
+        if let Some(name) = self.unused_option(kind) {
+            return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{name} does not apply to {} output", kind.name()),
-            )),
-            None => {
-                if let Some(q) = self.quality
-                    && !(1..=100).contains(&q)
-                {
-                    return Err(Error::new(
-                        ErrorKind::InvalidArgument,
-                        format!("JPEG quality {q} is out of range (1 to 100)"),
-                    ));
-                }
-                Ok(())
-            }
+            ));
         }
+        if let Some(q) = self.quality
+            && !(1..=100).contains(&q)
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("JPEG quality {q} is out of range (1 to 100)"),
+            ));
+        }
+        Ok(())
     }
 
     /// The output size for a first frame of `(fw, fh)`: both sides given,
@@ -253,7 +261,7 @@ impl Writer {
         match self {
             Writer::ImageIo(w) => w.bytes(),
             Writer::Avi(w) => w.bytes(),
-            Writer::Gif(w) => w.frames(),
+            Writer::Gif(w) => w.bytes(),
             Writer::Png(w) => w.bytes(),
         }
     }
@@ -289,6 +297,8 @@ pub struct FileSink {
     frames: u64,
     bytes: u64,
     finished: bool,
+    /// Written under this name, renamed to `path` by `finish`.
+    temp: Option<PathBuf>,
 }
 
 impl fmt::Debug for FileSink {
@@ -325,7 +335,58 @@ impl FileSink {
             frames: 0,
             bytes: 0,
             finished: false,
+            temp: None,
         })
+    }
+
+    /// Writes to a temporary file beside the output and renames it into
+    /// place when [`FrameSink::finish`] succeeds, so the output's name only
+    /// ever holds a complete file and an existing file of that name (the
+    /// input of a conversion, say) is untouched until then. A recording that
+    /// must survive being killed writes in place instead (the default).
+    /// PNG sequences write each file this way regardless.
+    pub fn atomic(mut self, atomic: bool) -> FileSink {
+        self.temp = (atomic && self.kind != OutputKind::PngSequence).then(|| {
+            let name = self
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            self.path
+                .with_file_name(format!(".{name}.{}.part", std::process::id()))
+        });
+        self
+    }
+
+    /// Stops without completing the output: whatever was written is
+    /// removed (an atomic sink's temporary file, or the file itself) and
+    /// the output's name is left as it was. PNG files already written stay.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] if the file cannot be removed.
+    pub fn discard(mut self) -> Result<()> {
+        self.finished = true;
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        if matches!(writer, Writer::Png(_)) {
+            return Ok(());
+        }
+        drop(writer);
+        let file = self.temp.as_deref().unwrap_or(&self.path);
+        std::fs::remove_file(file)
+            .map_err(|e| Error::io(format!("removing {}", quote_path(file)), e))
+    }
+
+    /// Whether the output is written under a temporary name and renamed into
+    /// place when finished ([`FileSink::atomic`]).
+    pub fn is_atomic(&self) -> bool {
+        self.temp.is_some()
+    }
+
+    /// Where the file is written until it is finished.
+    fn file_path(&self) -> &Path {
+        self.temp.as_deref().unwrap_or(&self.path)
     }
 
     /// The output's name.
@@ -349,7 +410,7 @@ impl FileSink {
     }
 
     fn create_file(&self) -> Result<BufWriter<File>> {
-        File::create(&self.path)
+        File::create(self.file_path())
             .map(BufWriter::new)
             .map_err(|e| Error::io(format!("creating {}", quote_path(&self.path)), e))
     }
@@ -367,7 +428,7 @@ impl FileSink {
                     FileOptions::new()
                         .limits(limits)
                         .fallback(fallback)
-                        .create(&self.path)?,
+                        .create(self.file_path())?,
                 ))
             }
             OutputKind::Avi => {
@@ -416,11 +477,16 @@ impl FileSink {
         };
         self.bytes = writer.bytes();
         match writer {
-            Writer::ImageIo(mut w) => FrameSink::finish(w.as_mut()),
-            Writer::Avi(w) => sync(w.into_inner().map_err(Error::from)?),
-            Writer::Gif(w) => sync(w.into_inner().map_err(Error::from)?),
-            Writer::Png(mut w) => FrameSink::finish(w.as_mut()),
+            Writer::ImageIo(mut w) => FrameSink::finish(w.as_mut())?,
+            Writer::Avi(w) => sync(w.into_inner().map_err(Error::from)?)?,
+            Writer::Gif(w) => sync(w.into_inner().map_err(Error::from)?)?,
+            Writer::Png(mut w) => FrameSink::finish(w.as_mut())?,
         }
+        if let Some(temp) = &self.temp {
+            std::fs::rename(temp, &self.path)
+                .map_err(|e| Error::io(format!("renaming {} into place", quote_path(temp)), e))?;
+        }
+        Ok(())
     }
 }
 
@@ -463,6 +529,10 @@ impl Drop for FileSink {
     fn drop(&mut self) {
         if let Some(w) = self.writer.take() {
             let _ = self.close(w);
+        }
+        if let Some(temp) = &self.temp {
+            // Only left behind when finishing failed.
+            let _ = std::fs::remove_file(temp);
         }
     }
 }
@@ -509,6 +579,39 @@ mod tests {
             msg(o().quality(0), OutputKind::Avi),
             "JPEG quality 0 is out of range (1 to 100)"
         );
+    }
+
+    #[test]
+    fn atomic_sinks_replace_the_output_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.gif");
+        std::fs::write(&path, b"old").unwrap();
+        let image = Image::zeroed(PixelFormat::Rgb888, 8, 8).unwrap();
+        let frame = Frame::new(image.view(), 0, Duration::ZERO);
+        let mut sink = FileSink::create(&path, OutputOptions::new())
+            .unwrap()
+            .atomic(true);
+        sink.write_frame(&frame).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        sink.finish().unwrap();
+        assert_eq!(&std::fs::read(&path).unwrap()[..6], b"GIF89a");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Discarded: the old file stays and no temporary file is left.
+        std::fs::write(&path, b"old").unwrap();
+        let mut sink = FileSink::create(&path, OutputOptions::new())
+            .unwrap()
+            .atomic(true);
+        sink.write_frame(&frame).unwrap();
+        sink.discard().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // In place, discard removes the partial file.
+        let avi = dir.path().join("a.avi");
+        let mut sink = FileSink::create(&avi, OutputOptions::new()).unwrap();
+        sink.write_frame(&frame).unwrap();
+        assert!(avi.exists());
+        sink.discard().unwrap();
+        assert!(!avi.exists());
     }
 
     #[test]

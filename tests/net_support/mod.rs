@@ -1,7 +1,8 @@
-//! Helpers shared by the network tests: external tools that may be missing,
-//! `camreel` subprocesses that print their address, and a small HTTP/1.1
-//! client (chunked bodies, multipart MJPEG parts) written from the RFCs so
-//! the tests see exactly what goes over the wire. Only 127.0.0.1 is used.
+//! Helpers shared by the network tests (the library's here, the command
+//! line's in cli/tests/cli/): external tools that may be missing,
+//! subprocesses that print their address, and a small HTTP/1.1 client
+//! (chunked bodies, multipart MJPEG parts) written from the RFCs so the
+//! tests see exactly what goes over the wire. Only 127.0.0.1 is used.
 #![allow(dead_code)]
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -53,11 +54,6 @@ pub fn have_curl() -> bool {
         Command::new("curl").arg("--version"),
         "CAMREEL_REQUIRE_CURL",
     )
-}
-
-/// The `camreel` binary.
-pub fn camreel() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_camreel"))
 }
 
 /// A child process killed when dropped (a failing test leaves no server behind).
@@ -112,11 +108,10 @@ pub fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Starts `camreel ARGS` and reads the address from the first stdout line
-/// that contains `marker` followed by `http://` or an address.
-pub fn spawn_with_addr(args: &[&str], marker: &str) -> Running {
-    let mut child = camreel()
-        .args(args)
+/// Starts `command` and reads the address from its first stdout line,
+/// after `marker` (and an optional `http://`).
+pub fn spawn_with_addr(command: &mut Command, marker: &str) -> Running {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

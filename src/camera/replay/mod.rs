@@ -30,7 +30,8 @@
 //! let path = dir.path().join("clip.bin");
 //! let mut out = FileStream::create(&path)?;
 //! for v in [10u8, 20, 30] {
-//!     out.write_with_elapsed(&Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?, 40)?;
+//!     let image = Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?;
+//!     out.write_with_elapsed(&image, std::time::Duration::from_millis(40))?;
 //! }
 //! out.close()?;
 //!
