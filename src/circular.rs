@@ -100,11 +100,25 @@ impl fmt::Debug for CircularBuffer {
     }
 }
 
-/// Whether decoding can start at `image`: every JPEG, PNG and uncompressed
-/// frame is a key frame.
+/// Whether decoding can start at `image`: an H.264 access unit holding an
+/// IDR picture, and every JPEG, PNG and uncompressed frame.
+///
+/// ```
+/// use camreel::circular::is_key_frame;
+/// use camreel::{ImageRef, PixelFormat};
+/// let idr = [0, 0, 0, 1, 0x65, 0x88];
+/// let delta = [0, 0, 0, 1, 0x41, 0x9a];
+/// assert!(is_key_frame(ImageRef::new(PixelFormat::H264, 16, 16, &idr)?));
+/// assert!(!is_key_frame(ImageRef::new(PixelFormat::H264, 16, 16, &delta)?));
+/// # Ok::<(), camreel::Error>(())
+/// ```
 pub fn is_key_frame(image: ImageRef<'_>) -> bool {
-    let _ = image;
-    true
+    if image.format() != crate::image::PixelFormat::H264 {
+        return true;
+    }
+    crate::h264::annexb::nal_units(image.data())
+        .map_while(|n| n.ok())
+        .any(|n| n.nal_type() == crate::h264::NalType::IdrSlice)
 }
 
 fn alloc_error(what: &str, n: usize) -> Error {

@@ -14,14 +14,17 @@ pub mod error;
 pub mod frame;
 pub mod geometry;
 pub mod gif;
+pub mod h264;
 pub mod image;
 pub mod imageio;
 mod io_util;
+pub mod mp4;
 pub mod net;
 pub mod raw;
 pub mod record;
 pub mod sink;
 pub mod timing;
+pub mod video;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};
