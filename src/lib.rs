@@ -21,6 +21,7 @@ mod io_util;
 #[cfg(feature = "mp4")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mp4")))]
 pub mod mp4;
+pub mod net;
 mod pool;
 pub mod raw;
 pub mod record;
