@@ -76,7 +76,10 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             .and_then(|fps| FrameRate::from_fps(fps).ok())
     });
     if let Some(rate) = nominal
-        && matches!(kind, OutputKind::Avi | OutputKind::Gif)
+        && matches!(
+            kind,
+            OutputKind::Avi | OutputKind::Gif | OutputKind::H264 | OutputKind::Mp4
+        )
     {
         out = out.frame_rate(rate);
     }

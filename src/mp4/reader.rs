@@ -102,8 +102,8 @@ impl<R: Read + Seek> Mp4Reader<R> {
     }
 
     /// Frames (samples) in the file.
-    pub fn frames(&self) -> usize {
-        self.demux.samples().len()
+    pub fn frame_count(&self) -> u64 {
+        self.demux.samples().len() as u64
     }
 
     /// The frame rate: exact when every frame lasts as long, measured from
