@@ -15,6 +15,7 @@ pub mod gif;
 pub mod image;
 pub mod imageio;
 mod io_util;
+pub mod motion;
 pub mod raw;
 
 pub use error::{Error, ErrorKind, Result};
