@@ -555,6 +555,12 @@ fn motion_data_round_trips_through_a_file() {
         e.to_string(),
         "frame 5 at byte 800: motion data ends 153 bytes into a 160-byte frame"
     );
+    let small = camreel::Limits {
+        max_bytes: 500,
+        ..camreel::Limits::default()
+    };
+    let e = MotionData::open_with_limits(&path, 100, 70, &small).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded);
     let e = MotionData::open(dir.path().join("missing.data"), 100, 70).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Io);
 }

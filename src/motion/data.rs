@@ -1,10 +1,12 @@
 //! Reading motion data back: [`MotionData`] and [`MotionReader`].
 
+use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
 use super::layout::{MotionFrame, MotionLayout};
 use crate::error::{Error, ErrorKind, Result};
+use crate::image::Limits;
 
 /// Every frame of a motion-data file, in memory: the seed's
 /// `np.fromfile(...).reshape((frames, rows, cols))` ([`MotionReader`] reads
@@ -58,16 +60,40 @@ impl MotionData {
         Ok(MotionData { layout, bytes })
     }
 
-    /// Reads a `.data` file.
+    /// Reads a `.data` file of at most [`Limits::max_bytes`] (512 MiB by
+    /// default; [`MotionReader`] reads any length one frame at a time).
     ///
     /// # Errors
-    /// [`ErrorKind::Io`] naming the path; otherwise as [`MotionData::from_bytes`].
+    /// As [`MotionData::open_with_limits`].
     pub fn open(path: impl AsRef<Path>, width: u32, height: u32) -> Result<MotionData> {
+        MotionData::open_with_limits(path, width, height, &Limits::default())
+    }
+
+    /// Reads a `.data` file, checking its length against `limits.max_bytes`
+    /// (and the frame size against `limits`) before reading it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`] naming the path; [`ErrorKind::LimitExceeded`] for a
+    /// file or frame size above `limits`; otherwise as
+    /// [`MotionData::from_bytes`].
+    pub fn open_with_limits(
+        path: impl AsRef<Path>,
+        width: u32,
+        height: u32,
+        limits: &Limits,
+    ) -> Result<MotionData> {
         let path = path.as_ref();
-        // Check the size first so that a bad size fails before reading.
-        MotionLayout::new(width, height)?;
-        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("{}", path.display()), e))?;
-        MotionData::from_bytes(bytes, width, height).map_err(|e| e.context(path.display()))
+        let at = || path.display().to_string();
+        MotionLayout::with_limits(width, height, limits)?;
+        let file = File::open(path).map_err(|e| Error::io(at(), e))?;
+        let len = file.metadata().map_err(|e| Error::io(at(), e))?.len();
+        limits.check_bytes(len).map_err(|e| e.context(at()))?;
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        // `take`: a file that grows meanwhile is read up to the checked length.
+        file.take(len)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(at(), e))?;
+        MotionData::from_bytes(bytes, width, height).map_err(|e| e.context(at()))
     }
 
     /// The grid of every frame.

@@ -229,6 +229,8 @@ impl MotionEstimator {
             self.zero_sads.clear();
             self.zero_sads.resize(layout.blocks(), 0);
             out.fill(0);
+            // Size the other plane now, so the second frame allocates nothing.
+            self.prev.resize(w as usize, h as usize);
             self.layout = Some(layout);
         } else {
             self.matcher.match_frame(

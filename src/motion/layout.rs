@@ -57,16 +57,23 @@ impl MotionLayout {
     /// [`ErrorKind::LimitExceeded`] above `limits`.
     pub fn with_limits(width: u32, height: u32, limits: &Limits) -> Result<MotionLayout> {
         limits.check_dimensions(width, height)?;
-        let layout = MotionLayout {
+        let cols = u64::from(width.div_ceil(MACROBLOCK)) + 1;
+        let rows = u64::from(height.div_ceil(MACROBLOCK));
+        // At most (2^28 + 1) * 2^28 * 4 bytes: no u64 overflow.
+        let bytes = cols * rows * RECORD_LEN as u64;
+        limits.check_bytes(bytes)?;
+        if usize::try_from(bytes).is_err() {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("motion records of a {width}x{height} frame do not fit in memory"),
+            ));
+        }
+        Ok(MotionLayout {
             width,
             height,
-            cols: width.div_ceil(MACROBLOCK) as usize + 1,
-            rows: height.div_ceil(MACROBLOCK) as usize,
-        };
-        // Cannot overflow: both dimensions fit in u32, so cols * rows is below
-        // 2^29 and 4 times that fits a usize on every 32- and 64-bit target.
-        limits.check_bytes(layout.frame_bytes() as u64)?;
-        Ok(layout)
+            cols: cols as usize,
+            rows: rows as usize,
+        })
     }
 
     /// Frame width in pixels.
