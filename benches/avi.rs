@@ -27,8 +27,9 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::Path;
 
-use camreel::avi::{FrameOptions, FrameRate, MjpegWriterBuilder, ParallelMjpegWriter};
+use camreel::avi::{FrameOptions, MjpegWriterBuilder, ParallelMjpegWriter};
 use camreel::codec::jpeg::{Backend, Subsampling};
+use camreel::timing::FrameRate;
 use camreel::{ImageRef, PixelFormat};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

@@ -31,8 +31,9 @@ use std::io::{BufWriter, Cursor};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use camreel::avi::{AviReader, FrameOptions, FrameRate, MjpegWriterBuilder, ParallelMjpegWriter};
+use camreel::avi::{AviReader, FrameOptions, MjpegWriterBuilder, ParallelMjpegWriter};
 use camreel::codec::jpeg::{Backend, Subsampling};
+use camreel::timing::FrameRate;
 use camreel::{Image, ImageRef, PixelFormat, Result, codec};
 
 struct Args {

@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use camreel::camera::synthetic::SyntheticCamera;
-use camreel::capture::{ImageIoSink, JpegCapture, Splitter};
-use camreel::imageio::FileStream;
+use camreel::capture::{JpegCapture, Splitter};
+use camreel::imageio::{Fallback, FileOptions};
 
 fn main() -> camreel::Result<()> {
     let dir = std::env::temp_dir()
@@ -17,10 +17,9 @@ fn main() -> camreel::Result<()> {
     std::fs::create_dir_all(&dir).map_err(|e| camreel::Error::io(dir.display().to_string(), e))?;
     let fps = 30.0;
     let camera = SyntheticCamera::builder().size(800, 600).fps(fps).build()?;
-    let video = ImageIoSink::with_jpeg(
-        FileStream::create(dir.join("foo.bin"))?,
-        JpegCapture::new(80)?,
-    );
+    let video = FileOptions::new()
+        .fallback(Fallback::Jpeg { quality: 80 })
+        .create(dir.join("foo.bin"))?;
     let mut splitter = Splitter::new(camera);
     let port = splitter.add_port(video);
     let stills = splitter.still_handle();

@@ -10,14 +10,16 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use camreel::avi::{FrameRate, MjpegWriterBuilder};
+use camreel::avi::MjpegWriterBuilder;
 use camreel::camera::CameraSource;
 use camreel::camera::replay::ReplayCamera;
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
-use camreel::capture::{CaptureExt, ImageIoSink, JpegCapture};
+use camreel::capture::CaptureExt;
 use camreel::codec::{jpeg, png};
 use camreel::gif::GifWriter;
-use camreel::imageio::FileStream;
+use camreel::imageio::{Fallback, FileOptions};
+use camreel::sink::FrameSink;
+use camreel::timing::FrameRate;
 use camreel::{Error, Result};
 
 const WIDTH: u32 = 320;
@@ -45,10 +47,12 @@ fn main() -> Result<()> {
         .seed(2024)
         .motion_event(MotionEvent::new(15..45, (-40, 150), (320, 120), (40, 24)))
         .build()?;
-    let mut sink = ImageIoSink::with_jpeg(FileStream::create(&clip)?, JpegCapture::new(85)?);
+    let mut sink = FileOptions::new()
+        .fallback(Fallback::Jpeg { quality: 85 })
+        .create(&clip)?;
     let start = Instant::now();
     let recorded = camera.record(&mut sink, None)?;
-    drop(sink);
+    sink.finish()?;
     let bytes = std::fs::metadata(&clip).map(|m| m.len()).unwrap_or(0);
     println!(
         "recorded {recorded} frames ({WIDTH}x{HEIGHT} JPEG, {FPS} fps) in {:.2} s: {} ({bytes} bytes)",

@@ -8,9 +8,10 @@
 //!
 //! Defaults: `$TMPDIR`, 90 frames. The synthetic camera (640x480 JPEG frames
 //! like an MJPEG webcam's, 30 fps, panning scene with bouncing discs) is
-//! recorded to `DIR/motion.bin` (ImageIO) while a splitter tees the same frames to a
-//! [`MotionOutput`](camreel::motion::MotionOutput) writing `DIR/motion.data`,
-//! as picamera's `start_recording('motion.h264', motion_output='motion.data')`.
+//! recorded to `DIR/motion.avi` (Motion-JPEG) while a splitter tees the same
+//! frames to a [`MotionOutput`](camreel::motion::MotionOutput) writing
+//! `DIR/motion.data`, as picamera's
+//! `start_recording('motion.h264', motion_output='motion.data')`.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -18,9 +19,9 @@ use std::io::BufWriter;
 
 use camreel::PixelFormat;
 use camreel::camera::synthetic::SyntheticCamera;
-use camreel::capture::{ImageIoSink, Splitter};
-use camreel::imageio::FileStream;
+use camreel::capture::Splitter;
 use camreel::motion::{MotionData, MotionOptions, MotionOutput};
+use camreel::sink::{FileSink, OutputOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -37,10 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fps(30.0)
         .frame_limit(frames)
         .build()?;
-    let video = dir.join("motion.bin");
+    let video = dir.join("motion.avi");
     let data = dir.join("motion.data");
     let mut splitter = Splitter::new(camera);
-    splitter.add_port(ImageIoSink::new(FileStream::create(&video)?));
+    splitter.add_port(FileSink::create(&video, OutputOptions::new())?);
     let motion = MotionOutput::new(
         BufWriter::new(File::create(&data)?),
         MotionOptions::default(),

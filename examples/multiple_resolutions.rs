@@ -6,8 +6,8 @@
 //! `cargo run --release --example multiple_resolutions`
 
 use camreel::camera::synthetic::SyntheticCamera;
-use camreel::capture::{ImageIoSink, JpegCapture, Resize, Splitter};
-use camreel::imageio::FileStream;
+use camreel::capture::{Resize, Splitter};
+use camreel::imageio::{Fallback, FileOptions};
 
 fn main() -> camreel::Result<()> {
     let dir = std::env::temp_dir()
@@ -20,17 +20,10 @@ fn main() -> camreel::Result<()> {
         .frame_limit(45)
         .build()?;
     let mut splitter = Splitter::new(camera);
-    let high = splitter.add_port(ImageIoSink::with_jpeg(
-        FileStream::create(dir.join("highres.bin"))?,
-        JpegCapture::new(85)?,
-    ));
-    let low = splitter.add_port_with(
-        ImageIoSink::with_jpeg(
-            FileStream::create(dir.join("lowres.bin"))?,
-            JpegCapture::new(85)?,
-        ),
-        Resize::new(320, 240),
-    );
+    // ImageIO has no code for the camera's RGB888: store JPEG frames.
+    let jpeg = FileOptions::new().fallback(Fallback::Jpeg { quality: 85 });
+    let high = splitter.add_port(jpeg.create(dir.join("highres.bin"))?);
+    let low = splitter.add_port_with(jpeg.create(dir.join("lowres.bin"))?, Resize::new(320, 240));
     let stats = splitter.run(None)?;
     println!(
         "{} frames: {} to highres.bin (1024x768), {} to lowres.bin (320x240) in {}",

@@ -57,6 +57,9 @@ pub enum ErrorKind {
     /// An argument out of its documented range (a JPEG quality of 0, an empty
     /// region of interest, ...).
     InvalidArgument,
+    /// A frame written to an output that was already finished (its trailer
+    /// or index is written; see [`FrameSink::finish`](crate::sink::FrameSink::finish)).
+    Finished,
 }
 
 impl ErrorKind {
@@ -76,6 +79,7 @@ impl ErrorKind {
             ErrorKind::BackendUnavailable => "backend unavailable",
             ErrorKind::LimitExceeded => "limit exceeded",
             ErrorKind::InvalidArgument => "invalid argument",
+            ErrorKind::Finished => "already finished",
         }
     }
 }
@@ -200,6 +204,24 @@ impl std::error::Error for Error {
             .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// `path` for an error message on one line: as it is, or quoted with its
+/// control characters escaped (a name holding a newline would otherwise
+/// split the message).
+///
+/// ```
+/// use std::path::Path;
+/// assert_eq!(camreel::error::quote_path(Path::new("a b.bin")), "a b.bin");
+/// assert_eq!(camreel::error::quote_path(Path::new("a\nb.bin")), "\"a\\nb.bin\"");
+/// ```
+pub fn quote_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy();
+    if text.chars().any(char::is_control) {
+        format!("{text:?}")
+    } else {
+        text.into_owned()
     }
 }
 

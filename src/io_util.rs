@@ -1,6 +1,10 @@
 //! Small I/O helpers shared by the writers.
 
-use std::io::{self, IoSlice, Write};
+use std::io::{self, IoSlice, Read, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result, quote_path};
+use crate::image::Limits;
 
 /// Writes every byte of `bufs` with vectored writes (one system call for a
 /// frame's header, payload and padding when the OS allows), retrying on
@@ -23,6 +27,34 @@ pub(crate) fn write_all_vectored<W: Write + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// Reads the whole file at `path` (a regular file, a pipe, a device),
+/// refusing it once more than `limits.max_bytes` bytes came: the bytes
+/// actually read are capped, not just the size the file reports, so
+/// `/dev/zero` fails at the limit instead of filling memory.
+///
+/// # Errors
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) past the
+/// limit; [`ErrorKind::Io`](crate::ErrorKind::Io).
+pub(crate) fn read_capped(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
+    let name = quote_path(path);
+    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("reading {name}"), e))?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+    {
+        limits
+            .check_bytes(meta.len())
+            .map_err(|e| e.context(&name))?;
+    }
+    let mut data = Vec::new();
+    file.take(limits.max_bytes.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| Error::io(format!("reading {name}"), e))?;
+    limits
+        .check_bytes(data.len() as u64)
+        .map_err(|e| e.context(&name))?;
+    Ok(data)
 }
 
 #[cfg(test)]
@@ -63,5 +95,23 @@ mod tests {
         let mut full: &mut [u8] = &mut [];
         let e = write_all_vectored(&mut full, &mut [IoSlice::new(&a)]).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::WriteZero);
+    }
+
+    #[test]
+    fn reads_are_capped_by_bytes_read_not_reported_size() {
+        let limits = Limits {
+            max_bytes: 1000,
+            ..Limits::default()
+        };
+        // /dev/zero reports 0 bytes and never ends.
+        let e = read_capped(Path::new("/dev/zero"), &limits).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::LimitExceeded);
+        assert!(e.to_string().starts_with("/dev/zero: 1001 bytes"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("small");
+        std::fs::write(&path, [7u8; 1000]).unwrap();
+        assert_eq!(read_capped(&path, &limits).unwrap().len(), 1000);
+        std::fs::write(&path, [7u8; 1001]).unwrap();
+        assert!(read_capped(&path, &limits).is_err());
     }
 }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod codec;
 pub mod convert;
 pub mod error;
+pub mod frame;
 pub mod geometry;
 pub mod gif;
 pub mod image;
@@ -17,6 +18,9 @@ pub mod imageio;
 mod io_util;
 pub mod motion;
 pub mod raw;
+pub mod record;
+pub mod sink;
+pub mod timing;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};

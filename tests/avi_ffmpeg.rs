@@ -16,8 +16,9 @@ use avi_support::{
     strip_app0,
 };
 use camreel::ErrorKind;
-use camreel::avi::{AviReader, FrameRate, IndexKind, MjpegWriter, MjpegWriterBuilder, repair_file};
+use camreel::avi::{AviReader, IndexKind, MjpegWriter, MjpegWriterBuilder, repair_file};
 use camreel::clock::ManualClock;
+use camreel::timing::FrameRate;
 
 fn tools() -> bool {
     have("ffprobe") && have("ffmpeg")

@@ -9,11 +9,10 @@ use std::io::{BufWriter, Cursor};
 use std::time::Duration;
 
 use avi_support::{assert_plays, decode, have};
-use camreel::avi::{
-    AviReader, FrameOptions, FrameRate, MjpegWriter, MjpegWriterBuilder, ParallelMjpegWriter,
-};
+use camreel::avi::{AviReader, FrameOptions, MjpegWriter, MjpegWriterBuilder, ParallelMjpegWriter};
 use camreel::clock::ManualClock;
 use camreel::codec::jpeg::JpegEncoder;
+use camreel::timing::FrameRate;
 use camreel::{BayerOrder, ErrorKind, Image, PixelFormat, Rect, codec, convert};
 
 /// An RGB888 image: left half `a`, right half `b`.

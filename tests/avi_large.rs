@@ -18,7 +18,8 @@ use std::io::BufWriter;
 use avi_support::{
     ffmpeg_errors, frames_after_seek, free_bytes, have, jpeg, packet_after_seek, probe,
 };
-use camreel::avi::{AviReader, FrameRate, IndexKind, MjpegWriterBuilder};
+use camreel::avi::{AviReader, IndexKind, MjpegWriterBuilder};
+use camreel::timing::FrameRate;
 
 /// `jpeg` with `n` comment segments of 65533 bytes after SOI.
 fn padded(jpeg: &[u8], n: usize) -> Vec<u8> {

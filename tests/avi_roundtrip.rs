@@ -6,7 +6,8 @@ mod avi_support;
 use std::io::Cursor;
 
 use avi_support::{jpeg, strip_app0};
-use camreel::avi::{AviReader, FrameRate, IndexKind, MjpegWriterBuilder, ReaderOptions, repair};
+use camreel::avi::{AviReader, IndexKind, MjpegWriterBuilder, ReaderOptions, repair};
+use camreel::timing::FrameRate;
 use proptest::prelude::*;
 
 /// A few frames of different sizes, some without an APP0 segment.

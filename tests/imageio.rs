@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use camreel::clock::{Clock, ManualClock};
 use camreel::imageio::{
-    FileOptions, FileStream, ImageIo, MemoryStream, ReadOptions, StreamKind, Version,
+    Fallback, FileOptions, FileStream, ImageIo, MemoryStream, ReadOptions, StreamKind, Version,
 };
 use camreel::{BayerOrder, ErrorKind, Image, ImageRef, PixelFormat};
 use proptest::prelude::*;
@@ -215,7 +215,10 @@ fn every_openmv_format_round_trips_at_odd_sizes() {
 #[test]
 fn in_memory_formats_are_refused_with_advice() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = FileStream::create(dir.path().join("x.bin")).unwrap();
+    let mut s = FileOptions::new()
+        .fallback(Fallback::Refuse)
+        .create(dir.path().join("x.bin"))
+        .unwrap();
     for format in [
         PixelFormat::Rgb888,
         PixelFormat::Bgr888,
@@ -236,6 +239,27 @@ fn in_memory_formats_are_refused_with_advice() {
         assert!(e.to_string().contains("convert"), "{e}");
     }
     assert_eq!((s.count(), s.byte_len()), (0, 16));
+}
+
+#[test]
+fn in_memory_formats_are_stored_as_png_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = FileStream::create(dir.path().join("x.bin")).unwrap();
+    let rgb = Image::new(
+        PixelFormat::Rgb888,
+        4,
+        2,
+        (0..24u8).map(|v| v * 10).collect(),
+    )
+    .unwrap();
+    s.write(&rgb).unwrap();
+    s.write(&Image::zeroed(PixelFormat::Gray16, 4, 2).unwrap())
+        .unwrap();
+    let formats: Vec<PixelFormat> = s.headers().map(|h| h.format).collect();
+    assert_eq!(formats, [PixelFormat::Png, PixelFormat::Png]);
+    s.seek(0).unwrap();
+    let png = s.read(NO_WAIT).unwrap().unwrap();
+    assert_eq!(camreel::codec::decode(png.view()).unwrap(), rgb);
 }
 
 #[test]
@@ -343,7 +367,7 @@ fn write_stamps_intervals_and_pause_replays_them() {
     s.close().unwrap();
     let r = FileStream::open(&path).unwrap();
     let ms: Vec<u32> = r.headers().map(|h| h.elapsed_ms).collect();
-    assert_eq!(ms, [250, 33, 34, 33, 0, 1000, 33, 33, 34]);
+    assert_eq!(ms, [250, 33, 34, 33, 0, 1000, 33, 34, 33]);
 
     // Playback: pause waits each interval from the previous read; the
     // caller's own processing time is subtracted.

@@ -6,13 +6,14 @@
 use std::time::Duration;
 
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
-use camreel::capture::{CaptureExt, FrameSink};
+use camreel::capture::CaptureExt;
 use camreel::clock::ManualClock;
 use camreel::codec::jpeg::JpegEncoder;
 use camreel::motion::{
     self, DetectorOptions, Kernel, MagnitudeOptions, MotionData, MotionEstimator, MotionFrame,
     MotionLayout, MotionOptions, MotionOutput, MotionReader, MotionVector,
 };
+use camreel::sink::FrameSink;
 use camreel::{ErrorKind, Image, ImageRef, PixelFormat, convert};
 use proptest::prelude::*;
 
@@ -628,7 +629,7 @@ fn the_motion_output_is_a_frame_sink() {
     }
     out.finish().unwrap();
     assert_eq!(out.estimator().frames(), 3);
-    assert_eq!(out.into_inner().len(), 3 * 5 * 3 * 4);
+    assert_eq!(out.into_inner().unwrap().len(), 3 * 5 * 3 * 4);
 }
 
 proptest! {

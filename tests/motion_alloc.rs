@@ -7,12 +7,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
 
-use camreel::camera::Frame;
-use camreel::capture::FrameSink;
+use camreel::frame::Frame;
 use camreel::motion::{
     DetectorOptions, Kernel, MotionAnalysisSink, MotionDetector, MotionEstimator, MotionFrame,
     MotionOptions, MotionOutput,
 };
+use camreel::sink::FrameSink;
 use camreel::{Image, PixelFormat};
 
 struct Counting;

@@ -12,7 +12,9 @@ use std::time::Duration;
 use super::encode::FrameEncoder;
 use super::{FrameOptions, MjpegWriter};
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
 use crate::image::{Image, ImageRef};
+use crate::sink::{FrameSink, IntoInnerError};
 
 /// One frame to encode.
 struct Job {
@@ -47,7 +49,8 @@ struct Done {
 ///
 /// ```
 /// use std::io::Cursor;
-/// use camreel::avi::{AviReader, FrameOptions, FrameRate, MjpegWriterBuilder, ParallelMjpegWriter};
+/// use camreel::avi::{AviReader, FrameOptions, MjpegWriterBuilder, ParallelMjpegWriter};
+/// use camreel::timing::FrameRate;
 /// use camreel::{Image, PixelFormat};
 ///
 /// let writer = MjpegWriterBuilder::new(64, 48)
@@ -305,6 +308,59 @@ impl<W: Write + Seek> ParallelMjpegWriter<W> {
             None => Err(Error::new(
                 ErrorKind::Io,
                 "the recording is already finished",
+            )),
+        }
+    }
+}
+
+/// Queues each frame at its timestamp (see [`MjpegWriter`]'s `FrameSink`);
+/// `sync` and `finish` first wait for the frames in flight.
+impl<W: Write + Seek> FrameSink for ParallelMjpegWriter<W> {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        self.add_frame(frame.image, &FrameOptions::new().timestamp(frame.timestamp))
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        ParallelMjpegWriter::sync(self)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let drained = self.drain();
+        self.stop_workers();
+        drained?;
+        match self.writer.as_mut() {
+            Some(w) => FrameSink::finish(w),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<W: Write + Seek> ParallelMjpegWriter<W> {
+    /// Frames added so far (as [`ParallelMjpegWriter::frames_added`]).
+    pub fn frames(&self) -> u64 {
+        self.submitted
+    }
+
+    /// Bytes in the file so far (frames in flight are not counted yet).
+    pub fn bytes(&self) -> u64 {
+        self.writer.as_ref().map_or(0, MjpegWriter::bytes)
+    }
+
+    /// Waits for the frames in flight, finishes the file and returns the
+    /// underlying writer.
+    ///
+    /// # Errors
+    /// The first error of any frame or of finishing, with this writer.
+    pub fn into_inner(mut self) -> Result<W, IntoInnerError<ParallelMjpegWriter<W>>> {
+        if let Err(e) = FrameSink::finish(&mut self) {
+            return Err(IntoInnerError::new(e, self));
+        }
+        match self.writer.take().map(MjpegWriter::into_inner) {
+            Some(Ok(w)) => Ok(w),
+            Some(Err(e)) => Err(IntoInnerError::new(e.into_error(), self)),
+            None => Err(IntoInnerError::new(
+                Error::new(ErrorKind::Io, "the recording is already finished"),
+                self,
             )),
         }
     }

@@ -2,11 +2,11 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use super::FrameRate;
 use super::jpeg;
 use super::riff::{self, BitmapInfoHeader, FourCc, IndxChunk, MainHeader, StreamHeader};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Limits, PixelFormat};
+use crate::timing::FrameRate;
 
 /// Largest `hdrl` list read into memory.
 const MAX_HEADER_BYTES: u64 = 16 << 20;

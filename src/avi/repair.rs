@@ -4,8 +4,9 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
-use super::{AviReader, FrameRate, MjpegWriterBuilder};
+use super::{AviReader, MjpegWriterBuilder};
 use crate::error::{Error, ErrorKind, Result};
+use crate::timing::FrameRate;
 
 /// What [`repair`] recovered.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,15 +6,18 @@ use std::io::{self, BufWriter, IoSlice, Seek, SeekFrom, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::FrameOptions;
 use super::encode::{self, EncodeSettings, FrameEncoder};
 use super::jpeg;
 use super::riff::{self, HeaderLayout, HeaderValues, OldIndexEntry, SuperIndexEntry};
-use super::{FrameOptions, FrameRate};
 use crate::clock::{Clock, MonotonicClock};
 use crate::codec::jpeg::Subsampling;
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
 use crate::image::ImageRef;
 use crate::io_util::write_all_vectored;
+use crate::sink::{self, FrameSink, IntoInnerError};
+use crate::timing::FrameRate;
 
 /// RIFF size at which a new `RIFF AVIX` begins, as ffmpeg does (1 GiB).
 const DEFAULT_RIFF_SIZE: u64 = 1 << 30;
@@ -30,7 +33,8 @@ const FRAME_ID: riff::FourCc = *b"00dc";
 ///
 /// ```
 /// use std::io::Cursor;
-/// use camreel::avi::{FrameRate, MjpegWriterBuilder};
+/// use camreel::avi::MjpegWriterBuilder;
+/// use camreel::timing::FrameRate;
 /// use camreel::clock::ManualClock;
 ///
 /// let clock = ManualClock::shared();
@@ -207,6 +211,8 @@ pub struct MjpegWriter<W: Write + Seek> {
     first_ts: Option<Duration>,
     last_ts: Option<Duration>,
     failed: bool,
+    /// [`FrameSink::finish`] wrote the index; no more frames.
+    finished: bool,
     scratch: Vec<u8>,
 }
 
@@ -299,6 +305,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             first_ts: None,
             last_ts: None,
             failed: false,
+            finished: false,
             scratch: Vec::new(),
         })
     }
@@ -364,6 +371,9 @@ impl<W: Write + Seek> MjpegWriter<W> {
     }
 
     fn check_open(&self) -> Result<()> {
+        if self.finished {
+            return Err(sink::finished("the AVI writer"));
+        }
         if self.failed || self.inner.is_none() {
             return Err(Error::new(
                 ErrorKind::Io,
@@ -435,7 +445,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             ));
         }
         let t = self.timestamp(timestamp)?;
-        self.write_frame(jpeg, !info.has_app0)?;
+        self.write_chunk(jpeg, !info.has_app0)?;
         self.note_timestamp(t);
         Ok(())
     }
@@ -491,7 +501,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             .map_err(|e| context(e, self.frames))
             .and_then(|()| {
                 let info = jpeg::parse(&jpeg).map_err(|e| context(e, self.frames))?;
-                self.write_frame(&jpeg, !info.has_app0)
+                self.write_chunk(&jpeg, !info.has_app0)
             });
         self.encoded = jpeg;
         result?;
@@ -501,7 +511,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
 
     /// Writes one `00dc` chunk holding `jpeg` (with an AVI1 APP0 inserted
     /// when `insert_app0`), starting a new RIFF segment first if needed.
-    fn write_frame(&mut self, jpeg: &[u8], insert_app0: bool) -> Result<()> {
+    fn write_chunk(&mut self, jpeg: &[u8], insert_app0: bool) -> Result<()> {
         let extra = if insert_app0 { jpeg::AVI1_APP0_LEN } else { 0 };
         let size = jpeg.len() + extra;
         if size > MAX_FRAME_BYTES {
@@ -805,7 +815,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// # Errors
     /// [`ErrorKind::Io`].
     pub fn finish(mut self) -> Result<W> {
-        if let Err(e) = self.finalize() {
+        if let Err(e) = FrameSink::finish(&mut self) {
             // Drop would only try again.
             self.inner = None;
             return Err(e);
@@ -813,6 +823,57 @@ impl<W: Write + Seek> MjpegWriter<W> {
         self.inner
             .take()
             .ok_or_else(|| Error::new(ErrorKind::Io, "writer already finished"))
+    }
+
+    /// Frames written so far (as [`MjpegWriter::frame_count`]).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Bytes written so far (as [`MjpegWriter::bytes_written`]).
+    pub fn bytes(&self) -> u64 {
+        self.pos
+    }
+
+    /// Finishes the file (index, headers) and returns the underlying writer.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Io`], with the writer (which has stopped taking frames).
+    pub fn into_inner(mut self) -> Result<W, IntoInnerError<MjpegWriter<W>>> {
+        if let Err(e) = FrameSink::finish(&mut self) {
+            return Err(IntoInnerError::new(e, self));
+        }
+        match self.inner.take() {
+            Some(w) => Ok(w),
+            None => Err(IntoInnerError::new(
+                Error::new(ErrorKind::Io, "the AVI writer has no output left"),
+                self,
+            )),
+        }
+    }
+}
+
+/// Records each frame at its timestamp (the rate is measured from the
+/// timestamps unless the writer has a fixed rate): JPEG frames of the
+/// recording's size pass through, anything else is encoded as
+/// [`MjpegWriter::add_frame`] does. `sync` makes the file playable so far;
+/// `finish` writes the index.
+impl<W: Write + Seek> FrameSink for MjpegWriter<W> {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        self.add_frame(frame.image, &FrameOptions::new().timestamp(frame.timestamp))
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        MjpegWriter::sync(self)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finalize()?;
+        self.finished = true;
+        Ok(())
     }
 }
 
@@ -848,7 +909,7 @@ impl<W: Write + Seek> Drop for MjpegWriter<W> {
     /// Finishes the file if [`MjpegWriter::finish`] was not called (also
     /// after a write error, as `finish` does), ignoring errors. Never panics.
     fn drop(&mut self) {
-        if self.inner.is_some() {
+        if self.inner.is_some() && !self.finished {
             let _ = self.finalize();
         }
     }

@@ -62,7 +62,9 @@
 use std::time::Duration;
 
 use crate::error::Result;
-use crate::image::{Image, ImageRef, PixelFormat};
+use crate::image::{Image, PixelFormat};
+
+pub use crate::frame::{Frame, FrameInfo, OwnedFrame};
 
 mod open;
 pub mod replay;
@@ -117,68 +119,6 @@ impl StreamFormat {
             .filter(|f| f.is_finite() && *f > 0.0)
             .map(|f| Duration::from_micros((1e6 / f) as u64))
     }
-}
-
-/// One frame lent by a [`CameraSource`]: valid until the next call on the source.
-#[derive(Clone, Copy, Debug)]
-pub struct Frame<'a> {
-    /// The pixels, cut to the bytes the device filled.
-    pub image: ImageRef<'a>,
-    /// Frame number as the source counts them: a gap means frames were dropped.
-    pub sequence: u64,
-    /// Capture time on the source's clock.
-    pub timestamp: Duration,
-}
-
-impl Frame<'_> {
-    /// An owned copy of the frame.
-    pub fn to_owned(&self) -> OwnedFrame {
-        OwnedFrame {
-            image: self.image.to_image(),
-            sequence: self.sequence,
-            timestamp: self.timestamp,
-        }
-    }
-
-    /// The sequence number and timestamp.
-    pub fn info(&self) -> FrameInfo {
-        FrameInfo {
-            sequence: self.sequence,
-            timestamp: self.timestamp,
-        }
-    }
-}
-
-/// A frame that owns its pixels (from [`CameraSource::frames`] or [`Frame::to_owned`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OwnedFrame {
-    /// The pixels, tightly packed.
-    pub image: Image,
-    /// Frame number as the source counts them.
-    pub sequence: u64,
-    /// Capture time on the source's clock.
-    pub timestamp: Duration,
-}
-
-impl OwnedFrame {
-    /// Borrows the frame as a [`Frame`].
-    pub fn as_frame(&self) -> Frame<'_> {
-        Frame {
-            image: self.image.view(),
-            sequence: self.sequence,
-            timestamp: self.timestamp,
-        }
-    }
-}
-
-/// Sequence number and timestamp of a frame copied by
-/// [`CameraSource::next_frame_into`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct FrameInfo {
-    /// Frame number as the source counts them.
-    pub sequence: u64,
-    /// Capture time on the source's clock.
-    pub timestamp: Duration,
 }
 
 /// A camera: something that delivers frames. See the [module docs](self).

@@ -1,7 +1,7 @@
 //! Picking a backend at run time from a source string.
 
 use super::CameraSource;
-use super::replay::ReplayCamera;
+use super::replay::{self, ReplayOptions};
 use super::synthetic::SyntheticCamera;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::PixelFormat;
@@ -30,7 +30,7 @@ pub struct SourceConfig {
 /// | spec | backend |
 /// |---|---|
 /// | `synthetic` | [`SyntheticCamera`](super::synthetic::SyntheticCamera) (640x480 RGB888 unless configured; paced when `fps` is set) |
-/// | `replay:FILE` | [`ReplayCamera`](super::replay::ReplayCamera) playing an ImageIO `.bin` (size, format and rate come from the file) |
+/// | `replay:FILE` | a recording played as a camera: ImageIO `.bin`, Motion-JPEG `.avi` or `.gif` ([`replay::open`]; size, format and rate come from the file) |
 /// | `v4l2:/dev/videoN` | `V4l2Source` (feature `v4l2`) |
 /// | `rpi` | the Raspberry Pi camera node `/dev/video0` through V4L2 (feature `rpi`) |
 ///
@@ -66,11 +66,10 @@ pub fn open(spec: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + 
             Ok(Box::new(b.build()?))
         }
         ("replay", Some(path)) if !path.is_empty() => {
-            let camera = ReplayCamera::builder(path)
+            let options = ReplayOptions::new()
                 .realtime(config.realtime)
-                .looping(config.looping)
-                .open()?;
-            Ok(Box::new(camera))
+                .looping(config.looping);
+            Ok(Box::new(replay::open(path, &options)?))
         }
         ("v4l2", Some(path)) if !path.is_empty() => open_v4l2(path, config),
         ("rpi", None) => open_rpi(config),

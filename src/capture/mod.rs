@@ -9,8 +9,8 @@
 //!   each at its own resolution, plus stills taken while recording without
 //!   dropping recording frames.
 //! - Custom outputs: anything implementing [`Write`] (with an [`Encoder`]),
-//!   or a [`FrameSink`], which sees each whole frame ([`ImageIoSink`]
-//!   records to an ImageIO `.bin`).
+//!   or a [`FrameSink`], which sees each whole frame (every writer is one:
+//!   an ImageIO [`FileStream`](crate::imageio::FileStream), an AVI, a GIF).
 //! - [`pipeline`]: a capture thread, a bounded queue, a worker pool and
 //!   ordered output (picamera's rapid-capture-and-processing recipe).
 //!
@@ -29,7 +29,6 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::Duration;
 
 use crate::camera::{CameraSource, Frame, FrameInfo};
 use crate::codec::jpeg::JpegEncoder;
@@ -38,8 +37,8 @@ use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
 use crate::geometry::{Filter, Resizer};
 use crate::image::{Image, ImageRef, PixelFormat};
-use crate::imageio::FileStream;
 use crate::raw;
+pub use crate::sink::FrameSink;
 
 pub mod pipeline;
 
@@ -165,42 +164,6 @@ impl Encoder for PiRgbEncoder {
         let rgb = as_format(image, self.order, &mut self.scratch)?;
         out.extend_from_slice(&raw::pad_rgb(rgb)?);
         Ok(())
-    }
-}
-
-/// A frame-level output: sees each whole frame (picamera's custom outputs,
-/// without having to reassemble frames from `write` calls).
-pub trait FrameSink {
-    /// Takes one frame.
-    ///
-    /// # Errors
-    /// Whatever the sink fails with; the capture loop stops and returns it.
-    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()>;
-
-    /// Called once at the end of output (picamera's `flush`).
-    ///
-    /// # Errors
-    /// Whatever finishing fails with.
-    fn finish(&mut self) -> Result<()> {
-        Ok(())
-    }
-}
-
-impl<T: FrameSink + ?Sized> FrameSink for &mut T {
-    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        (**self).write_frame(frame)
-    }
-    fn finish(&mut self) -> Result<()> {
-        (**self).finish()
-    }
-}
-
-impl<T: FrameSink + ?Sized> FrameSink for Box<T> {
-    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        (**self).write_frame(frame)
-    }
-    fn finish(&mut self) -> Result<()> {
-        (**self).finish()
     }
 }
 
@@ -393,7 +356,9 @@ pub trait CaptureExt: CameraSource {
     }
 
     /// Sends every frame to `sink` until the source ends or `frames` frames
-    /// went out (`None`: no limit); calls [`FrameSink::finish`]; returns the count.
+    /// went out (`None`: no limit); returns the count. The sink is not
+    /// finished, so several calls can record into one output: call
+    /// [`FrameSink::finish`] (or the writer's `into_inner`) when done.
     ///
     /// # Errors
     /// The first error of the source or the sink.
@@ -406,7 +371,6 @@ pub trait CaptureExt: CameraSource {
             sink.write_frame(&frame)?;
             count += 1;
         }
-        sink.finish()?;
         Ok(count)
     }
 }
@@ -893,121 +857,6 @@ impl Transform for Resize {
     }
 }
 
-/// A [`FrameSink`] that records into an ImageIO file stream (`.bin`),
-/// with each frame's interval from its timestamps.
-///
-/// Frames are written as they are when their format has an OpenMV code;
-/// [`ImageIoSink::with_jpeg`] encodes them to JPEG first (the compact
-/// choice for RGB888 cameras, whose format a file stream refuses).
-#[derive(Debug)]
-pub struct ImageIoSink {
-    stream: Option<FileStream>,
-    jpeg: Option<JpegCapture>,
-    image: Image,
-    intervals: FrameIntervals,
-}
-
-/// Millisecond intervals between frames, from their capture timestamps,
-/// rounded so that they always add up to the true elapsed time: a long
-/// recording at 30 fps alternates 33 and 34 ms instead of drifting by a
-/// third of a millisecond per frame.
-///
-/// ```
-/// use std::time::Duration;
-/// use camreel::capture::FrameIntervals;
-///
-/// // Seven frames 33.333 ms apart: 199.998 ms in all.
-/// let mut intervals = FrameIntervals::new();
-/// let ms: Vec<u32> = (0..7u64)
-///     .map(|i| intervals.next(Duration::from_micros(i * 33_333)))
-///     .collect();
-/// assert_eq!(ms, [0, 33, 33, 33, 34, 33, 33]);
-/// assert_eq!(ms.iter().sum::<u32>(), 199);
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FrameIntervals {
-    first: Option<Duration>,
-    total_ms: u64,
-}
-
-impl FrameIntervals {
-    /// Intervals starting at the next frame.
-    pub fn new() -> FrameIntervals {
-        FrameIntervals::default()
-    }
-
-    /// The interval before the frame captured at `timestamp`, in whole
-    /// milliseconds (0 for the first frame; a timestamp that goes backwards
-    /// gives 0).
-    pub fn next(&mut self, timestamp: Duration) -> u32 {
-        let Some(t0) = self.first else {
-            self.first = Some(timestamp);
-            return 0;
-        };
-        let total = u64::try_from(timestamp.saturating_sub(t0).as_millis()).unwrap_or(u64::MAX);
-        let step = total.saturating_sub(self.total_ms);
-        self.total_ms = total.max(self.total_ms);
-        u32::try_from(step).unwrap_or(u32::MAX)
-    }
-}
-
-impl ImageIoSink {
-    /// Frames written as they come.
-    pub fn new(stream: FileStream) -> ImageIoSink {
-        ImageIoSink {
-            stream: Some(stream),
-            jpeg: None,
-            image: Image::empty(),
-            intervals: FrameIntervals::new(),
-        }
-    }
-
-    /// Frames encoded by `jpeg` first.
-    pub fn with_jpeg(stream: FileStream, jpeg: JpegCapture) -> ImageIoSink {
-        ImageIoSink {
-            jpeg: Some(jpeg),
-            ..ImageIoSink::new(stream)
-        }
-    }
-
-    /// The stream (`None` after [`FrameSink::finish`] closed it).
-    pub fn stream(&self) -> Option<&FileStream> {
-        self.stream.as_ref()
-    }
-}
-
-impl FrameSink for ImageIoSink {
-    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        let stream = self.stream.as_mut().ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                "the ImageIO stream was already closed",
-            )
-        })?;
-        let elapsed = self.intervals.next(frame.timestamp);
-        let image = match &mut self.jpeg {
-            Some(jpeg) if frame.image.format() != PixelFormat::Jpeg => {
-                let (w, h) = frame.image.size();
-                self.image
-                    .set_encoded(PixelFormat::Jpeg, w, h, |out| jpeg.encode(frame.image, out))?;
-                self.image.view()
-            }
-            _ => frame.image,
-        };
-        stream
-            .write_with_elapsed(image, elapsed)
-            .map(|_| ())
-            .map_err(|e| e.context(format!("recording frame {}", frame.sequence)))
-    }
-
-    fn finish(&mut self) -> Result<()> {
-        match self.stream.take() {
-            Some(s) => s.close(),
-            None => Ok(()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1367,6 +1216,7 @@ mod tests {
     fn imageio_sink_records_and_replays() {
         use crate::camera::replay::ReplayCamera;
         use crate::clock::ManualClock;
+        use crate::imageio::{Fallback, FileOptions, FileStream};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("clip.bin");
         let clock = ManualClock::shared();
@@ -1377,17 +1227,17 @@ mod tests {
             .frame_limit(4)
             .build()
             .unwrap();
-        let mut sink = ImageIoSink::with_jpeg(
-            FileStream::create(&path).unwrap(),
-            JpegCapture::new(90).unwrap(),
-        );
+        let mut sink = FileOptions::new()
+            .fallback(Fallback::Jpeg { quality: 90 })
+            .create(&path)
+            .unwrap();
         assert_eq!(c.record(&mut sink, None).unwrap(), 4);
-        assert!(sink.stream().is_none());
+        sink.finish().unwrap();
         let mut replay = ReplayCamera::builder(&path).realtime(false).open().unwrap();
         assert_eq!(replay.frame_count(), 4);
         let elapsed: Vec<u32> = replay.stream().headers().map(|h| h.elapsed_ms).collect();
         // 33.3 ms intervals, rounded so they add up to 100 ms.
-        assert_eq!(elapsed, [0, 33, 33, 34]);
+        assert_eq!(elapsed, [0, 33, 34, 33]);
         let f = replay.next_frame().unwrap().unwrap();
         assert_eq!(f.image.format(), PixelFormat::Jpeg);
         // Frames with an OpenMV code are stored as they are.
@@ -1399,8 +1249,9 @@ mod tests {
             .build()
             .unwrap();
         let first = g.render(0).unwrap();
-        let mut sink = ImageIoSink::new(FileStream::create(&path2).unwrap());
+        let mut sink = FileStream::create(&path2).unwrap();
         g.record(&mut sink, None).unwrap();
+        sink.finish().unwrap();
         let mut replay = ReplayCamera::builder(&path2)
             .realtime(false)
             .open()
@@ -1413,7 +1264,7 @@ mod tests {
             sink.write_frame(&replay.next_frame().unwrap().unwrap())
                 .unwrap_err()
                 .kind(),
-            ErrorKind::InvalidArgument
+            ErrorKind::Finished
         );
     }
 }

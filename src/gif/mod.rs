@@ -81,7 +81,10 @@ pub use read::{GifFrameInfo, GifInfo, GifReader, read_info};
 use std::io::Write;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
+use crate::sink::{FrameSink, IntoInnerError};
+use crate::timing::{FrameRate, Ticks, Timeline};
 
 use encode::{Channels, FrameEncoder};
 use quantize::Rgb;
@@ -125,6 +128,7 @@ pub struct GifOptions {
     dither: Dither,
     inter_frame: bool,
     lossy: u16,
+    frame_rate: Option<FrameRate>,
 }
 
 impl Default for GifOptions {
@@ -136,6 +140,7 @@ impl Default for GifOptions {
             dither: Dither::None,
             inter_frame: true,
             lossy: GifOptions::DEFAULT_LOSSY,
+            frame_rate: None,
         }
     }
 }
@@ -192,6 +197,19 @@ impl GifOptions {
         self
     }
 
+    /// The recording's nominal rate: how long the last frame written as a
+    /// [`FrameSink`] is shown. Default: none (the mean of the earlier
+    /// intervals).
+    pub fn frame_rate(mut self, rate: FrameRate) -> GifOptions {
+        self.frame_rate = Some(rate);
+        self
+    }
+
+    /// The nominal rate, if set.
+    pub fn nominal_rate(&self) -> Option<FrameRate> {
+        self.frame_rate
+    }
+
     /// The default of [`GifOptions::lossy`].
     pub const DEFAULT_LOSSY: u16 = 36;
 
@@ -234,7 +252,17 @@ impl GifOptions {
 /// trailer and returns the writer). Dropping the writer without `finish`
 /// writes the trailer best-effort, ignoring errors.
 pub struct GifWriter<W: Write> {
-    encoder: ::gif::Encoder<W>,
+    /// `None` once finished (the trailer is written; `output` has the writer).
+    encoder: Option<::gif::Encoder<W>>,
+    output: Option<W>,
+    /// The last frame written as a [`FrameSink`], not yet in the file: its
+    /// delay is the time until the next frame's timestamp.
+    held: Option<::gif::Frame<'static>>,
+    /// Timestamps of the frames written as a [`FrameSink`].
+    timeline: Timeline,
+    /// Centiseconds of the held-back frames already written, from the first
+    /// timestamp.
+    timed_cs: u64,
     width: u32,
     height: u32,
     options: GifOptions,
@@ -259,6 +287,7 @@ impl<W: Write> std::fmt::Debug for GifWriter<W> {
             .field("height", &self.height)
             .field("options", &self.options)
             .field("frames", &self.count)
+            .field("held_back", &self.held.is_some())
             .finish()
     }
 }
@@ -329,7 +358,13 @@ impl<W: Write> GifWriter<W> {
             options.lossy,
         );
         Ok(GifWriter {
-            encoder,
+            encoder: Some(encoder),
+            output: None,
+            held: None,
+            timeline: options
+                .frame_rate
+                .map_or_else(Timeline::new, Timeline::with_rate),
+            timed_cs: 0,
             width,
             height,
             options,
@@ -361,8 +396,24 @@ impl<W: Write> GifWriter<W> {
     }
 
     /// The underlying writer.
-    pub fn get_ref(&self) -> &W {
-        self.encoder.get_ref()
+    pub fn get_ref(&self) -> Option<&W> {
+        match &self.encoder {
+            Some(e) => Some(e.get_ref()),
+            None => self.output.as_ref(),
+        }
+    }
+
+    /// Frames written so far (a frame held back by the
+    /// [`FrameSink`] implementation is counted once it is in the file).
+    pub fn frames(&self) -> u64 {
+        self.count
+    }
+
+    /// The encoder, unless the writer is finished.
+    fn encoder(&mut self) -> Result<&mut ::gif::Encoder<W>> {
+        self.encoder
+            .as_mut()
+            .ok_or_else(|| crate::sink::finished("the gif writer"))
     }
 
     /// Appends a frame shown for `delay_cs` centiseconds (10 = 100 ms), as
@@ -377,13 +428,21 @@ impl<W: Write> GifWriter<W> {
     /// the conversion, I/O errors from the writer. A refused frame writes
     /// nothing: the writer stays usable.
     pub fn add_frame<'a>(&mut self, image: impl Into<ImageRef<'a>>, delay_cs: u16) -> Result<()> {
-        let image = image.into();
-        let index = self.count;
+        self.flush_held()?;
+        let mut frame = self.encode_frame(image.into())?;
+        frame.delay = delay_cs;
+        self.write_gif_frame(&frame)
+    }
+
+    /// Loads and encodes `image` into an owned GIF frame (delay 0).
+    fn encode_frame(&mut self, image: ImageRef<'_>) -> Result<::gif::Frame<'static>> {
+        self.encoder()?;
+        let index = self.count + u64::from(self.held.is_some());
         self.load(image)
             .map_err(|e| e.context(format!("gif frame {index}")))?;
         let encoded = self.frames.encode(&self.work);
-        let frame = ::gif::Frame {
-            delay: delay_cs,
+        Ok(::gif::Frame {
+            delay: 0,
             dispose: ::gif::DisposalMethod::Keep,
             transparent: encoded.transparent,
             needs_user_input: false,
@@ -393,13 +452,36 @@ impl<W: Write> GifWriter<W> {
             height: encoded.height,
             interlaced: false,
             palette: encoded.palette,
-            buffer: std::borrow::Cow::Borrowed(encoded.indices),
-        };
-        self.encoder
-            .write_frame(&frame)
+            buffer: std::borrow::Cow::Owned(encoded.indices.to_vec()),
+        })
+    }
+
+    fn write_gif_frame(&mut self, frame: &::gif::Frame<'_>) -> Result<()> {
+        let index = self.count;
+        self.encoder()?
+            .write_frame(frame)
             .map_err(|e| gif_error(format!("writing gif frame {index}"), e))?;
         self.count += 1;
         Ok(())
+    }
+
+    /// Writes the held-back frame, shown for `delay_cs` (at least 2).
+    fn write_held(&mut self, delay_cs: u64) -> Result<()> {
+        if let Some(mut frame) = self.held.take() {
+            let delay = delay_cs.max(2);
+            frame.delay = u16::try_from(delay).unwrap_or(u16::MAX);
+            self.write_gif_frame(&frame)?;
+            self.timed_cs += delay;
+        }
+        Ok(())
+    }
+
+    /// Writes the held-back frame for the last frame's duration (see
+    /// [`Timeline::last_frame_duration`]).
+    fn flush_held(&mut self) -> Result<()> {
+        // Rounded as a whole so the delays add up to the true duration.
+        let end = Ticks::new(Ticks::CENTIS).units(self.timeline.duration());
+        self.write_held(end.saturating_sub(self.timed_cs))
     }
 
     /// Appends a frame shown for `interval_ms` milliseconds (the interval an
@@ -505,9 +587,89 @@ impl<W: Write> GifWriter<W> {
     ///
     /// # Errors
     /// I/O errors from the writer.
-    pub fn finish(self) -> Result<W> {
-        self.encoder
-            .into_inner()
-            .map_err(|e| gif_error("writing the gif trailer", e))
+    pub fn finish(mut self) -> Result<W> {
+        FrameSink::finish(&mut self)?;
+        self.output
+            .take()
+            .ok_or_else(|| crate::sink::finished("the gif writer"))
+    }
+
+    /// Writes the last frame and the trailer and returns the writer.
+    ///
+    /// # Errors
+    /// I/O errors from the writer, with this writer.
+    pub fn into_inner(mut self) -> Result<W, IntoInnerError<GifWriter<W>>> {
+        if let Err(e) = FrameSink::finish(&mut self) {
+            return Err(IntoInnerError::new(e, self));
+        }
+        match self.output.take() {
+            Some(w) => Ok(w),
+            None => Err(IntoInnerError::new(
+                crate::sink::finished("the gif writer"),
+                self,
+            )),
+        }
+    }
+}
+
+/// Shows each frame until the next frame's timestamp: a frame is held back
+/// until the next one arrives (or `finish`), then written with that delay
+/// in centiseconds, rounded so the delays add up to the true time (at least
+/// 2 cs, as browsers show shorter delays as 10 cs). The last frame is shown
+/// for the nominal interval ([`GifOptions::frame_rate`]) or the mean of the
+/// earlier ones.
+///
+/// ```
+/// use std::time::Duration;
+/// use camreel::frame::Frame;
+/// use camreel::gif::{GifWriter, read_info};
+/// use camreel::sink::FrameSink;
+/// use camreel::{Image, PixelFormat};
+///
+/// let image = Image::zeroed(PixelFormat::Rgb888, 8, 8)?;
+/// let mut gif = GifWriter::new(Vec::new(), 8, 8)?;
+/// for i in 0..3u32 {
+///     gif.write_frame(&Frame::new(image.view(), i.into(), Duration::from_millis(250) * i))?;
+/// }
+/// let info = read_info(&gif.into_inner()?[..])?;
+/// let delays: Vec<u16> = info.frames.iter().map(|f| f.delay_cs).collect();
+/// assert_eq!(delays, [25, 25, 25]);
+/// # Ok::<(), camreel::Error>(())
+/// ```
+impl<W: Write> FrameSink for GifWriter<W> {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        let encoded = self.encode_frame(frame.image)?;
+        if let Some(first) = self.timeline.first() {
+            let at = Ticks::new(Ticks::CENTIS).units(frame.timestamp.saturating_sub(first));
+            self.write_held(at.saturating_sub(self.timed_cs))?;
+        }
+        self.timeline.push(frame.timestamp);
+        self.held = Some(encoded);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.encoder.is_none() {
+            return Ok(());
+        }
+        self.flush_held()?;
+        if let Some(encoder) = self.encoder.take() {
+            self.output = Some(
+                encoder
+                    .into_inner()
+                    .map_err(|e| gif_error("writing the gif trailer", e))?,
+            );
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Drop for GifWriter<W> {
+    /// Writes a held-back frame; the encoder writes the trailer. Errors are
+    /// ignored; never panics.
+    fn drop(&mut self) {
+        if self.encoder.is_some() {
+            let _ = self.flush_held();
+        }
     }
 }

@@ -5,13 +5,20 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, IoSlice, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::header::{self, FILE_HEADER_LEN, FrameHeader, Version};
-use super::{FrameInfo, Pacer, ReadOptions, Stamper, StreamKind, reset_placeholder};
+use super::header::{FILE_HEADER_LEN, FrameHeader, Version};
+use super::{
+    Fallback, FrameInfo, Pacer, ReadOptions, Storer, StreamKind, ms_u32, reset_placeholder,
+    wall_ticks,
+};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
 use crate::io_util::write_all_vectored;
+use crate::sink::{self, FrameSink, IntoInnerError};
+use crate::timing::Ticks;
 
 /// Settings for opening or creating a [`FileStream`]: the clock and the
 /// [`Limits`] applied to every frame header.
@@ -35,6 +42,7 @@ use crate::io_util::write_all_vectored;
 pub struct FileOptions {
     clock: Arc<dyn Clock>,
     limits: Limits,
+    fallback: Fallback,
 }
 
 impl Default for FileOptions {
@@ -47,6 +55,7 @@ impl fmt::Debug for FileOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileOptions")
             .field("limits", &self.limits)
+            .field("fallback", &self.fallback)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +66,7 @@ impl FileOptions {
         FileOptions {
             clock: MonotonicClock::shared(),
             limits: Limits::default(),
+            fallback: Fallback::default(),
         }
     }
 
@@ -69,6 +79,13 @@ impl FileOptions {
     /// Checks every frame read or written against `limits`.
     pub fn limits(mut self, limits: Limits) -> FileOptions {
         self.limits = limits;
+        self
+    }
+
+    /// Stores frames whose format has no OpenMV code as `fallback` says
+    /// (default: [`Fallback::Png`]).
+    pub fn fallback(mut self, fallback: Fallback) -> FileOptions {
+        self.fallback = fallback;
         self
     }
 
@@ -101,11 +118,14 @@ impl FileOptions {
             cursor: Some(end),
             tail: None,
             tail_reported: false,
-            stamper: Stamper::new(&*self.clock),
+            wall: wall_ticks(&*self.clock),
+            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
             limits: self.limits,
             scratch: Vec::new(),
+            storer: Box::new(Storer::new(self.fallback)),
+            finished: false,
         })
     }
 
@@ -135,11 +155,14 @@ impl FileOptions {
             cursor: None,
             tail: None,
             tail_reported: false,
-            stamper: Stamper::new(&*self.clock),
+            wall: wall_ticks(&*self.clock),
+            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             pacer: Pacer::new(&*self.clock),
             clock: self.clock.clone(),
             limits: self.limits,
             scratch: Vec::new(),
+            storer: Box::new(Storer::new(self.fallback)),
+            finished: false,
         };
         stream.index()?;
         Ok(stream)
@@ -267,12 +290,20 @@ pub struct FileStream {
     cursor: Option<u64>,
     tail: Option<DamagedTail>,
     tail_reported: bool,
-    stamper: Stamper,
+    /// Milliseconds between [`FileStream::write`]s, on the clock.
+    wall: Ticks,
+    /// Milliseconds between frames written as a [`FrameSink`], from their
+    /// timestamps.
+    ticks: Ticks,
     pacer: Pacer,
     clock: Arc<dyn Clock>,
     limits: Limits,
     /// Rows of a strided frame gathered for writing.
     scratch: Vec<u8>,
+    /// The no-OpenMV-code policy and its encoder.
+    storer: Box<Storer>,
+    /// [`FrameSink::finish`] ran.
+    finished: bool,
 }
 
 impl fmt::Debug for FileStream {
@@ -481,9 +512,9 @@ impl FileStream {
     /// that fails part-way is cut back off the file, which then ends after the
     /// frames before the offset (no partial chunk is left behind).
     pub fn write<'a>(&mut self, image: impl Into<ImageRef<'a>>) -> Result<&mut FileStream> {
-        let (elapsed, now) = self.stamper.peek(&*self.clock);
-        self.write_frame(image.into(), elapsed)?;
-        self.stamper.commit(now);
+        let now = self.clock.now();
+        self.write_chunk(image.into(), ms_u32(self.wall.peek(now)))?;
+        self.wall.step(now);
         Ok(self)
     }
 
@@ -497,14 +528,17 @@ impl FileStream {
         image: impl Into<ImageRef<'a>>,
         elapsed_ms: u32,
     ) -> Result<&mut FileStream> {
-        let (_, now) = self.stamper.peek(&*self.clock);
-        self.write_frame(image.into(), elapsed_ms)?;
-        self.stamper.commit(now);
+        let now = self.clock.now();
+        self.write_chunk(image.into(), elapsed_ms)?;
+        self.wall.step(now);
         Ok(self)
     }
 
-    fn write_frame(&mut self, image: ImageRef<'_>, elapsed_ms: u32) -> Result<()> {
+    fn write_chunk(&mut self, image: ImageRef<'_>, elapsed_ms: u32) -> Result<()> {
         let index = self.offset;
+        if self.finished {
+            return Err(sink::finished(&self.path.display().to_string()));
+        }
         if !self.writable {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -514,11 +548,12 @@ impl FileStream {
                 ),
             ));
         }
+        let image = self
+            .storer
+            .store(image)
+            .map_err(|e| e.context(format!("frame {index}")))?;
         let format = image.format();
         let (w, h) = image.size();
-        if format.code().is_none() {
-            return Err(header::no_code(format).context(format!("frame {index}")));
-        }
         let len = if image.is_packed() {
             image.data().len()
         } else {
@@ -686,6 +721,81 @@ impl FileStream {
     /// [`ErrorKind::Io`] if the sync fails.
     pub fn close(mut self) -> Result<()> {
         self.sync()
+    }
+
+    /// Frames in the stream (as [`FileStream::count`]).
+    pub fn frames(&self) -> u64 {
+        self.count()
+    }
+
+    /// Bytes in the file (as [`FileStream::byte_len`]).
+    pub fn bytes(&self) -> u64 {
+        self.byte_len()
+    }
+
+    /// Finishes the stream (syncs it) and returns its file.
+    ///
+    /// # Errors
+    /// The sync's error, with the stream.
+    pub fn into_inner(mut self) -> Result<File, IntoInnerError<FileStream>> {
+        match FrameSink::finish(&mut self) {
+            Ok(()) => Ok(self.file),
+            Err(e) => Err(IntoInnerError::new(e, self)),
+        }
+    }
+}
+
+/// Records frames with the milliseconds between their timestamps, so a
+/// recording copied at any speed keeps its timing. The first frame's
+/// interval is its own timestamp: the time since its source started (a
+/// camera stamps its first frame at about zero; a replayed `.bin` stamps it
+/// with its recorded interval, so a copy keeps every interval). Frames whose format has no OpenMV code are
+/// stored as the stream's [`Fallback`] says. `finish` syncs the file; later
+/// writes fail with [`ErrorKind::Finished`].
+///
+/// ```
+/// use camreel::camera::{CameraSource, synthetic::SyntheticCamera};
+/// use camreel::imageio::FileStream;
+/// use camreel::sink::FrameSink;
+/// use camreel::PixelFormat;
+///
+/// let dir = tempfile::tempdir()?;
+/// // A camera paced at 25 fps on a manual clock: no real waiting.
+/// let mut camera = SyntheticCamera::builder()
+///     .size(32, 24)
+///     .format(PixelFormat::Rgb565)
+///     .fps(25.0)
+///     .clock(camreel::clock::ManualClock::shared())
+///     .frame_limit(3)
+///     .build()?;
+/// let mut stream = FileStream::create(dir.path().join("clip.bin"))?;
+/// while let Some(frame) = camera.next_frame()? {
+///     stream.write_frame(&frame)?;
+/// }
+/// stream.finish()?;
+/// let elapsed: Vec<u32> = stream.headers().map(|h| h.elapsed_ms).collect();
+/// assert_eq!(elapsed, [0, 40, 40]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl FrameSink for FileStream {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        let elapsed = ms_u32(self.ticks.peek(frame.timestamp));
+        self.write_chunk(frame.image, elapsed)?;
+        self.ticks.step(frame.timestamp);
+        Ok(())
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        FileStream::sync(self)
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        FileStream::sync(self)?;
+        self.finished = true;
+        Ok(())
     }
 }
 

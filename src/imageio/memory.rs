@@ -3,10 +3,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{FrameInfo, Pacer, ReadOptions, Stamper, StreamKind};
+use super::{FrameInfo, Pacer, ReadOptions, StreamKind, ms_u32, wall_ticks};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
 use crate::image::{Image, ImageRef, PixelFormat};
+use crate::sink::FrameSink;
+use crate::timing::Ticks;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Slot {
@@ -55,7 +58,11 @@ pub struct MemoryStream {
     /// Slots written so far (the highest written slot + 1).
     count: usize,
     offset: usize,
-    stamper: Stamper,
+    /// Milliseconds between writes, on the clock.
+    wall: Ticks,
+    /// Milliseconds between frames written as a [`FrameSink`], from their
+    /// timestamps.
+    ticks: Ticks,
     pacer: Pacer,
     clock: Arc<dyn Clock>,
 }
@@ -153,7 +160,8 @@ impl MemoryStream {
             slots: meta,
             count: 0,
             offset: 0,
-            stamper: Stamper::new(&*clock),
+            wall: wall_ticks(&*clock),
+            ticks: Ticks::new(Ticks::MILLIS),
             pacer: Pacer::new(&*clock),
             clock,
         })
@@ -232,9 +240,10 @@ impl MemoryStream {
     /// [`ErrorKind::InvalidFrameSize`] for a frame of another shape or format,
     /// or an encoded frame larger than a slot.
     pub fn write<'a>(&mut self, image: impl Into<ImageRef<'a>>) -> Result<&mut MemoryStream> {
-        let (elapsed, now) = self.stamper.peek(&*self.clock);
+        let now = self.clock.now();
+        let elapsed = ms_u32(self.wall.peek(now));
         self.store(image.into(), elapsed)?;
-        self.stamper.commit(now);
+        self.wall.step(now);
         Ok(self)
     }
 
@@ -248,9 +257,9 @@ impl MemoryStream {
         image: impl Into<ImageRef<'a>>,
         elapsed_ms: u32,
     ) -> Result<&mut MemoryStream> {
-        let (_, now) = self.stamper.peek(&*self.clock);
+        let now = self.clock.now();
         self.store(image.into(), elapsed_ms)?;
-        self.stamper.commit(now);
+        self.wall.step(now);
         Ok(self)
     }
 
@@ -393,6 +402,28 @@ impl MemoryStream {
     /// # Errors
     /// Never.
     pub fn close(self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Slots written so far (as [`MemoryStream::count`]).
+    pub fn frames(&self) -> u64 {
+        self.count()
+    }
+
+    /// Bytes of the slots written so far.
+    pub fn bytes(&self) -> u64 {
+        self.count() * self.slot_size as u64
+    }
+}
+
+/// Stores frames with the milliseconds between their timestamps (0 for the
+/// first). Frames must have the stream's shape and format; past the last
+/// slot, writes fail with [`ErrorKind::EndOfStream`].
+impl FrameSink for MemoryStream {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        let elapsed = ms_u32(self.ticks.peek(frame.timestamp));
+        self.store(frame.image, elapsed)?;
+        self.ticks.step(frame.timestamp);
         Ok(())
     }
 }

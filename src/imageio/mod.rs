@@ -57,8 +57,10 @@ pub use memory::MemoryStream;
 pub use trigger::TriggerRecorder;
 
 use crate::clock::Clock;
+use crate::codec::jpeg::JpegEncoder;
 use crate::error::Result;
-use crate::image::{Image, ImageRef};
+use crate::image::{Image, ImageRef, PixelFormat};
+use crate::timing::Ticks;
 
 /// Which backing store a stream uses (OpenMV's `FILE_STREAM` / `MEMORY_STREAM`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -157,31 +159,95 @@ impl Pacer {
     }
 }
 
-/// Stamps writes with the milliseconds since the previous one. Intervals are
-/// differences of whole milliseconds since the clock's origin, so they add up
-/// to the true total without rounding drift.
-#[derive(Clone, Copy, Debug)]
-struct Stamper {
-    last_ms: u128,
+/// The [`Ticks`] that stamp OpenMV-style writes ([`FileStream::write`]):
+/// milliseconds since the previous write, the first since `clock`'s now.
+fn wall_ticks(clock: &dyn Clock) -> Ticks {
+    Ticks::starting_at(Ticks::MILLIS, clock.now())
 }
 
-impl Stamper {
-    fn new(clock: &dyn Clock) -> Stamper {
-        Stamper {
-            last_ms: clock.now().as_millis(),
+/// Milliseconds from [`Ticks`], saturated to ImageIO's 32-bit field.
+fn ms_u32(units: u64) -> u32 {
+    u32::try_from(units).unwrap_or(u32::MAX)
+}
+
+/// What a stream does with a frame whose pixel format has no OpenMV code
+/// (RGB888, BGR888, YUV420, NV12, 16-bit and RAW10 formats), which an
+/// "OMV IMG STR" file cannot store as it is. One policy for every way of
+/// writing a stream ([`FileStream::write`], [`FileStream::write_with_elapsed`]
+/// and the [`FrameSink`](crate::sink::FrameSink) implementation).
+///
+/// ```
+/// use camreel::imageio::{Fallback, FileOptions};
+/// use camreel::{Image, PixelFormat};
+///
+/// let dir = tempfile::tempdir()?;
+/// let rgb = Image::zeroed(PixelFormat::Rgb888, 8, 8)?;
+/// let mut lossless = FileOptions::new().create(dir.path().join("png.bin"))?;
+/// lossless.write(&rgb)?;
+/// assert_eq!(lossless.header(0).unwrap().format, PixelFormat::Png);
+/// let mut compact = FileOptions::new()
+///     .fallback(Fallback::Jpeg { quality: 90 })
+///     .create(dir.path().join("jpeg.bin"))?;
+/// compact.write(&rgb)?;
+/// assert_eq!(compact.header(0).unwrap().format, PixelFormat::Jpeg);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fallback {
+    /// Store the frame as a PNG (lossless; the default). 8- and 16-bit RGB
+    /// and gray keep every bit; YUV is converted to RGB888 and Bayer mosaics
+    /// are demosaiced first, as [`codec::png::encode`](crate::codec::png::encode) does.
+    #[default]
+    Png,
+    /// Store the frame as a JPEG of this quality (1-100): compact, lossy,
+    /// and what OpenMV's IDE records.
+    Jpeg {
+        /// JPEG quality, 1-100.
+        quality: u8,
+    },
+    /// Refuse the frame with [`ErrorKind::UnsupportedFormat`](crate::ErrorKind::UnsupportedFormat).
+    Refuse,
+}
+
+/// A stream's [`Fallback`] with the buffers it encodes into.
+#[derive(Debug, Default)]
+pub(crate) struct Storer {
+    pub(crate) fallback: Fallback,
+    encoded: Image,
+    jpeg: Option<JpegEncoder>,
+}
+
+impl Storer {
+    pub(crate) fn new(fallback: Fallback) -> Storer {
+        Storer {
+            fallback,
+            ..Storer::default()
         }
     }
 
-    /// The interval for a frame written now, and the time to commit after the
-    /// write succeeded.
-    fn peek(&self, clock: &dyn Clock) -> (u32, u128) {
-        let now = clock.now().as_millis();
-        let elapsed = now.saturating_sub(self.last_ms);
-        (u32::try_from(elapsed).unwrap_or(u32::MAX), now)
-    }
-
-    fn commit(&mut self, now_ms: u128) {
-        self.last_ms = now_ms;
+    /// `image` as a stream can store it: itself when its format has an
+    /// OpenMV code, else encoded as the fallback says.
+    pub(crate) fn store<'a>(&'a mut self, image: ImageRef<'a>) -> Result<ImageRef<'a>> {
+        let format = image.format();
+        if format.code().is_some() {
+            return Ok(image);
+        }
+        let (w, h) = image.size();
+        match self.fallback {
+            Fallback::Refuse => return Err(header::no_code(format)),
+            Fallback::Png => self.encoded.set_encoded(PixelFormat::Png, w, h, |out| {
+                crate::codec::png::encode(image, out)
+            })?,
+            Fallback::Jpeg { quality } => {
+                let jpeg = match &mut self.jpeg {
+                    Some(j) if j.quality() == quality => j,
+                    slot => slot.insert(JpegEncoder::new(quality)?),
+                };
+                jpeg.encode_into(image, &mut self.encoded)?;
+            }
+        }
+        Ok(self.encoded.view())
     }
 }
 
@@ -368,16 +434,15 @@ mod tests {
     }
 
     #[test]
-    fn stamper_intervals_add_up() {
+    fn wall_ticks_add_up() {
         let clock = Arc::new(ManualClock::new());
-        let mut s = Stamper::new(&*clock);
+        clock.advance(Duration::from_secs(7));
+        let mut s = wall_ticks(&*clock);
         let mut total = 0;
         for _ in 0..30 {
             clock.advance(Duration::from_micros(33_333));
-            let (ms, now) = s.peek(&*clock);
-            s.commit(now);
-            total += ms;
+            total += ms_u32(s.step(clock.now()));
         }
-        assert_eq!(total, 999); // 30 * 33.333 ms = 999.99 ms, no drift
+        assert_eq!(total, 1000); // 30 * 33.333 ms = 999.99 ms, no drift
     }
 }

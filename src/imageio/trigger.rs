@@ -5,10 +5,11 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{FileOptions, FileStream, MemoryStream, ReadOptions, Stamper};
+use super::{FileOptions, FileStream, MemoryStream, ReadOptions, ms_u32, wall_ticks};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{ImageRef, Limits, PixelFormat};
+use crate::timing::Ticks;
 
 const NO_WAIT: ReadOptions = ReadOptions {
     loop_: false,
@@ -53,7 +54,8 @@ pub struct TriggerRecorder {
     /// Frames held in the ring (up to its slot count).
     filled: usize,
     file: Option<FileStream>,
-    stamper: Stamper,
+    /// Milliseconds between writes, on the clock.
+    wall: Ticks,
     clock: Arc<dyn Clock>,
     limits: Limits,
 }
@@ -103,7 +105,7 @@ impl TriggerRecorder {
             ring,
             filled: 0,
             file: None,
-            stamper: Stamper::new(&*clock),
+            wall: wall_ticks(&*clock),
             clock,
             limits: Limits::default(),
         })
@@ -162,7 +164,8 @@ impl TriggerRecorder {
                 ),
             ));
         }
-        let (elapsed, now) = self.stamper.peek(&*self.clock);
+        let now = self.clock.now();
+        let elapsed = ms_u32(self.wall.peek(now));
         match &mut self.file {
             Some(file) => {
                 file.write_with_elapsed(image, elapsed)?;
@@ -175,7 +178,7 @@ impl TriggerRecorder {
                 self.filled = (self.filled + 1).min(self.capacity());
             }
         }
-        self.stamper.commit(now);
+        self.wall.step(now);
         Ok(())
     }
 

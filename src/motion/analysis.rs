@@ -4,9 +4,9 @@ use std::io::Write;
 
 use super::estimator::{MotionEstimator, MotionOptions};
 use super::layout::MotionFrame;
-use crate::camera::Frame;
-use crate::capture::FrameSink;
 use crate::error::{Error, Result};
+use crate::frame::Frame;
+use crate::sink::{FrameSink, IntoInnerError, finished};
 
 /// A hook that sees the motion vectors of every frame (picamera's
 /// `PiMotionAnalysis.analyse`). Any `FnMut(&MotionFrame) -> Result<()>`
@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 /// let mut cam = SyntheticCamera::builder().size(64, 48).frame_limit(5).build()?;
 /// let mut out = MotionOutput::new(Vec::new(), MotionOptions::default().with_search_range(4))?;
 /// cam.record(&mut out, None)?;
-/// let data = MotionData::from_bytes(out.into_inner(), 64, 48)?;
+/// let data = MotionData::from_bytes(out.into_inner()?, 64, 48)?;
 /// assert_eq!(data.len(), 5);
 ///
 /// // Or analyse each frame as it comes.
@@ -92,11 +92,14 @@ fn estimate<'a>(
 ///
 /// Each frame's records go out with one `write_all`. Once the first frame
 /// has sized the buffers, a frame costs no allocation (beyond what `W` does).
+///
+/// [`FrameSink::sync`] and [`FrameSink::finish`] flush `W`.
 #[derive(Debug)]
-pub struct MotionOutput<W> {
+pub struct MotionOutput<W: Write> {
     estimator: MotionEstimator,
     writer: W,
     records: Vec<u8>,
+    finished: bool,
 }
 
 impl<W: Write> MotionOutput<W> {
@@ -109,6 +112,7 @@ impl<W: Write> MotionOutput<W> {
             estimator: MotionEstimator::new(options)?,
             writer,
             records: Vec::new(),
+            finished: false,
         })
     }
 
@@ -127,14 +131,23 @@ impl<W: Write> MotionOutput<W> {
         &mut self.writer
     }
 
-    /// The writer, consuming the output (call [`FrameSink::finish`] first to flush).
-    pub fn into_inner(self) -> W {
-        self.writer
+    /// Finishes the output (flushes the writer) and returns the writer.
+    ///
+    /// # Errors
+    /// The flush error, with the output itself so that nothing is lost.
+    pub fn into_inner(mut self) -> Result<W, IntoInnerError<MotionOutput<W>>> {
+        match self.finish() {
+            Ok(()) => Ok(self.writer),
+            Err(e) => Err(IntoInnerError::new(e, self)),
+        }
     }
 }
 
 impl<W: Write> FrameSink for MotionOutput<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        if self.finished {
+            return Err(finished("the motion output"));
+        }
         let f = estimate(&mut self.estimator, &mut self.records, frame)?;
         let index = f.index();
         self.writer
@@ -142,21 +155,32 @@ impl<W: Write> FrameSink for MotionOutput<W> {
             .map_err(|e| Error::io(format!("frame {index}: writing motion data"), e))
     }
 
-    fn finish(&mut self) -> Result<()> {
+    fn sync(&mut self) -> Result<()> {
         self.writer
             .flush()
             .map_err(|e| Error::io("flushing motion data", e))
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        self.sync()
     }
 }
 
 /// A [`FrameSink`] that computes the motion vectors of every frame and hands
 /// them to a [`MotionAnalysis`] hook (picamera's `PiMotionAnalysis`), with the
 /// frame's index, timestamp and zero-vector SADs.
+///
+/// [`FrameSink::finish`] calls [`MotionAnalysis::finish`], once.
 #[derive(Debug)]
 pub struct MotionAnalysisSink<A> {
     estimator: MotionEstimator,
     analysis: A,
     records: Vec<u8>,
+    finished: bool,
 }
 
 impl<A: MotionAnalysis> MotionAnalysisSink<A> {
@@ -169,6 +193,7 @@ impl<A: MotionAnalysis> MotionAnalysisSink<A> {
             estimator: MotionEstimator::new(options)?,
             analysis,
             records: Vec::new(),
+            finished: false,
         })
     }
 
@@ -195,11 +220,18 @@ impl<A: MotionAnalysis> MotionAnalysisSink<A> {
 
 impl<A: MotionAnalysis> FrameSink for MotionAnalysisSink<A> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        if self.finished {
+            return Err(finished("the motion analysis"));
+        }
         let f = estimate(&mut self.estimator, &mut self.records, frame)?;
         self.analysis.analyse(&f)
     }
 
     fn finish(&mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
         self.analysis.finish()
     }
 }
@@ -233,7 +265,7 @@ mod tests {
         for i in 0..3 {
             out.write_frame(&frame(&a, i)).unwrap();
         }
-        out.finish().unwrap();
+        out.sync().unwrap();
         assert_eq!(out.estimator().frames(), 3);
         // 20x20: 2x2 blocks + extra column = 3x2 records, 24 bytes; a still
         // scene gives zero vectors and zero SADs.
@@ -246,7 +278,10 @@ mod tests {
             e.to_string(),
             "frame 3: 32x20 is not the size of the first frame (20x20)"
         );
-        assert_eq!(out.into_inner().len(), 3 * 24);
+        out.finish().unwrap();
+        let e = out.write_frame(&frame(&a, 4)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Finished);
+        assert_eq!(out.into_inner().unwrap().len(), 3 * 24);
     }
 
     #[test]

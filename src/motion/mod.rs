@@ -25,7 +25,7 @@
 //! | frames in, records out | [`MotionEstimator`] ([`MotionOptions`], [`Kernel`]) |
 //! | the byte layout | [`MotionLayout`], [`MotionVector`], [`MotionFrame`] |
 //! | `.data` files back in | [`MotionData`], [`MotionReader`] |
-//! | `motion_output=` next to a recording | [`MotionOutput`] (a [`FrameSink`](crate::capture::FrameSink)) |
+//! | `motion_output=` next to a recording | [`MotionOutput`] (a [`FrameSink`](crate::sink::FrameSink)) |
 //! | `PiMotionAnalysis` | [`MotionAnalysis`], [`MotionAnalysisSink`] |
 //! | "is something moving?" | [`MotionDetector`], [`DetectorOptions`], [`Event`] |
 //! | the seed's magnitude PNGs | [`magnitude_image`] |

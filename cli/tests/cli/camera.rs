@@ -1,31 +1,9 @@
 //! The `camreel record` and `camreel raw` command lines, run as a user would.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn camreel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_camreel"))
-        .args(args)
-        .output()
-        .expect("run camreel")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A failure: exit 1, one line on stderr containing `needle`, no panic.
-fn assert_fails_with(args: &[&str], needle: &str) {
-    let o = camreel(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-    assert!(err.starts_with("camreel: "), "{err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: expected {needle:?} in {err}"
-    );
-}
+use crate::support::*;
 
 #[test]
 fn record_refuses_bad_arguments_with_one_line() {
@@ -42,28 +20,29 @@ fn record_refuses_bad_arguments_with_one_line() {
         "do not apply to replay",
     );
     assert_fails_with(&["record", "synthetic", out, "--frames", "0"], "--frames 0");
-    assert_fails_with(
+    // Values clap cannot take are usage errors: exit 2, the flag named.
+    assert_usage_error(
         &["record", "synthetic", out, "--fps", "0"],
-        "--fps 0 is out of range",
+        "frame rate 0 is out of range",
     );
-    assert_fails_with(
-        &["record", "synthetic", out, "--fps", "NaN"],
-        "out of range",
-    );
-    assert_fails_with(
-        &["record", "synthetic", out, "--seconds=-1"],
-        "--seconds -1",
-    );
-    assert_fails_with(
+    assert_usage_error(&["record", "synthetic", out, "--fps", "NaN"], "--fps");
+    for tiny in ["1e-20", "5e-324", "1e-300"] {
+        assert_usage_error(&["record", "synthetic", out, "--fps", tiny], "out of range");
+    }
+    assert_usage_error(&["record", "synthetic", out, "--seconds=-1"], "--seconds");
+    assert_usage_error(
         &["record", "synthetic", out, "--size", "0x10"],
-        "is not WIDTHxHEIGHT",
+        "has a zero side",
     );
-    assert_fails_with(&["record", "synthetic", out, "--size", "99999x10"], "limit");
-    assert_fails_with(
+    assert_usage_error(
+        &["record", "synthetic", out, "--size", "99999x10"],
+        "above 65535",
+    );
+    assert_usage_error(
         &["record", "synthetic", out, "--format", "h264"],
-        "unknown pixel format",
+        "possible values",
     );
-    let bad_kind = dir.path().join("x.mp4");
+    let bad_kind = dir.path().join("x.mov");
     assert_fails_with(
         &[
             "record",
@@ -74,7 +53,7 @@ fn record_refuses_bad_arguments_with_one_line() {
             "--fps",
             "1000",
         ],
-        "unknown file kind",
+        "unknown output kind",
     );
     assert!(!Path::new(out).exists());
 }
@@ -98,12 +77,6 @@ fn missing_v4l2_device_is_a_clean_error() {
         &["record", "v4l2:/dev/camreel-none", out.to_str().unwrap()],
         "/dev/camreel-none: open: no such device",
     );
-}
-
-fn ok(args: &[&str]) -> Output {
-    let o = camreel(args);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-    o
 }
 
 #[test]
@@ -261,25 +234,25 @@ fn raw_decodes_yuv_rgb_and_bayer_to_png() {
         ],
         "bayer captures only",
     );
-    assert_fails_with(
+    assert_usage_error(
         &[
             "raw", &rgb, out_s, "--format", "rgb", "--size", "100x60", "--depth", "12",
         ],
-        "--depth 12",
+        "[possible values: 8, 16]",
     );
     assert_fails_with(
         &["raw", &rgb, out_s, "--format", "rgb", "--size", "140x60"],
         "is 30720 bytes, got 24576",
     );
-    assert_fails_with(
+    assert_usage_error(
         &["raw", &rgb, out_s, "--format", "h264", "--size", "100x60"],
-        "unknown raw capture format",
+        "[possible values: yuv420, rgb, bayer]",
     );
     assert_fails_with(
         &["raw", &rgb, out_s, "--format", "bayer"],
         "no raw Bayer block",
     );
-    assert_fails_with(
+    assert_usage_error(
         &[
             "raw",
             bayer,
@@ -289,7 +262,7 @@ fn raw_decodes_yuv_rgb_and_bayer_to_png() {
             "--demosaic",
             "magic",
         ],
-        "magic",
+        "[possible values: average, bilinear, mhc]",
     );
     let jpg = dir.path().join("out.jpg");
     assert_fails_with(
@@ -382,20 +355,6 @@ fn convert_raw_capture_to_bin_and_png() {
     );
 }
 
-/// `ffprobe`, or `None` (with a printed reason) when it is not installed and
-/// `CAMREEL_REQUIRE_FFMPEG=1` is not set.
-fn ffprobe() -> Option<&'static str> {
-    let found = Command::new("ffprobe").arg("-version").output().is_ok();
-    if found {
-        return Some("ffprobe");
-    }
-    if std::env::var("CAMREEL_REQUIRE_FFMPEG").as_deref() == Ok("1") {
-        panic!("ffprobe is required (CAMREEL_REQUIRE_FFMPEG=1) but not installed");
-    }
-    eprintln!("skipping the ffprobe check: ffprobe is not installed");
-    None
-}
-
 #[test]
 fn record_to_avi_and_gif_plays_in_ffprobe() {
     let dir = tempfile::tempdir().unwrap();
@@ -457,7 +416,7 @@ fn record_to_avi_keeps_the_sources_nominal_rate() {
     let info = camreel::avi::info(&avi).unwrap();
     assert_eq!(
         info.frame_rate,
-        camreel::avi::FrameRate::new(30, 1).unwrap()
+        camreel::timing::FrameRate::new(30, 1).unwrap()
     );
     ok(&[
         "record",
@@ -472,6 +431,6 @@ fn record_to_avi_keeps_the_sources_nominal_rate() {
     ]);
     assert_eq!(
         camreel::avi::info(&avi).unwrap().frame_rate,
-        camreel::avi::FrameRate::new(25, 2).unwrap()
+        camreel::timing::FrameRate::new(25, 2).unwrap()
     );
 }

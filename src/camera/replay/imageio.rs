@@ -34,11 +34,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{CameraSource, Frame, StreamFormat};
+use super::super::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Image;
+use crate::image::Limits;
 use crate::imageio::{FileOptions, FileStream, ReadOptions};
+use crate::timing::{FrameRate, Timeline};
 
 /// Settings of a [`ReplayCamera`]; [`ReplayBuilder::open`] opens the file.
 #[derive(Clone)]
@@ -48,6 +50,7 @@ pub struct ReplayBuilder {
     realtime: bool,
     looping: bool,
     clock: Option<Arc<dyn Clock>>,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for ReplayBuilder {
@@ -80,6 +83,13 @@ impl ReplayBuilder {
         self
     }
 
+    /// Checks every frame header against `limits` (default:
+    /// [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Opens the recording.
     ///
     /// # Errors
@@ -88,7 +98,10 @@ impl ReplayBuilder {
     pub fn open(self) -> Result<ReplayCamera> {
         let clock = self.clock.unwrap_or_else(MonotonicClock::shared);
         // FileStream's errors name the file already.
-        let stream = FileOptions::new().clock(clock).open(&self.path)?;
+        let stream = FileOptions::new()
+            .clock(clock)
+            .limits(self.limits)
+            .open(&self.path)?;
         let first = stream.header(0).ok_or_else(|| {
             Error::new(
                 ErrorKind::EndOfStream,
@@ -98,18 +111,24 @@ impl ReplayBuilder {
                 ),
             )
         })?;
-        // The recorded rate: frames after the first over their intervals.
-        let (n, total_ms) = stream.headers().skip(1).fold((0u64, 0u64), |(n, t), h| {
-            (n + 1, t + u64::from(h.elapsed_ms))
-        });
-        let fps = (n > 0 && total_ms > 0).then(|| n as f64 * 1000.0 / total_ms as f64);
+        // The recorded rate: the frames over the recording's duration.
+        let timeline = Timeline::from_intervals(
+            stream
+                .headers()
+                .skip(1)
+                .map(|h| Duration::from_millis(u64::from(h.elapsed_ms))),
+        );
+        let rate = super::rate_of(timeline.frames(), timeline.duration())
+            .filter(|_| timeline.frames() > 1 && !timeline.span().is_zero());
         Ok(ReplayCamera {
             format: StreamFormat {
                 format: first.format,
                 width: first.width,
                 height: first.height,
-                fps,
+                fps: rate.map(FrameRate::fps),
             },
+            rate,
+            tail: None,
             options: ReadOptions::default()
                 .with_loop(self.looping)
                 .with_pause(self.realtime),
@@ -122,7 +141,8 @@ impl ReplayBuilder {
     }
 }
 
-/// A camera playing an ImageIO recording. See the [module docs](self).
+/// A camera playing an ImageIO recording (`.bin`): frames as stored, at
+/// the recorded intervals. See the [replay module docs](super).
 #[derive(Debug)]
 pub struct ReplayCamera {
     stream: FileStream,
@@ -132,6 +152,9 @@ pub struct ReplayCamera {
     sequence: u64,
     recorded: Duration,
     path: PathBuf,
+    rate: Option<FrameRate>,
+    /// The error of a partial last frame, once playback reached it.
+    tail: Option<Error>,
 }
 
 impl ReplayCamera {
@@ -142,6 +165,7 @@ impl ReplayCamera {
             realtime: true,
             looping: false,
             clock: None,
+            limits: Limits::default(),
         }
     }
 
@@ -154,6 +178,17 @@ impl ReplayCamera {
     pub fn stream(&self) -> &FileStream {
         &self.stream
     }
+
+    /// The recorded rate: the frames over the recording's duration
+    /// ([`crate::timing`]), `None` for fewer than two frames.
+    pub fn frame_rate(&self) -> Option<FrameRate> {
+        self.rate
+    }
+
+    /// The partial last frame's error, once playback reached it.
+    pub fn damaged_tail(&self) -> Option<&Error> {
+        self.tail.as_ref()
+    }
 }
 
 impl CameraSource for ReplayCamera {
@@ -165,14 +200,15 @@ impl CameraSource for ReplayCamera {
 
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
         let mut read = self.stream.read_into(&mut self.image, self.options);
-        if matches!(&read, Err(e) if e.kind() == ErrorKind::Truncated) && self.sequence > 0 {
+        if self.sequence > 0 && matches!(&read, Err(e) if e.kind() == ErrorKind::Truncated) {
             // A recording cut off by a power loss: its complete frames play,
             // the partial one is skipped (and reported by `camreel info`).
-            read = if self.options.loop_ {
-                self.stream.read_into(&mut self.image, self.options)
-            } else {
-                Ok(None)
-            };
+            if let Err(e) = std::mem::replace(&mut read, Ok(None)) {
+                self.tail = Some(e.context(self.path.display()));
+            }
+            if self.options.loop_ {
+                read = self.stream.read_into(&mut self.image, self.options);
+            }
         }
         let Some(info) = read.map_err(|e| e.context(self.path.display()))? else {
             return Ok(None);

@@ -1,25 +1,12 @@
-//! `camreel info` and `camreel convert` on AVI files, run as a process.
-
-mod avi_support;
-
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
-use std::process::{Command, Output};
 
-use avi_support::jpeg;
-use camreel::avi::{AviReader, FrameRate, IndexKind, MjpegWriterBuilder};
+use crate::avi_support::jpeg;
+use camreel::avi::{AviReader, IndexKind, MjpegWriterBuilder};
+use camreel::timing::FrameRate;
 
-fn camreel(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_camreel"))
-        .args(args)
-        .output()
-        .expect("running camreel")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::support::*;
 
 /// Writes `n` 48x32 frames at `rate`; with `close` false the file is cut as
 /// if the recorder died after `sync` and two more frames.

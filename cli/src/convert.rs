@@ -1,0 +1,132 @@
+//! `camreel convert IN OUT`: a recording from a replayed file.
+
+use std::process::ExitCode;
+
+use camreel::camera::replay::{self, ReplayOptions};
+use camreel::error::quote_path;
+use camreel::raw::{DecodeOptions, RawKind};
+use camreel::record::RecordOptions;
+use camreel::sink::{FileSink, OutputKind};
+use camreel::{Error, ErrorKind, Result};
+
+use crate::recording::{self, Job};
+use crate::{ConvertArgs, RawInputFormat, args};
+
+impl From<RawInputFormat> for RawKind {
+    fn from(f: RawInputFormat) -> RawKind {
+        match f {
+            RawInputFormat::Yuv420 => RawKind::Yuv420,
+            RawInputFormat::Rgb => RawKind::Rgb,
+            RawInputFormat::Bgr => RawKind::Bgr,
+            RawInputFormat::Bayer => RawKind::Bayer,
+        }
+    }
+}
+
+/// Runs `camreel convert`.
+pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
+    args::refuse_same_file(&a.input, &a.output)?;
+    let mut options = ReplayOptions::new();
+    match (a.raw, a.size) {
+        (Some(RawInputFormat::Bayer), Some(_)) => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "--size does not apply to --raw bayer (the raw header gives the sensor size)",
+            ));
+        }
+        (Some(kind), size) => {
+            if kind != RawInputFormat::Bayer && size.is_none() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "--raw {} needs --size WxH (the requested capture size)",
+                        if kind == RawInputFormat::Yuv420 {
+                            "yuv420"
+                        } else {
+                            "rgb/bgr"
+                        }
+                    ),
+                ));
+            }
+            let decode = DecodeOptions {
+                size,
+                ..DecodeOptions::default()
+            };
+            options = options.raw(kind.into(), decode);
+        }
+        (None, Some(_)) => {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "--size applies to raw captures only (with --raw)",
+            ));
+        }
+        (None, None) => {}
+    }
+    let kind = OutputKind::of(&a.output)?;
+    let source = replay::open(&a.input, &options)?;
+    if let Some(count) = source.frame_count()
+        && a.start > count
+    {
+        return Err(Error::new(
+            ErrorKind::SeekOutOfRange,
+            format!(
+                "--start {} is past the end of {} ({count} frames)",
+                a.start,
+                quote_path(&a.input)
+            ),
+        ));
+    }
+    let mut out = a.out.options()?;
+    // A fixed-rate output keeps the input's own rate (an AVI's exact
+    // 30000/1001) unless --fps replaces it.
+    match a.fps.or_else(|| source.frame_rate()) {
+        Some(rate) if a.fps.is_some() || matches!(kind, OutputKind::Avi | OutputKind::Gif) => {
+            out = out.frame_rate(rate);
+        }
+        _ => {}
+    }
+    crate::check_output(&out, kind)?;
+    let sink = FileSink::create(&a.output, out)?.atomic(true);
+    let mut record = RecordOptions::new().skip(a.start);
+    if let Some(n) = a.count {
+        record = record.limit(n);
+    }
+    if let Some(rate) = a.fps {
+        record = record.retime(rate);
+    }
+    let total = source
+        .frame_count()
+        .map(|n| n.saturating_sub(a.start))
+        .map(|n| a.count.map_or(n, |c| c.min(n)));
+    let label = quote_path(&a.input);
+    let outcome = recording::run(Job {
+        label: label.clone(),
+        source,
+        sink,
+        options: record,
+        total,
+        verb: "converting",
+    })?;
+    if let Some(sig) = outcome.signal {
+        eprintln!(
+            "camreel: stopped by {}: {} frames converted to {}",
+            recording::signal_name(sig),
+            outcome.stats.frames,
+            quote_path(&a.output)
+        );
+        return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)));
+    }
+    if outcome.stats.frames == 0 {
+        return Err(Error::new(
+            ErrorKind::EndOfStream,
+            format!("{label}: no frames to convert"),
+        ));
+    }
+    if let Some(e) = outcome.source.as_ref().and_then(|s| s.damaged_tail()) {
+        eprintln!(
+            "camreel: warning: input ends in a partial frame, kept the {} complete frames: {e}",
+            outcome.stats.frames
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

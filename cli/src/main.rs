@@ -1,0 +1,259 @@
+//! `camreel`: inspect, convert, record and decode camera recordings.
+//!
+//! Every subcommand lives in its own module and is a thin layer over the
+//! library: inputs are `camreel::camera` sources (a file to convert is a
+//! replayed recording), outputs are `camreel::sink::FileSink`s, and
+//! `record` and `convert` share one loop (`recording`). A usage error
+//! (an unknown flag, a value clap cannot parse) exits 2 with clap's
+//! message; a runtime error exits 1 with one line on stderr; a recording
+//! stopped by a signal exits 128 + the signal's number.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use camreel::PixelFormat;
+use camreel::timing::FrameRate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod args;
+mod convert;
+mod info;
+mod info_avi;
+mod info_bin;
+mod info_gif;
+mod json;
+mod progress;
+mod raw;
+mod record;
+mod recording;
+
+/// Capture camera frames, record them and play them back.
+#[derive(Parser, Debug)]
+#[command(name = "camreel", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Describe a recording: ImageIO .bin, .avi or .gif.
+    Info {
+        /// The file to describe.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Convert between .bin, .avi, .gif, PNG sequences and raw captures.
+    Convert(ConvertArgs),
+    /// Record from a camera source to .bin, .avi, .gif or PNG frames.
+    Record(RecordArgs),
+    /// Decode a picamera raw capture (YUV420, RGB or JPEG+Bayer) to PNG.
+    Raw(RawArgs),
+}
+
+/// GIF palettes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Palette {
+    /// A palette per frame, built from its colours.
+    Adaptive,
+    /// OpenMV's fixed 7-bit palette.
+    Fixed,
+}
+
+/// Raw capture formats for `convert --raw`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum RawInputFormat {
+    /// picamera's 'yuv': padded YUV420 planes.
+    Yuv420,
+    /// picamera's 'rgb'.
+    Rgb,
+    /// picamera's 'bgr'.
+    Bgr,
+    /// A JPEG with the raw Bayer block appended.
+    Bayer,
+}
+
+/// Output options shared by `convert` and `record`.
+#[derive(clap::Args, Debug, Default)]
+struct OutputArgs {
+    /// JPEG quality 1-100 of encoded frames (.avi; .bin frames with no
+    /// OpenMV code are stored as JPEG of this quality instead of PNG).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    quality: Option<u8>,
+    /// Output width in pixels (.avi, .gif).
+    #[arg(long)]
+    width: Option<u32>,
+    /// Output height in pixels (.avi, .gif).
+    #[arg(long)]
+    height: Option<u32>,
+    /// GIF palette.
+    #[arg(long, value_enum)]
+    palette: Option<Palette>,
+    /// GIF dithering (Floyd-Steinberg).
+    #[arg(long)]
+    dither: bool,
+}
+
+/// Options of `camreel convert`.
+#[derive(clap::Args, Debug)]
+struct ConvertArgs {
+    /// Input: .bin, .avi, .gif, or a raw capture with --raw (and --size).
+    input: PathBuf,
+    /// Output: .bin, .avi, .gif, or a PNG pattern such as frame%04d.png.
+    output: PathBuf,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Output frame rate (1/86400 to 10000; 30000/1001 is exact), replacing
+    /// the recorded timing.
+    #[arg(long, value_parser = args::fps)]
+    fps: Option<FrameRate>,
+    /// First input frame to convert (0-based).
+    #[arg(long, default_value_t = 0)]
+    start: u64,
+    /// Number of frames to convert (default: all).
+    #[arg(long)]
+    count: Option<u64>,
+    /// Read the input as a picamera raw capture.
+    #[arg(long, value_enum)]
+    raw: Option<RawInputFormat>,
+    /// Requested size of a raw YUV or RGB capture, WxH.
+    #[arg(long, value_parser = args::size)]
+    size: Option<(u32, u32)>,
+}
+
+/// Options of `camreel record`.
+#[derive(clap::Args, Debug)]
+struct RecordArgs {
+    /// synthetic, replay:FILE, v4l2:/dev/videoN or rpi.
+    source: String,
+    /// Output: .bin, .avi, .gif, or a PNG pattern such as frame%04d.png.
+    output: PathBuf,
+    /// Number of frames to record (default 100 unless --seconds is given).
+    #[arg(long, conflicts_with = "seconds")]
+    frames: Option<u64>,
+    /// Seconds to record (frames whose timestamps fall within them).
+    #[arg(long, value_parser = args::seconds)]
+    seconds: Option<Duration>,
+    /// Capture size, WxH.
+    #[arg(long, value_parser = args::size)]
+    size: Option<(u32, u32)>,
+    /// Capture pixel format.
+    #[arg(long, value_parser = args::pixel_format(), hide_possible_values = true)]
+    format: Option<PixelFormat>,
+    /// Capture frame rate (1/86400 to 10000; the synthetic camera defaults to 30).
+    #[arg(long, value_parser = args::fps)]
+    fps: Option<FrameRate>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+/// Raw capture formats `camreel raw` decodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum RawFormat {
+    /// picamera's 'yuv': padded YUV420 planes (needs --size).
+    Yuv420,
+    /// picamera's 'rgb' (needs --size).
+    Rgb,
+    /// A JPEG with the raw Bayer block appended.
+    Bayer,
+}
+
+/// Demosaicing algorithms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DemosaicArg {
+    /// The picamera recipe's 3x3 average.
+    Average,
+    /// Bilinear interpolation (the default).
+    Bilinear,
+    /// Malvar-He-Cutler (sharpest).
+    Mhc,
+}
+
+/// Options of `camreel raw`.
+#[derive(clap::Args, Debug)]
+struct RawArgs {
+    /// The raw capture.
+    input: PathBuf,
+    /// Output PNG.
+    output: PathBuf,
+    /// The capture's format.
+    #[arg(long, value_enum)]
+    format: RawFormat,
+    /// Requested capture size, WxH (required for yuv420 and rgb).
+    #[arg(long, value_parser = args::size)]
+    size: Option<(u32, u32)>,
+    /// Demosaic algorithm for bayer.
+    #[arg(long, value_enum)]
+    demosaic: Option<DemosaicArg>,
+    /// Output bit depth.
+    #[arg(long, default_value = "8", value_parser = ["8", "16"])]
+    depth: String,
+}
+
+/// Checks that every output option given applies to `kind`, naming the
+/// flag that does not.
+fn check_output(
+    options: &camreel::sink::OutputOptions,
+    kind: camreel::sink::OutputKind,
+) -> camreel::Result<()> {
+    match options.unused_option(kind) {
+        Some(name) => Err(camreel::Error::new(
+            camreel::ErrorKind::InvalidArgument,
+            format!(
+                "{} does not apply to {} output",
+                args::flag_of(name),
+                kind.name()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+impl OutputArgs {
+    /// The library's output options for these flags.
+    fn options(&self) -> camreel::Result<camreel::sink::OutputOptions> {
+        let mut o = camreel::sink::OutputOptions::new();
+        if let Some(q) = self.quality {
+            o = o.quality(q);
+        }
+        if let Some(w) = self.width {
+            o = o.width(w);
+        }
+        if let Some(h) = self.height {
+            o = o.height(h);
+        }
+        if let Some(p) = self.palette {
+            o = o.palette(match p {
+                Palette::Adaptive => camreel::gif::PaletteMode::Adaptive,
+                Palette::Fixed => camreel::gif::PaletteMode::Fixed,
+            });
+        }
+        if self.dither {
+            o = o.dither(camreel::gif::Dither::ErrorDiffusion);
+        }
+        Ok(o)
+    }
+}
+
+fn run(cli: Cli) -> camreel::Result<ExitCode> {
+    match cli.command {
+        Command::Info { file, json } => info::run(&file, json).map(|()| ExitCode::SUCCESS),
+        Command::Convert(args) => convert::run(&args),
+        Command::Record(args) => record::run(&args),
+        Command::Raw(args) => raw::run(&args).map(|()| ExitCode::SUCCESS),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("camreel: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `camreel record SOURCE OUT`: frames from a camera source to a recording.
+
+use std::process::ExitCode;
+
+use camreel::camera::{self, SourceConfig};
+use camreel::error::quote_path;
+use camreel::record::RecordOptions;
+use camreel::sink::{FileSink, OutputKind};
+use camreel::timing::FrameRate;
+use camreel::{Error, ErrorKind, Result};
+
+use crate::recording::{self, Job};
+use crate::{RecordArgs, args};
+
+/// Frames recorded when neither `--frames` nor `--seconds` is given.
+pub const DEFAULT_FRAMES: u64 = 100;
+
+/// Frame rate of the synthetic camera when `--fps` is not given.
+pub const DEFAULT_SYNTHETIC_FPS: u32 = 30;
+
+/// JPEG quality of frames a `.bin` cannot store as they are (the synthetic
+/// camera's RGB888), when `--quality` is not given.
+pub const DEFAULT_BIN_QUALITY: u8 = 85;
+
+/// Runs `camreel record`.
+pub fn run(a: &RecordArgs) -> Result<ExitCode> {
+    if a.frames == Some(0) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--frames 0: nothing to record",
+        ));
+    }
+    if let Some(file) = a.source.strip_prefix("replay:") {
+        if a.size.is_some() || a.format.is_some() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "--size and --format do not apply to replay: sources (the recording gives them)",
+            ));
+        }
+        args::refuse_same_file(std::path::Path::new(file), &a.output)?;
+    }
+    let kind = OutputKind::of(&a.output)?;
+    if kind == OutputKind::ImageIo
+        && let Some(format) = a.format
+        && format.code().is_none()
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "--format {}: a .bin stores OpenMV formats only (grayscale, rgb565, yuv422, bayer_*, jpeg, png); choose one of those or record to .avi, .gif or PNG frames",
+                format.name().to_ascii_lowercase()
+            ),
+        ));
+    }
+    let synthetic = a.source == "synthetic";
+    let config = SourceConfig {
+        size: a.size,
+        format: a.format,
+        fps: a
+            .fps
+            .map(FrameRate::fps)
+            .or(synthetic.then_some(f64::from(DEFAULT_SYNTHETIC_FPS))),
+        ..SourceConfig::default()
+    };
+    let source = camera::open(&a.source, &config)?;
+    let mut out = a.out.options()?;
+    if kind == OutputKind::ImageIo && a.out.quality.is_none() {
+        out = out.quality(DEFAULT_BIN_QUALITY);
+    }
+    // A fixed-rate output takes the source's nominal rate (exactly 30, say)
+    // rather than one measured from the timestamps.
+    let nominal = a.fps.or_else(|| {
+        source
+            .format()
+            .fps
+            .and_then(|fps| FrameRate::from_fps(fps).ok())
+    });
+    if let Some(rate) = nominal
+        && matches!(kind, OutputKind::Avi | OutputKind::Gif)
+    {
+        out = out.frame_rate(rate);
+    }
+    crate::check_output(&out, kind)?;
+    let sink = FileSink::create(&a.output, out)?;
+    let mut options = RecordOptions::new();
+    match (a.frames, a.seconds) {
+        (Some(n), _) => options = options.limit(n),
+        (None, Some(s)) => options = options.duration(s),
+        (None, None) => options = options.limit(DEFAULT_FRAMES),
+    }
+    let total = a.frames.or(a.seconds.is_none().then_some(DEFAULT_FRAMES));
+    let outcome = recording::run(Job {
+        label: a.source.clone(),
+        source,
+        sink,
+        options,
+        total,
+        verb: "recording",
+    })?;
+    if let Some(sig) = outcome.signal {
+        eprintln!(
+            "camreel: stopped by {}: {} frames saved in {}",
+            recording::signal_name(sig),
+            outcome.stats.frames,
+            quote_path(&a.output)
+        );
+        return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)));
+    }
+    if outcome.stats.frames == 0 {
+        return Err(Error::new(
+            ErrorKind::EndOfStream,
+            format!("{}: the source delivered no frames", a.source),
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,320 @@
+//! The loop `record` and `convert` share: a source, a [`FileSink`] and
+//! `camreel::record`, with a progress bar, signal handling and one policy
+//! for what is kept when something goes wrong.
+//!
+//! - The first SIGINT, SIGTERM or SIGHUP stops the recording: the frames
+//!   written so far are finished into a playable file, the number saved is
+//!   reported, and the process exits with 128 + the signal's number. A
+//!   second signal aborts at once. A source blocked waiting for a frame
+//!   (a camera at one frame a minute) does not delay this: after a short
+//!   grace period the output is finished without it.
+//! - A source error part way keeps what was recorded (the output is
+//!   finished first) and says so in the error.
+//! - An output error closes what can be closed; a conversion (an atomic
+//!   output) then leaves nothing under the output's name.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use camreel::camera::CameraSource;
+use camreel::error::quote_path;
+use camreel::frame::Frame;
+use camreel::record::{Failed, RecordError, RecordOptions, RecordStats, record_with};
+use camreel::sink::{FileSink, FrameSink};
+use camreel::{Error, ErrorKind, Result};
+
+use crate::progress::Progress;
+
+/// How long a stop request waits for the source to hand over its frame
+/// before the output is finished without it.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// The signals that stop a recording.
+const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+];
+
+/// A recording to run.
+pub struct Job<S> {
+    /// The source as the user named it, for messages.
+    pub label: String,
+    /// Where frames come from.
+    pub source: S,
+    /// Where they go.
+    pub sink: FileSink,
+    /// Limits, timing and the like (the stop flag is added here).
+    pub options: RecordOptions,
+    /// Frames expected, for the progress bar.
+    pub total: Option<u64>,
+    /// The progress bar's label.
+    pub verb: &'static str,
+}
+
+/// How a recording ended.
+pub struct Outcome<S> {
+    /// What was recorded.
+    pub stats: RecordStats,
+    /// The source back (None when it was abandoned after a stop request).
+    pub source: Option<S>,
+    /// The signal that stopped the recording.
+    pub signal: Option<i32>,
+}
+
+/// The sink shared by the recording thread and, after a stop request, the
+/// main thread (which takes it out to finish it).
+struct Shared(Arc<Mutex<Option<FileSink>>>);
+
+impl FrameSink for Shared {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        match self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            Some(sink) => sink.write_frame(frame),
+            None => Err(Error::new(ErrorKind::Finished, "the recording was stopped")),
+        }
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        match self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            Some(sink) => sink.sync(),
+            None => Ok(()),
+        }
+    }
+}
+
+type Done<S> = (S, Result<RecordStats, RecordError>);
+
+/// Registers the stop signals: the first stores its number in `signal`,
+/// the second (once `stopping` is set) exits with 128 + its number.
+fn register_signals(signal: &Arc<AtomicUsize>, stopping: &Arc<AtomicBool>) -> Result<()> {
+    for sig in STOP_SIGNALS {
+        let code = 128 + sig;
+        signal_hook::flag::register_conditional_shutdown(sig, code, Arc::clone(stopping))
+            .and_then(|_| signal_hook::flag::register_usize(sig, Arc::clone(signal), sig as usize))
+            .map_err(|e| Error::io("installing the signal handlers", e))?;
+    }
+    Ok(())
+}
+
+/// The signal's name for messages.
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        signal_hook::consts::SIGINT => "SIGINT",
+        signal_hook::consts::SIGTERM => "SIGTERM",
+        signal_hook::consts::SIGHUP => "SIGHUP",
+        _ => "a signal",
+    }
+}
+
+/// Runs `job` to its end, a signal or an error (see the module docs).
+pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> {
+    let Job {
+        label,
+        source,
+        sink,
+        options,
+        total,
+        verb,
+    } = job;
+    let path = sink.path().to_path_buf();
+    let sink = Arc::new(Mutex::new(Some(sink)));
+    let signal = Arc::new(AtomicUsize::new(0));
+    let stopping = Arc::new(AtomicBool::new(false));
+    register_signals(&signal, &stopping)?;
+    let options = options.stop_flag(Arc::clone(&stopping));
+    let (tx, rx) = mpsc::channel::<Done<S>>();
+    let shared = Arc::clone(&sink);
+    let worker = std::thread::Builder::new()
+        .name("camreel-record".into())
+        .spawn(move || {
+            let mut source = source;
+            let mut progress = Progress::new(verb, total);
+            let result = record_with(&mut source, &mut Shared(shared), &options, |_| {
+                progress.tick();
+            });
+            progress.finish();
+            let _ = tx.send((source, result));
+        })
+        .map_err(|e| Error::io("starting the recording thread", e))?;
+    let mut deadline = None;
+    let done = loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(done) => break Some(done),
+            Err(RecvTimeoutError::Disconnected) => break None,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        if signal.load(Ordering::Relaxed) != 0 && deadline.is_none() {
+            stopping.store(true, Ordering::Relaxed);
+            deadline = Some(std::time::Instant::now() + GRACE);
+        }
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            // The source is still waiting for a frame: finish without it.
+            break None;
+        }
+    };
+    let got = signal.load(Ordering::Relaxed);
+    let signal = (got != 0).then(|| i32::try_from(got).unwrap_or(0));
+    let Some(mut sink) = sink.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        return Err(Error::new(
+            ErrorKind::Finished,
+            "the recording was already finished",
+        ));
+    };
+    match done {
+        Some((source, Ok(stats))) => {
+            let _ = worker.join();
+            sink.finish()?;
+            Ok(Outcome {
+                stats,
+                source: Some(source),
+                signal,
+            })
+        }
+        Some((_, Err(e))) => {
+            let _ = worker.join();
+            Err(keep_what_was_recorded(sink, &label, &path, e))
+        }
+        None => {
+            // Stopped while the source was blocked (or the thread died).
+            let frames = sink.frames();
+            sink.finish()?;
+            if signal.is_none() {
+                return Err(Error::new(
+                    ErrorKind::Io,
+                    format!("{label}: the recording thread stopped unexpectedly"),
+                ));
+            }
+            Ok(Outcome {
+                stats: RecordStats {
+                    frames,
+                    skipped: 0,
+                    ended: camreel::record::Ended::Stopped,
+                    timeline: camreel::timing::Timeline::new(),
+                },
+                source: None,
+                signal,
+            })
+        }
+    }
+}
+
+/// After `e` stopped a recording: keeps the frames before it (the output
+/// is finished) and says so in the error; an atomic output whose writing
+/// failed is discarded instead, leaving nothing that looks complete.
+fn keep_what_was_recorded(
+    mut sink: FileSink,
+    label: &str,
+    path: &std::path::Path,
+    e: RecordError,
+) -> Error {
+    let frames = e.stats.frames;
+    let error = match e.failed {
+        Failed::Source => e.error.context(label),
+        Failed::Sink => e.error,
+    };
+    if e.failed == Failed::Sink && sink.is_atomic() {
+        return match sink.discard() {
+            Ok(()) => error,
+            Err(de) => error.context(format!("{de}")),
+        };
+    }
+    if frames == 0 {
+        return error;
+    }
+    match sink.finish() {
+        Ok(()) => error.context(format!(
+            "the {frames} frames before it are saved in {}",
+            quote_path(path)
+        )),
+        Err(fe) => error.context(format!("finishing {} failed too ({fe})", quote_path(path))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use camreel::camera::replay::{self, ReplayOptions};
+    use camreel::camera::synthetic::SyntheticCamera;
+    use camreel::camera::{Frame as CameraFrame, StreamFormat};
+    use camreel::sink::OutputOptions;
+
+    use super::*;
+
+    /// A camera that goes away after `left` frames.
+    struct Unplugged {
+        camera: SyntheticCamera,
+        left: u32,
+    }
+
+    impl CameraSource for Unplugged {
+        fn format(&self) -> StreamFormat {
+            self.camera.format()
+        }
+
+        fn next_frame(&mut self) -> Result<Option<CameraFrame<'_>>> {
+            if self.left == 0 {
+                return Err(Error::new(ErrorKind::Disconnected, "the device went away"));
+            }
+            self.left -= 1;
+            self.camera.next_frame()
+        }
+    }
+
+    fn job(path: &std::path::Path, left: u32) -> Job<Unplugged> {
+        Job {
+            label: "test".into(),
+            source: Unplugged {
+                camera: SyntheticCamera::builder().size(32, 24).build().unwrap(),
+                left,
+            },
+            sink: FileSink::create(path, OutputOptions::new().quality(80)).unwrap(),
+            options: RecordOptions::new().limit(100),
+            total: None,
+            verb: "test",
+        }
+    }
+
+    #[test]
+    fn frames_recorded_before_a_source_error_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["clip.bin", "clip.avi"] {
+            let path = dir.path().join(name);
+            let e = run(job(&path, 5)).err().unwrap();
+            assert_eq!(e.kind(), ErrorKind::Disconnected, "{name}: {e}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "the 5 frames before it are saved in {}: test: frame 5: the device went away",
+                    path.display()
+                )
+            );
+            // The output was finished: every recorded frame reads back.
+            let mut clip = replay::open(&path, &ReplayOptions::new()).unwrap();
+            let mut n = 0;
+            while clip.next_frame().unwrap().is_some() {
+                n += 1;
+            }
+            assert_eq!(n, 5, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_source_error_before_any_frame_creates_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip.avi");
+        let e = run(job(&path, 0)).err().unwrap();
+        assert_eq!(e.to_string(), "test: frame 0: the device went away");
+        assert!(!path.exists());
+    }
+}

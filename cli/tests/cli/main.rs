@@ -1,0 +1,15 @@
+//! The `camreel` command line, run as a user runs it: exit codes, output,
+//! files written and read back, and bad input (exit 1 with one line on
+//! stderr, or exit 2 for usage errors; never a panic). One test binary
+//! with a module per topic.
+
+#[path = "../../../tests/avi_support/mod.rs"]
+mod avi_support;
+#[path = "../../../tests/gif_support/mod.rs"]
+mod gif_support;
+mod support;
+
+mod avi;
+mod camera;
+mod gif;
+mod imageio;

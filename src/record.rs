@@ -1,0 +1,500 @@
+//! The recording loop: frames from any [`CameraSource`] to any
+//! [`FrameSink`], the one loop behind `camreel record` and `camreel
+//! convert` (a conversion is a recording from a replayed file).
+//!
+//! [`record`] reads frames until the source ends, a frame limit, a duration
+//! of recording time or a stop request, optionally skipping the first
+//! frames and retiming the rest to a fixed rate, and syncs the sink at a
+//! bounded interval so that a recording killed at any moment keeps what was
+//! written more than that interval ago. It does not finish the sink: the
+//! caller decides when the recording is complete (and can record into one
+//! output in several calls).
+//!
+//! ```
+//! use std::time::Duration;
+//! use camreel::camera::synthetic::SyntheticCamera;
+//! use camreel::clock::ManualClock;
+//! use camreel::record::{Ended, RecordOptions, record};
+//! use camreel::sink::{FileSink, FrameSink, OutputOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! // 15 fps on a manual clock: no real waiting.
+//! let mut camera = SyntheticCamera::builder()
+//!     .size(32, 24)
+//!     .fps(15.0)
+//!     .clock(ManualClock::shared())
+//!     .build()?;
+//! let mut out = FileSink::create(dir.path().join("one-second.gif"), OutputOptions::new())?;
+//! let stats = record(&mut camera, &mut out, &RecordOptions::new().duration(Duration::from_secs(1)))?;
+//! out.finish()?;
+//! assert_eq!((stats.frames, stats.ended), (15, Ended::Duration));
+//! assert_eq!(stats.duration(), Duration::from_secs(1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::camera::CameraSource;
+use crate::error::{Error, ErrorKind, Result};
+use crate::frame::Frame;
+use crate::sink::FrameSink;
+use crate::timing::{FrameRate, Timeline};
+
+/// The default of [`RecordOptions::sync_interval`]: one second.
+pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What to record: builder methods on the defaults (everything the source
+/// delivers, with its own timestamps, synced every second).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct RecordOptions {
+    limit: Option<u64>,
+    duration: Option<Duration>,
+    skip: u64,
+    retime: Option<FrameRate>,
+    sync_interval: Option<Duration>,
+    stop: Option<Arc<AtomicBool>>,
+}
+
+impl Default for RecordOptions {
+    fn default() -> RecordOptions {
+        RecordOptions {
+            limit: None,
+            duration: None,
+            skip: 0,
+            retime: None,
+            sync_interval: Some(DEFAULT_SYNC_INTERVAL),
+            stop: None,
+        }
+    }
+}
+
+impl RecordOptions {
+    /// Everything the source delivers.
+    pub fn new() -> RecordOptions {
+        RecordOptions::default()
+    }
+
+    /// Records at most `frames` frames.
+    pub fn limit(mut self, frames: u64) -> RecordOptions {
+        self.limit = Some(frames);
+        self
+    }
+
+    /// Records the frames whose timestamps fall within `duration` of the
+    /// first one (so 1 s of a 15 fps source is 15 frames). A paced source's
+    /// next frame is not waited for when its nominal time is already past
+    /// the end.
+    pub fn duration(mut self, duration: Duration) -> RecordOptions {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Skips the source's first `frames` frames (`convert --start`); the
+    /// frames recorded after them are stamped from the last skipped frame's
+    /// time, so the first keeps its interval to the frame before it.
+    pub fn skip(mut self, frames: u64) -> RecordOptions {
+        self.skip = frames;
+        self
+    }
+
+    /// Stamps the `i`-th recorded frame at `i / rate` instead of its own
+    /// timestamp (`--fps` of a conversion).
+    pub fn retime(mut self, rate: FrameRate) -> RecordOptions {
+        self.retime = Some(rate);
+        self
+    }
+
+    /// Syncs the sink after a frame when this much wall time passed since
+    /// the last sync (`None`: never; the default is one second). A
+    /// recording killed at any moment keeps every frame older than this.
+    pub fn sync_interval(mut self, interval: Option<Duration>) -> RecordOptions {
+        self.sync_interval = interval;
+        self
+    }
+
+    /// Stops before the next frame once `flag` is set (a signal handler or
+    /// another thread sets it).
+    pub fn stop_flag(mut self, flag: Arc<AtomicBool>) -> RecordOptions {
+        self.stop = Some(flag);
+        self
+    }
+}
+
+/// Why [`record`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Ended {
+    /// The source had no more frames.
+    SourceEnded,
+    /// [`RecordOptions::limit`] frames were recorded.
+    Limit,
+    /// [`RecordOptions::duration`] was reached.
+    Duration,
+    /// The [`RecordOptions::stop_flag`] was set.
+    Stopped,
+}
+
+/// What [`record`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordStats {
+    /// Frames written to the sink.
+    pub frames: u64,
+    /// Source frames skipped before the first recorded one.
+    pub skipped: u64,
+    /// Why recording stopped.
+    pub ended: Ended,
+    /// The recorded frames' time line (timestamps as written).
+    pub timeline: Timeline,
+}
+
+impl RecordStats {
+    /// The recording's duration (see [`crate::timing`]).
+    pub fn duration(&self) -> Duration {
+        self.timeline.duration()
+    }
+}
+
+/// Which side of a [`record`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Failed {
+    /// Reading a frame from the source (the frames before it are good).
+    Source,
+    /// Writing or syncing the sink.
+    Sink,
+}
+
+/// A [`record`] that failed part way: the error, which side failed, and
+/// what was recorded before it (the sink still holds those frames;
+/// finishing it keeps them).
+pub struct RecordError {
+    /// What went wrong.
+    pub error: Error,
+    /// Where.
+    pub failed: Failed,
+    /// The frames recorded before it.
+    pub stats: RecordStats,
+}
+
+impl fmt::Debug for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordError")
+            .field("error", &self.error)
+            .field("failed", &self.failed)
+            .field("frames", &self.stats.frames)
+            .finish()
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for RecordError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<RecordError> for Error {
+    fn from(e: RecordError) -> Error {
+        e.error
+    }
+}
+
+/// Records frames from `source` into `sink` as `options` say (see the
+/// [module docs](self)), calling nothing else. The sink is not finished.
+///
+/// # Errors
+/// The first error of the source or the sink, with the frames recorded
+/// before it ([`RecordError`]); [`ErrorKind::SeekOutOfRange`] when the
+/// source ends within the frames to skip.
+pub fn record<S, K>(
+    source: &mut S,
+    sink: &mut K,
+    options: &RecordOptions,
+) -> Result<RecordStats, RecordError>
+where
+    S: CameraSource + ?Sized,
+    K: FrameSink + ?Sized,
+{
+    record_with(source, sink, options, |_| {})
+}
+
+/// [`record`], calling `on_frame` with the statistics after every frame
+/// written (for a progress display).
+///
+/// # Errors
+/// As [`record`].
+pub fn record_with<S, K, F>(
+    source: &mut S,
+    sink: &mut K,
+    options: &RecordOptions,
+    mut on_frame: F,
+) -> Result<RecordStats, RecordError>
+where
+    S: CameraSource + ?Sized,
+    K: FrameSink + ?Sized,
+    F: FnMut(&RecordStats),
+{
+    let mut stats = RecordStats {
+        frames: 0,
+        skipped: 0,
+        ended: Ended::SourceEnded,
+        timeline: Timeline::new(),
+    };
+    // The recording's nominal rate: the retiming rate, else the source's.
+    let nominal_rate = options.retime.or_else(|| {
+        source
+            .format()
+            .fps
+            .and_then(|fps| FrameRate::from_fps(fps).ok())
+    });
+    if let Some(rate) = nominal_rate {
+        stats.timeline = Timeline::with_rate(rate);
+    }
+    let fail = |error: Error, failed: Failed, stats: RecordStats| RecordError {
+        error,
+        failed,
+        stats,
+    };
+    let stopped = || {
+        options
+            .stop
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+    };
+    let nominal = source.format().frame_interval();
+    // Skipped frames move the time origin: the first recorded frame keeps
+    // its interval to the frame before it.
+    let mut origin = Duration::ZERO;
+    while stats.skipped < options.skip {
+        if stopped() {
+            stats.ended = Ended::Stopped;
+            return Ok(stats);
+        }
+        match source.next_frame() {
+            Ok(Some(frame)) => {
+                origin = frame.timestamp;
+                stats.skipped += 1;
+            }
+            Ok(None) => {
+                let error = Error::new(
+                    ErrorKind::SeekOutOfRange,
+                    format!(
+                        "cannot skip {} frames: the source has only {}",
+                        options.skip, stats.skipped
+                    ),
+                );
+                return Err(fail(error, Failed::Source, stats));
+            }
+            Err(e) => {
+                let e = e.context(format!("frame {}", stats.skipped));
+                return Err(fail(e, Failed::Source, stats));
+            }
+        }
+    }
+    let mut first: Option<Duration> = None;
+    let mut last: Option<Duration> = None;
+    let mut last_sync = Instant::now();
+    loop {
+        if options.limit.is_some_and(|n| stats.frames >= n) {
+            stats.ended = Ended::Limit;
+            break;
+        }
+        if stopped() {
+            stats.ended = Ended::Stopped;
+            break;
+        }
+        // A paced source's next frame would come after the end: stop now
+        // rather than wait for it.
+        if let (Some(d), Some(t0), Some(t), Some(step)) = (options.duration, first, last, nominal)
+            && t.saturating_add(step).saturating_sub(t0) >= d
+            && options.retime.is_none()
+        {
+            stats.ended = Ended::Duration;
+            break;
+        }
+        let index = stats.skipped + stats.frames;
+        let frame = match source.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => {
+                stats.ended = Ended::SourceEnded;
+                break;
+            }
+            Err(e) => {
+                let e = e.context(format!("frame {index}"));
+                return Err(fail(e, Failed::Source, stats));
+            }
+        };
+        let timestamp = match options.retime {
+            Some(rate) => frame_time(rate, stats.frames),
+            None => frame.timestamp.saturating_sub(origin),
+        };
+        let t0 = *first.get_or_insert(timestamp);
+        if options
+            .duration
+            .is_some_and(|d| timestamp.saturating_sub(t0) >= d)
+        {
+            stats.ended = Ended::Duration;
+            break;
+        }
+        let frame = Frame { timestamp, ..frame };
+        if let Err(e) = sink.write_frame(&frame) {
+            return Err(fail(e, Failed::Sink, stats));
+        }
+        last = Some(timestamp);
+        stats.timeline.push(timestamp);
+        stats.frames += 1;
+        if let Some(interval) = options.sync_interval
+            && last_sync.elapsed() >= interval
+        {
+            if let Err(e) = sink.sync() {
+                return Err(fail(e, Failed::Sink, stats));
+            }
+            last_sync = Instant::now();
+        }
+        on_frame(&stats);
+    }
+    Ok(stats)
+}
+
+/// The time of frame `n` at `rate`.
+fn frame_time(rate: FrameRate, n: u64) -> Duration {
+    let ns = u128::from(n) * u128::from(rate.denominator()) * 1_000_000_000
+        / u128::from(rate.numerator());
+    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::camera::StreamFormat;
+    use crate::camera::synthetic::SyntheticCamera;
+    use crate::clock::ManualClock;
+    use crate::image::{Image, PixelFormat};
+
+    #[derive(Default)]
+    struct Log {
+        stamps: Vec<Duration>,
+        seqs: Vec<u64>,
+        syncs: u32,
+    }
+
+    impl FrameSink for Log {
+        fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+            self.stamps.push(frame.timestamp);
+            self.seqs.push(frame.sequence);
+            Ok(())
+        }
+        fn sync(&mut self) -> Result<()> {
+            self.syncs += 1;
+            Ok(())
+        }
+    }
+
+    fn paced(fps: f64) -> SyntheticCamera {
+        SyntheticCamera::builder()
+            .size(8, 8)
+            .fps(fps)
+            .clock(ManualClock::shared())
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_duration_is_fps_times_seconds_frames() {
+        let mut log = Log::default();
+        let stats = record(
+            &mut paced(15.0),
+            &mut log,
+            &RecordOptions::new().duration(Duration::from_secs(1)),
+        )
+        .unwrap();
+        assert_eq!((stats.frames, stats.ended), (15, Ended::Duration));
+        assert_eq!(log.stamps.len(), 15);
+        assert_eq!(stats.duration(), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn skip_limit_and_retime() {
+        let mut log = Log::default();
+        let stats = record(
+            &mut paced(30.0),
+            &mut log,
+            &RecordOptions::new()
+                .skip(3)
+                .limit(4)
+                .retime(FrameRate::new(10, 1).unwrap()),
+        )
+        .unwrap();
+        assert_eq!(
+            (stats.frames, stats.skipped, stats.ended),
+            (4, 3, Ended::Limit)
+        );
+        assert_eq!(log.seqs, [3, 4, 5, 6]);
+        assert_eq!(log.stamps, [0, 100, 200, 300].map(Duration::from_millis));
+        assert_eq!(stats.duration(), Duration::from_millis(400));
+        let mut short = SyntheticCamera::builder()
+            .size(4, 4)
+            .frame_limit(2)
+            .build()
+            .unwrap();
+        let e = record(
+            &mut short,
+            &mut Log::default(),
+            &RecordOptions::new().skip(5),
+        )
+        .unwrap_err();
+        assert_eq!(e.error.kind(), ErrorKind::SeekOutOfRange);
+        assert_eq!(e.to_string(), "cannot skip 5 frames: the source has only 2");
+    }
+
+    #[test]
+    fn a_stop_flag_ends_between_frames() {
+        let flag = Arc::new(AtomicBool::new(false));
+        let mut log = Log::default();
+        let options = RecordOptions::new().stop_flag(flag.clone());
+        let stats = record_with(&mut paced(30.0), &mut log, &options, |s| {
+            if s.frames == 3 {
+                flag.store(true, Ordering::Relaxed);
+            }
+        })
+        .unwrap();
+        assert_eq!((stats.frames, stats.ended), (3, Ended::Stopped));
+    }
+
+    /// A source that fails after two frames.
+    struct Failing(Image, u64);
+
+    impl CameraSource for Failing {
+        fn format(&self) -> StreamFormat {
+            StreamFormat::new(PixelFormat::Grayscale, 1, 1)
+        }
+        fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
+            self.1 += 1;
+            if self.1 > 2 {
+                return Err(Error::new(ErrorKind::Disconnected, "unplugged"));
+            }
+            Ok(Some(Frame::new(self.0.view(), self.1, Duration::ZERO)))
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_count_and_the_sink_is_synced_on_time() {
+        let mut log = Log::default();
+        let mut source = Failing(Image::zeroed(PixelFormat::Grayscale, 1, 1).unwrap(), 0);
+        let options = RecordOptions::new().sync_interval(Some(Duration::ZERO));
+        let e = record(&mut source, &mut log, &options).unwrap_err();
+        assert_eq!(e.stats.frames, 2);
+        assert_eq!(e.failed, Failed::Source);
+        assert_eq!(e.error.kind(), ErrorKind::Disconnected);
+        assert_eq!(e.to_string(), "frame 2: unplugged");
+        assert_eq!(log.syncs, 2);
+    }
+}
