@@ -241,12 +241,12 @@ pub(crate) fn search_block(
     let stride = prev.stride();
     let r = ranks.range();
     // These bound every load below (see the SAFETY notes of `Block`): a
-    // paired group starts at most at `x1 - 31` and reads 40 bytes, any other
+    // paired group starts at most at `x1 - 23` and reads 40 bytes, any other
     // group starts at most at `x1` and reads 24, a single reads 16 from `x1`,
-    // so no load goes past `bx + x1 + 24 <= width + 8 <= stride` bytes into a
-    // row of the window;
-    // rank loads reach 8 entries past a group start `x <= x1 <= R`, inside
-    // the 16 entries of padding after each row of the table.
+    // so no load reaches byte `bx + x1 + 24 <= width + 8 <= stride` of a row
+    // of the window, and the rows are those of the plane; rank loads reach 8
+    // entries past a group start `x <= x1 <= R`, inside the 16 entries of
+    // padding after each row of the table.
     assert!(cur.stride() == stride && cur.width() == prev.width() && cur.height() == prev.height());
     assert!(stride >= prev.width() + 8 && prev.data().len() >= stride * prev.height());
     assert!(bx + MB <= prev.width() && by + MB <= prev.height());
