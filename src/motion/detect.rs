@@ -173,6 +173,26 @@ pub struct Event {
     pub peak_blocks: u32,
 }
 
+impl Event {
+    /// One JSON object on one line:
+    /// `{"start_frame":1,"end_frame":5,"start_ms":40.000,"end_ms":200.000,"peak_blocks":9}`
+    /// (the times are `null` when the frames had none).
+    pub fn to_json(&self) -> String {
+        let ms = |t: Option<Duration>| match t {
+            Some(t) => format!("{:.3}", t.as_secs_f64() * 1000.0),
+            None => "null".to_string(),
+        };
+        format!(
+            "{{\"start_frame\":{},\"end_frame\":{},\"start_ms\":{},\"end_ms\":{},\"peak_blocks\":{}}}",
+            self.start_frame,
+            self.end_frame,
+            ms(self.start_time),
+            ms(self.end_time),
+            self.peak_blocks
+        )
+    }
+}
+
 /// What [`MotionDetector::update`] concluded about one frame.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Verdict {
@@ -472,6 +492,10 @@ mod tests {
         );
         assert!(verdicts[6].in_event && !verdicts[7].in_event);
         assert!(verdicts[8].started);
+        assert_eq!(
+            ended.to_json(),
+            "{\"start_frame\":1,\"end_frame\":5,\"start_ms\":100.000,\"end_ms\":500.000,\"peak_blocks\":9}"
+        );
         let last = det.finish().unwrap();
         assert_eq!((last.start_frame, last.end_frame), (8, 8));
         assert!(det.finish().is_none());
