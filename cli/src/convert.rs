@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use camreel::camera::replay::{self, ReplayOptions};
 use camreel::error::quote_path;
-use camreel::raw::{DecodeOptions, RawKind};
+use camreel::raw::{CaptureSpec, DecodeOptions, PiFormat};
 use camreel::record::RecordOptions;
 use camreel::sink::{FileSink, OutputKind};
 use camreel::{Error, ErrorKind, Result};
@@ -12,13 +12,13 @@ use camreel::{Error, ErrorKind, Result};
 use crate::recording::{self, Job};
 use crate::{ConvertArgs, RawInputFormat, args};
 
-impl From<RawInputFormat> for RawKind {
-    fn from(f: RawInputFormat) -> RawKind {
+impl From<RawInputFormat> for PiFormat {
+    fn from(f: RawInputFormat) -> PiFormat {
         match f {
-            RawInputFormat::Yuv420 => RawKind::Yuv420,
-            RawInputFormat::Rgb => RawKind::Rgb,
-            RawInputFormat::Bgr => RawKind::Bgr,
-            RawInputFormat::Bayer => RawKind::Bayer,
+            RawInputFormat::Yuv420 => PiFormat::Yuv,
+            RawInputFormat::Rgb => PiFormat::Rgb,
+            RawInputFormat::Bgr => PiFormat::Bgr,
+            RawInputFormat::Bayer => PiFormat::JpegBayer,
         }
     }
 }
@@ -48,11 +48,11 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
                     ),
                 ));
             }
-            let decode = DecodeOptions {
-                size,
-                ..DecodeOptions::default()
+            let spec = match size {
+                Some((w, h)) => CaptureSpec::new(kind.into(), w, h),
+                None => CaptureSpec::without_size(kind.into()),
             };
-            options = options.raw(kind.into(), decode);
+            options = options.raw(spec, DecodeOptions::new());
         }
         (None, Some(_)) => {
             return Err(Error::new(

@@ -261,7 +261,7 @@ impl Writer {
         match self {
             Writer::ImageIo(w) => w.bytes(),
             Writer::Avi(w) => w.bytes(),
-            Writer::Gif(w) => w.frames(),
+            Writer::Gif(w) => w.bytes(),
             Writer::Png(w) => w.bytes(),
         }
     }

@@ -12,4 +12,5 @@ mod support;
 mod avi;
 mod camera;
 mod gif;
+mod hardening;
 mod imageio;

@@ -30,7 +30,8 @@
 //! let path = dir.path().join("clip.bin");
 //! let mut out = FileStream::create(&path)?;
 //! for v in [10u8, 20, 30] {
-//!     out.write_with_elapsed(&Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?, 40)?;
+//!     let image = Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?;
+//!     out.write_with_elapsed(&image, std::time::Duration::from_millis(40))?;
 //! }
 //! out.close()?;
 //!
@@ -64,7 +65,7 @@ use super::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Limits;
-use crate::raw::{DecodeOptions, RawKind};
+use crate::raw::{CaptureSpec, DecodeOptions};
 use crate::timing::FrameRate;
 
 /// How to play a recording opened with [`open`].
@@ -81,7 +82,7 @@ pub struct ReplayOptions {
     looping: bool,
     clock: Option<Arc<dyn Clock>>,
     limits: Limits,
-    raw: Option<(RawKind, DecodeOptions)>,
+    raw: Option<(CaptureSpec, DecodeOptions)>,
 }
 
 impl fmt::Debug for ReplayOptions {
@@ -129,10 +130,11 @@ impl ReplayOptions {
         self
     }
 
-    /// Reads the file as a picamera raw capture of `kind`, decoded with
-    /// `options` (YUV and RGB captures need their requested size there).
-    pub fn raw(mut self, kind: RawKind, options: DecodeOptions) -> ReplayOptions {
-        self.raw = Some((kind, options));
+    /// Reads the file as the picamera capture `spec` describes, decoded
+    /// with `options` (YUV and RGB captures need their requested size in
+    /// `spec`).
+    pub fn raw(mut self, spec: CaptureSpec, options: DecodeOptions) -> ReplayOptions {
+        self.raw = Some((spec, options));
         self
     }
 
