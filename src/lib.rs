@@ -22,6 +22,7 @@ pub mod motion;
 #[cfg(feature = "mp4")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mp4")))]
 pub mod mp4;
+pub mod net;
 mod pool;
 pub mod raw;
 pub mod record;

@@ -145,6 +145,10 @@ fn mean_diff(a: &Image, b: &Image, rows: usize) -> f64 {
 #[test]
 fn chromium_plays_and_seeks_the_mp4() {
     if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var("CAMREEL_REQUIRE_CHROMIUM").as_deref() != Ok("1"),
+            "{CHROMIUM} is required (CAMREEL_REQUIRE_CHROMIUM=1) but not installed"
+        );
         eprintln!("skipped: {CHROMIUM} is not installed");
         return;
     }
@@ -183,7 +187,15 @@ fn chromium_plays_and_seeks_the_mp4() {
 
     let clip = Arc::new(std::fs::read(&path).unwrap());
     let url = format!("http://127.0.0.1:{}/index.html", serve(clip, 200));
-    let dom = chromium(&["--dump-dom"], &url);
+    // Media loads in real time while the budget is virtual time: on a busy
+    // machine the seek can miss one run, so allow three.
+    let mut dom = String::new();
+    for _ in 0..3 {
+        dom = chromium(&["--dump-dom"], &url);
+        if dom.contains("seeked=") {
+            break;
+        }
+    }
     assert!(dom.contains("can=probably"), "{dom}");
     assert!(dom.contains("duration=10 size=640x480"), "{dom}");
     assert!(dom.contains("seeked=5.000 ready=4"), "{dom}");

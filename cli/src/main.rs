@@ -25,8 +25,12 @@ mod info_gif;
 mod json;
 mod progress;
 mod raw;
+mod receive;
 mod record;
 mod recording;
+mod send;
+mod serve;
+mod source_args;
 
 /// Capture camera frames, record them and play them back.
 #[derive(Parser, Debug)]
@@ -52,6 +56,12 @@ enum Command {
     Record(RecordArgs),
     /// Decode a picamera raw capture (YUV420, RGB or JPEG+Bayer) to PNG.
     Raw(RawArgs),
+    /// Stream a source to a receiver as length-prefixed JPEGs (picamera's network recipe).
+    Send(send::SendArgs),
+    /// Accept length-prefixed JPEG streams and record each to a file.
+    Receive(receive::ReceiveArgs),
+    /// Serve a source as MJPEG over HTTP: page, stream, snapshots, stats (feature http).
+    Serve(serve::ServeArgs),
 }
 
 /// GIF palettes.
@@ -244,6 +254,9 @@ fn run(cli: Cli) -> camreel::Result<ExitCode> {
         Command::Convert(args) => convert::run(&args),
         Command::Record(args) => record::run(&args),
         Command::Raw(args) => raw::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Send(args) => send::run(&args),
+        Command::Receive(args) => receive::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 
