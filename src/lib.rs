@@ -18,6 +18,7 @@ pub mod h264;
 pub mod image;
 pub mod imageio;
 mod io_util;
+pub mod motion;
 #[cfg(feature = "mp4")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mp4")))]
 pub mod mp4;
