@@ -130,6 +130,7 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
         options: record,
         total,
         verb: "converting",
+        tee: None,
     })?;
     if let Some(sig) = outcome.signal {
         eprintln!(

@@ -24,6 +24,7 @@ mod info_bin;
 mod info_gif;
 mod info_video;
 mod json;
+mod motion;
 mod progress;
 mod raw;
 mod receive;
@@ -60,6 +61,8 @@ enum Command {
     Record(RecordArgs),
     /// Decode a picamera raw capture (YUV420, RGB or JPEG+Bayer) to PNG.
     Raw(RawArgs),
+    /// Motion vectors (picamera's layout) for every frame of a recording.
+    Motion(MotionArgs),
     /// Stream a source to a receiver as length-prefixed JPEGs (picamera's network recipe).
     Send(send::SendArgs),
     /// Accept length-prefixed JPEG streams and record each to a file.
@@ -166,8 +169,33 @@ struct RecordArgs {
     /// Capture frame rate (1/86400 to 10000; the synthetic camera defaults to 30).
     #[arg(long, value_parser = args::fps)]
     fps: Option<FrameRate>,
+    /// Also write the frames' motion vectors here (picamera's motion_output).
+    #[arg(long)]
+    motion_output: Option<PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
+}
+
+/// Options of `camreel motion`.
+#[derive(clap::Args, Debug)]
+struct MotionArgs {
+    /// Input recording: .bin, .avi, .gif, .h264 or .mp4.
+    input: PathBuf,
+    /// Output motion data (x i8, y i8, sad u16 per macroblock, one extra column).
+    output: PathBuf,
+    /// Search range R in pixels (vectors up to +-R).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u8).range(1..=127))]
+    search: u8,
+    /// Write each frame's vector magnitudes as a PNG (a pattern such as mag%04d.png).
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Print one JSON line per frame (blocks moving, mean magnitude, the
+    /// detector's verdict), then one per motion event.
+    #[arg(long)]
+    json: bool,
+    /// The rate of a raw .h264 input.
+    #[arg(long, value_parser = args::fps)]
+    fps: Option<FrameRate>,
 }
 
 /// Raw capture formats `camreel raw` decodes.
@@ -276,6 +304,7 @@ fn run(cli: Cli) -> camreel::Result<ExitCode> {
         Command::Convert(args) => convert::run(&args),
         Command::Record(args) => record::run(&args),
         Command::Raw(args) => raw::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Motion(args) => motion::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Send(args) => send::run(&args),
         Command::Receive(args) => receive::run(&args),
         Command::Serve(args) => serve::run(&args),

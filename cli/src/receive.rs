@@ -157,6 +157,7 @@ fn receive(socket: TcpStream, peer: String, path: &Path) -> Result<Received> {
         options: RecordOptions::new(),
         total: None,
         verb: "receiving",
+        tee: None,
     })?;
     Ok(match outcome.signal {
         Some(sig) => Received::Stopped(sig, outcome.stats.frames),

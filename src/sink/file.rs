@@ -189,11 +189,14 @@ impl OutputOptions {
     /// `"palette"`, `"dither"`, `"h264"`).
     pub fn unused_option(&self, kind: OutputKind) -> Option<&'static str> {
         let sized = matches!(kind, OutputKind::Avi | OutputKind::Gif);
+        let video = matches!(kind, OutputKind::H264 | OutputKind::Mp4);
         let unused = [
             (
                 "quality",
-                self.quality.is_some() && matches!(kind, OutputKind::Gif | OutputKind::PngSequence),
+                self.quality.is_some()
+                    && (video || matches!(kind, OutputKind::Gif | OutputKind::PngSequence)),
             ),
+            ("h264", self.h264.is_some() && !video),
             ("width", self.width.is_some() && !sized),
             ("height", self.height.is_some() && !sized),
             (

@@ -20,3 +20,4 @@ mod net_browser;
 mod net_load;
 mod net_serve;
 mod net_stream;
+mod video;

@@ -141,14 +141,39 @@ impl SyntheticCamera {
         Ok(())
     }
 
-    fn pace(&mut self) {
+    /// When frame `index` is due after the first, at the paced rate (exact
+    /// for rates such as 30000/1001), or `None` when free-running.
+    fn due(&self, index: u64) -> Option<Duration> {
+        let fps = self.settings.fps?;
+        Some(match crate::timing::FrameRate::from_fps(fps) {
+            Ok(rate) => {
+                let ns = u128::from(index) * u128::from(rate.denominator()) * 1_000_000_000
+                    / u128::from(rate.numerator());
+                Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+            }
+            Err(_) => Duration::from_secs_f64(index as f64 / fps),
+        })
+    }
+
+    /// Waits until the next frame is due; returns its timestamp: the due
+    /// time when paced and read on time (a sensor's regular frame clock, so
+    /// recordings of a paced camera have exact timing), else the clock's
+    /// now.
+    fn pace(&mut self) -> Duration {
         let now = self.clock.now();
         let start = *self.start.get_or_insert(now);
-        if let Some(fps) = self.settings.fps {
-            let due = start + Duration::from_secs_f64(self.index as f64 / fps);
-            if due > now {
-                self.clock.sleep(due - now);
+        match self.due(self.index) {
+            Some(offset) => {
+                let due = start.saturating_add(offset);
+                if due > now {
+                    self.clock.sleep(due - now);
+                    due
+                } else {
+                    // Read late: the frame is captured now.
+                    now
+                }
             }
+            None => now,
         }
     }
 }
@@ -179,12 +204,11 @@ impl CameraSource for SyntheticCamera {
         if self.settings.frame_limit.is_some_and(|n| self.index >= n) {
             return Ok(None);
         }
-        self.pace();
+        let timestamp = self.pace();
         let mut rgb = std::mem::take(&mut self.rgb);
         let rendered = self.render_into(self.index, &mut rgb, image);
         self.rgb = rgb;
         rendered?;
-        let timestamp = self.clock.now();
         // Wraps past u64::MAX, as a camera's counter does.
         let sequence = self.settings.first_sequence.wrapping_add(self.index);
         self.index += 1;
