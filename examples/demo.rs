@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use camreel::avi::{self, MjpegWriterBuilder};
 use camreel::camera::CameraSource;
-use camreel::camera::replay::ReplayCamera;
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
 use camreel::capture::CaptureExt;
 use camreel::codec::{jpeg, png};
 use camreel::gif::{GifReader, GifWriter};
 use camreel::imageio::{self, Fallback, FileOptions};
+use camreel::replay::ReplayCamera;
 use camreel::sink::FrameSink;
 use camreel::timing::FrameRate;
 use camreel::{Error, Result};

@@ -21,7 +21,7 @@ use camreel::PixelFormat;
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::capture::Splitter;
 use camreel::motion::{MotionData, MotionOptions, MotionOutput};
-use camreel::sink::{FileSink, OutputOptions};
+use camreel::output::{FileSink, OutputOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -23,10 +23,13 @@ pub mod motion;
 #[cfg_attr(docsrs, doc(cfg(feature = "mp4")))]
 pub mod mp4;
 pub mod net;
+pub mod output;
 mod pool;
 pub mod raw;
 pub mod record;
+pub mod replay;
 pub mod sink;
+pub mod source;
 pub mod timing;
 pub mod video;
 

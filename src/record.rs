@@ -15,7 +15,8 @@
 //! use camreel::camera::synthetic::SyntheticCamera;
 //! use camreel::clock::ManualClock;
 //! use camreel::record::{Ended, RecordOptions, record};
-//! use camreel::sink::{FileSink, FrameSink, OutputOptions};
+//! use camreel::output::{FileSink, OutputOptions};
+//! use camreel::sink::FrameSink;
 //!
 //! let dir = tempfile::tempdir()?;
 //! // 15 fps on a manual clock: no real waiting.

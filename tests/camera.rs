@@ -5,12 +5,13 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
-use camreel::camera::{self, CameraSource, Frame, SourceConfig};
+use camreel::camera::{CameraSource, Frame};
 use camreel::capture::picamera::{PiCamera, PiFormat};
 use camreel::capture::pipeline::{Overflow, Pipeline};
 use camreel::capture::{CaptureExt, EncodedSink, FrameSink, RawEncoder, Splitter};
 use camreel::clock::ManualClock;
 use camreel::raw::{self, BayerCapture, Sensor};
+use camreel::source::{self, SourceConfig};
 use camreel::{BayerOrder, ErrorKind, Image, PixelFormat, Result};
 
 /// Application code written once against the trait.
@@ -33,7 +34,7 @@ fn backends_chosen_at_run_time_run_the_same_code() {
         format: Some(PixelFormat::Grayscale),
         ..SourceConfig::default()
     };
-    let mut boxed = camera::open("synthetic", &config).unwrap();
+    let mut boxed = source::open("synthetic", &config).unwrap();
     let means = mean_luma_of_first(&mut *boxed, 5).unwrap();
     assert_eq!(means.len(), 5);
     assert!(means.iter().all(|&m| m > 20 && m < 235), "{means:?}");
@@ -312,7 +313,7 @@ fn emulated_imx219_block_length() {
 #[test]
 fn errors_map_to_kinds() {
     assert_eq!(
-        camera::open("v4l2", &SourceConfig::default())
+        source::open("v4l2", &SourceConfig::default())
             .err()
             .unwrap()
             .kind(),
@@ -336,9 +337,9 @@ mod replay {
     use std::time::Duration;
 
     use camreel::camera::CameraSource;
-    use camreel::camera::replay::ReplayCamera;
     use camreel::clock::{Clock, ManualClock};
     use camreel::imageio::FileStream;
+    use camreel::replay::ReplayCamera;
     use camreel::{ErrorKind, Image, PixelFormat};
 
     fn clip(dir: &std::path::Path) -> std::path::PathBuf {

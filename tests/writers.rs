@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use camreel::avi::{self, AviReader, FrameOptions, MjpegWriter, MjpegWriterBuilder};
 use camreel::camera::CameraSource;
-use camreel::camera::replay::ReplayCamera;
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::clock::{Clock, ManualClock};
 use camreel::codec::jpeg::JpegEncoder;
 use camreel::frame::Frame;
 use camreel::gif::{self, GifOptions, GifReader, GifWriter, read_info};
 use camreel::imageio::{self, FileStream, MemoryStream, ReadOptions};
+use camreel::replay::ReplayCamera;
 use camreel::sink::FrameSink;
 use camreel::timing::FrameRate;
 use camreel::{ErrorKind, Image, Limits, PixelFormat};

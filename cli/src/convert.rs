@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use camreel::camera::replay::{self, ReplayKind, ReplayOptions};
 use camreel::error::quote_path;
+use camreel::output::{FileSink, OutputKind};
 use camreel::raw::{CaptureSpec, DecodeOptions, PiFormat};
 use camreel::record::RecordOptions;
-use camreel::sink::{FileSink, OutputKind};
+use camreel::replay::{self, ReplayKind, ReplayOptions};
 use camreel::{Error, ErrorKind, Result};
 
 use crate::recording::{self, Job};

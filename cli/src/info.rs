@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use camreel::camera::replay::ReplayKind;
 use camreel::error::quote_path;
+use camreel::replay::ReplayKind;
 use camreel::timing::FrameRate;
 use camreel::{Error, ErrorKind, Result};
 

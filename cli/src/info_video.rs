@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use camreel::camera::replay::video_info;
 use camreel::error::quote_path;
+use camreel::replay::video_info;
 use camreel::timing::FrameRate;
 use camreel::{Error, Result};
 

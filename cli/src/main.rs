@@ -2,7 +2,7 @@
 //!
 //! Every subcommand lives in its own module and is a thin layer over the
 //! library: inputs are `camreel::camera` sources (a file to convert is a
-//! replayed recording), outputs are `camreel::sink::FileSink`s, and
+//! replayed recording), outputs are `camreel::output::FileSink`s, and
 //! `record` and `convert` share one loop (`recording`). A usage error
 //! (an unknown flag, a value clap cannot parse) exits 2 with clap's
 //! message; a runtime error exits 1 with one line on stderr; a recording
@@ -244,8 +244,8 @@ struct RawArgs {
 /// Checks that every output option given applies to `kind`, naming the
 /// flag that does not.
 fn check_output(
-    options: &camreel::sink::OutputOptions,
-    kind: camreel::sink::OutputKind,
+    options: &camreel::output::OutputOptions,
+    kind: camreel::output::OutputKind,
 ) -> camreel::Result<()> {
     match options.unused_option(kind) {
         Some(name) => Err(camreel::Error::new(
@@ -262,8 +262,8 @@ fn check_output(
 
 impl OutputArgs {
     /// The library's output options for these flags.
-    fn options(&self) -> camreel::Result<camreel::sink::OutputOptions> {
-        let mut o = camreel::sink::OutputOptions::new();
+    fn options(&self) -> camreel::Result<camreel::output::OutputOptions> {
+        let mut o = camreel::output::OutputOptions::new();
         if let Some(q) = self.quality {
             o = o.quality(q);
         }

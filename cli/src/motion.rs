@@ -4,10 +4,10 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use camreel::camera::replay::{self, ReplayOptions};
 use camreel::codec::png;
 use camreel::error::quote_path;
 use camreel::motion::{self, DetectorOptions, MagnitudeOptions, MotionOptions};
+use camreel::replay::{self, ReplayOptions};
 use camreel::sink::SequencePattern;
 use camreel::{Error, Result};
 

@@ -2,11 +2,11 @@
 //! capture to PNG.
 
 use camreel::camera::CameraSource;
-use camreel::camera::replay::{RawReplay, ReplayOptions};
 use camreel::codec::png;
 use camreel::convert::Demosaic;
 use camreel::error::quote_path;
 use camreel::raw::{CaptureSpec, DecodeOptions, PiFormat};
+use camreel::replay::{RawReplay, ReplayOptions};
 use camreel::{Error, ErrorKind, Result};
 
 use crate::{DemosaicArg, RawArgs, RawFormat, args};

@@ -18,8 +18,8 @@ use std::time::Duration;
 use camreel::error::quote_path;
 use camreel::net::JpegStreamSource;
 use camreel::net::tcp::{self, TcpOptions};
+use camreel::output::{FileSink, OutputKind, OutputOptions};
 use camreel::record::RecordOptions;
-use camreel::sink::{FileSink, OutputKind, OutputOptions};
 use camreel::{Error, Result};
 
 use crate::recording::{self, Job};

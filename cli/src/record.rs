@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use camreel::camera::{self, SourceConfig};
 use camreel::error::quote_path;
+use camreel::output::{FileSink, OutputKind};
 use camreel::record::RecordOptions;
-use camreel::sink::{FileSink, OutputKind};
+use camreel::source::{self, SourceConfig};
 use camreel::timing::FrameRate;
 use camreel::{Error, ErrorKind, Result};
 
@@ -62,7 +62,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             .or(synthetic.then_some(f64::from(DEFAULT_SYNTHETIC_FPS))),
         ..SourceConfig::default()
     };
-    let source = camera::open(&a.source, &config)?;
+    let source = source::open(&a.source, &config)?;
     let mut out = a.out.options()?;
     if kind == OutputKind::ImageIo && a.out.quality.is_none() {
         out = out.quality(DEFAULT_BIN_QUALITY);

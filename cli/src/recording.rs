@@ -21,8 +21,9 @@ use std::time::Duration;
 use camreel::camera::CameraSource;
 use camreel::error::quote_path;
 use camreel::frame::Frame;
+use camreel::output::FileSink;
 use camreel::record::{Failed, RecordError, RecordOptions, RecordStats, record_with};
-use camreel::sink::{FileSink, FrameSink};
+use camreel::sink::FrameSink;
 use camreel::{Error, ErrorKind, Result};
 
 use crate::progress::Progress;
@@ -284,10 +285,10 @@ fn keep_what_was_recorded(
 
 #[cfg(test)]
 mod tests {
-    use camreel::camera::replay::{self, ReplayOptions};
     use camreel::camera::synthetic::SyntheticCamera;
     use camreel::camera::{Frame as CameraFrame, StreamFormat};
-    use camreel::sink::OutputOptions;
+    use camreel::output::OutputOptions;
+    use camreel::replay::{self, ReplayOptions};
 
     use super::*;
 

@@ -1,7 +1,8 @@
 //! The camera source options of `send` and `serve`: the source string and
 //! its size, format and rate, opened with `camreel::camera::open`.
 
-use camreel::camera::{self, CameraSource, SourceConfig};
+use camreel::camera::CameraSource;
+use camreel::source::{self, SourceConfig};
 use camreel::timing::FrameRate;
 use camreel::{Error, ErrorKind, PixelFormat, Result};
 
@@ -49,6 +50,6 @@ impl SourceArgs {
             realtime: true,
             ..SourceConfig::default()
         };
-        camera::open(&self.source, &config)
+        source::open(&self.source, &config)
     }
 }

@@ -7,7 +7,7 @@
 //! | backend | type | built |
 //! |---|---|---|
 //! | synthetic scene (no hardware) | [`synthetic::SyntheticCamera`] | always |
-//! | an ImageIO recording (`.bin`) | [`replay::ReplayCamera`] | always |
+//! | an ImageIO recording (`.bin`) | [`ReplayCamera`](crate::replay::ReplayCamera) | always |
 //! | V4L2 device `/dev/videoN` | `v4l2::V4l2Source` | feature `v4l2`, Linux |
 //! | Raspberry Pi camera (its V4L2 node; LED and GPIO trigger in [`rpi`]) | `v4l2::V4l2Source` on `/dev/video0` | feature `rpi`, Linux |
 //!
@@ -15,7 +15,7 @@
 //! of these, and an emulator that needs no Pi, are
 //! [`capture::picamera`](crate::capture::picamera).
 //!
-//! [`open`] picks a backend at run time from a string such as `synthetic`,
+//! [`source::open`](crate::source::open) picks a backend at run time from a string such as `synthetic`,
 //! `replay:clip.bin`, `v4l2:/dev/video0` or `rpi`, and returns a `Box<dyn CameraSource + Send>`.
 //!
 //! # For users
@@ -70,13 +70,9 @@ use crate::image::{Image, PixelFormat};
 
 pub use crate::frame::{Frame, FrameInfo, OwnedFrame};
 
-mod open;
-pub mod replay;
 pub mod rpi;
 pub mod synthetic;
 pub mod v4l2;
-
-pub use open::{SourceConfig, open};
 
 /// The format a source delivers, as negotiated with the device.
 ///

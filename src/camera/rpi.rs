@@ -3,7 +3,7 @@
 //!
 //! On a Pi the camera is a V4L2 device ([`DEFAULT_DEVICE`]: the libcamera
 //! V4L2 compatibility layer or the legacy `bcm2835-v4l2` driver), opened
-//! with [`open`](super::open)`("rpi", ...)` (feature `rpi`, which turns on
+//! with [`open`](crate::source::open)`("rpi", ...)` (feature `rpi`, which turns on
 //! `v4l2`). The LED and a trigger input are behind the small [`Indicator`]
 //! and [`TriggerInput`] traits, implemented with `rppal` under the `rpi`
 //! feature (`GpioLed`, `GpioTrigger`); tests and other boards implement

@@ -262,9 +262,9 @@ mod tests {
 
     #[test]
     fn imageio_sink_records_and_replays() {
-        use crate::camera::replay::ReplayCamera;
         use crate::clock::ManualClock;
         use crate::imageio::{Fallback, FileOptions, FileStream};
+        use crate::replay::ReplayCamera;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("clip.bin");
         let clock = ManualClock::shared();

@@ -19,6 +19,8 @@
 pub mod annexb;
 mod bits;
 #[cfg(feature = "h264")]
+pub(crate) mod decode;
+#[cfg(feature = "h264")]
 #[cfg_attr(docsrs, doc(cfg(feature = "h264")))]
 mod decoder;
 #[cfg(feature = "h264")]
@@ -27,6 +29,7 @@ mod encoder;
 mod reader;
 mod settings;
 mod sps;
+pub(crate) mod stage;
 pub mod v4l2m2m;
 mod writer;
 

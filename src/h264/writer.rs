@@ -9,8 +9,8 @@ use super::annexb::{NalType, nal_units};
 use super::settings::H264Settings;
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
+use crate::h264::stage::EncodeStage;
 use crate::sink::{FrameSink, IntoInnerError};
-use crate::video::stage::EncodeStage;
 use crate::video::{VideoEncoder, VideoFrameInfo};
 
 /// Writes an H.264 Annex B elementary stream (`.h264`): the access units

@@ -30,7 +30,7 @@ pub struct Mp4Reader<R> {
     damage_reported: bool,
     limits: Limits,
     #[cfg(feature = "h264")]
-    decode: Option<crate::video::decode::DecodeQueue>,
+    decode: Option<crate::h264::decode::DecodeQueue>,
     #[cfg(feature = "h264")]
     decoded_all: bool,
 }
@@ -221,7 +221,7 @@ impl<R: Read + Seek> CameraSource for Mp4Reader<R> {
     #[cfg(feature = "h264")]
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
         if self.decode.is_none() {
-            self.decode = Some(crate::video::decode::DecodeQueue::new(self.limits)?);
+            self.decode = Some(crate::h264::decode::DecodeQueue::new(self.limits)?);
         }
         loop {
             if self.decoded_all {

@@ -10,10 +10,10 @@ use super::boxes::{self, FragmentStart, SampleEntry, TrackConfig};
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
 use crate::h264::annexb::{self, NalType};
+use crate::h264::stage::EncodeStage;
 use crate::h264::{H264Settings, Sps};
 use crate::sink::{FrameSink, IntoInnerError};
 use crate::timing::{FrameRate, Ticks, Timeline};
-use crate::video::stage::EncodeStage;
 use crate::video::{VideoEncoder, VideoFrameInfo};
 
 /// Options of an [`Mp4Writer`].

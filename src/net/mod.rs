@@ -13,7 +13,7 @@
 //! | [`JpegStreamWriter`] | a [`FrameSink`](crate::sink::FrameSink): JPEG frames pass through, others are encoded once; [`finish`](crate::sink::FrameSink::finish) writes the zero length |
 //! | [`JpegStreamReader`] | the protocol alone: one frame's bytes at a time, every length checked against [`Limits`](crate::Limits) before anything is allocated |
 //! | [`JpegStreamSource`] | a [`CameraSource`](crate::camera::CameraSource) over a reader: JPEG frames numbered in order and stamped on arrival |
-//! | [`tcp`] | connect, listen and accept with timeouts; `camera::open("tcp:ADDR")` listens and takes one sender |
+//! | [`tcp`] | connect, listen and accept with timeouts; `source::open("tcp:ADDR")` listens and takes one sender |
 //!
 //! ```
 //! use camreel::camera::{CameraSource, synthetic::SyntheticCamera};

@@ -55,12 +55,10 @@
 //! was written before intact. Time frames by [`Frame::timestamp`], never by
 //! the wall clock.
 
-mod file;
 mod sequence;
 
 use std::fmt;
 
-pub use file::{FileSink, OutputKind, OutputOptions};
 pub use sequence::{ImageSequence, SequencePattern};
 
 use crate::error::{Error, ErrorKind, Result};

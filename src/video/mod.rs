@@ -6,12 +6,9 @@
 //! output, timestamp. [`MjpegEncoder`] is always built; the H.264 encoders
 //! live in [`crate::h264`].
 
-#[cfg(feature = "h264")]
-pub(crate) mod decode;
 mod encoder;
 mod info;
 mod mjpeg;
-pub(crate) mod stage;
 
 #[allow(unused_imports)] // for the H.264 encoders
 pub(crate) use encoder::OutputCounter;

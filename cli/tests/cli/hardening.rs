@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use camreel::camera::CameraSource;
-use camreel::camera::replay::{self, ReplayOptions};
+use camreel::replay::{self, ReplayOptions};
 
 use crate::support::*;
 

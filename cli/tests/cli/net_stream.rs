@@ -2,7 +2,7 @@
 //! `camreel send` and `camreel receive` against Python peers written from
 //! the protocol (a `struct.unpack('<L', ...)` loop opening each image with
 //! Pillow, as the recipe's server does), against each other, and
-//! `camera::open("tcp:ADDR")`.
+//! `source::open("tcp:ADDR")`.
 
 use std::io::{BufRead, Read, Write};
 use std::path::Path;
@@ -12,11 +12,12 @@ use std::time::Duration;
 use crate::net_support::{have_python, spawn_with_addr, wait_exit};
 use crate::support::command;
 use camreel::ErrorKind;
-use camreel::camera::{self, CameraSource, SourceConfig};
+use camreel::camera::CameraSource;
 use camreel::codec::jpeg;
 use camreel::imageio::{FileStream, ReadOptions};
 use camreel::net::{JpegStreamWriter, tcp};
 use camreel::sink::FrameSink;
+use camreel::source::{self, SourceConfig};
 
 /// The recipe's server: accept one connection, read length-prefixed images
 /// until the zero length, open each with Pillow. Prints its port, then
@@ -313,7 +314,7 @@ fn a_remote_sender_is_a_camera() {
             w.finish().unwrap();
         })
     };
-    let mut remote = camera::open(&format!("tcp:{addr}"), &SourceConfig::default()).unwrap();
+    let mut remote = source::open(&format!("tcp:{addr}"), &SourceConfig::default()).unwrap();
     let f = remote.format();
     assert_eq!(
         (f.format, f.width, f.height),
@@ -327,7 +328,7 @@ fn a_remote_sender_is_a_camera() {
     }
     assert_eq!(n, 7);
     sender.join().unwrap();
-    let e = camera::open("tcp:", &SourceConfig::default())
+    let e = source::open("tcp:", &SourceConfig::default())
         .err()
         .unwrap();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);

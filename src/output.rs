@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use super::{FrameSink, ImageSequence};
 use crate::avi::{MjpegWriter, MjpegWriterBuilder};
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
@@ -16,6 +15,7 @@ use crate::image::Limits;
 use crate::imageio::{Fallback, FileOptions, FileStream};
 #[cfg(feature = "mp4")]
 use crate::mp4::{Mp4Options, Mp4Writer};
+use crate::sink::{FrameSink, ImageSequence, SequencePattern};
 use crate::timing::FrameRate;
 
 /// The kinds of file a [`FileSink`] writes, known by the output's name.
@@ -91,7 +91,7 @@ impl OutputKind {
 /// sink is created, so nothing is silently ignored.
 ///
 /// ```
-/// use camreel::sink::{OutputKind, OutputOptions};
+/// use camreel::output::{OutputKind, OutputOptions};
 /// let options = OutputOptions::new().quality(90).width(320);
 /// assert!(options.check(OutputKind::Avi).is_ok());
 /// let e = options.check(OutputKind::PngSequence).unwrap_err();
@@ -311,7 +311,8 @@ impl Writer {
 /// ```
 /// use camreel::camera::synthetic::SyntheticCamera;
 /// use camreel::capture::CaptureExt;
-/// use camreel::sink::{FileSink, FrameSink, OutputOptions};
+/// use camreel::output::{FileSink, OutputOptions};
+/// use camreel::sink::FrameSink;
 ///
 /// let dir = tempfile::tempdir()?;
 /// let mut camera = SyntheticCamera::builder().size(64, 48).frame_limit(5).build()?;
@@ -357,7 +358,7 @@ impl FileSink {
         let kind = OutputKind::of(path)?;
         options.check(kind)?;
         if kind == OutputKind::PngSequence {
-            super::SequencePattern::parse(&path.to_string_lossy())?;
+            SequencePattern::parse(&path.to_string_lossy())?;
         }
         Ok(FileSink {
             path: path.to_path_buf(),
@@ -514,7 +515,7 @@ impl FileSink {
             }
             #[cfg(not(feature = "mp4"))]
             OutputKind::Mp4 => {
-                return Err(crate::camera::replay::mp4_unavailable(&self.path));
+                return Err(crate::replay::mp4_unavailable(&self.path));
             }
             OutputKind::PngSequence => Writer::Png(Box::new(ImageSequence::create(
                 &self.path.to_string_lossy(),
@@ -553,7 +554,7 @@ impl FileSink {
 impl FrameSink for FileSink {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         if self.finished {
-            return Err(super::finished(&quote_path(&self.path)));
+            return Err(crate::sink::finished(&quote_path(&self.path)));
         }
         let writer = match &mut self.writer {
             Some(w) => w,

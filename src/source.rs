@@ -1,10 +1,11 @@
-//! Picking a backend at run time from a source string.
+//! Picking a source at run time from its name: a camera backend, a
+//! replayed recording or a network stream.
 
-use super::CameraSource;
-use super::replay::{self, ReplayOptions};
-use super::synthetic::SyntheticCamera;
+use crate::camera::CameraSource;
+use crate::camera::synthetic::SyntheticCamera;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::PixelFormat;
+use crate::replay::{self, ReplayOptions};
 
 /// What to ask of a source opened with [`open`]. Fields left `None` keep
 /// the backend's default (for V4L2: what the driver prefers).
@@ -29,16 +30,17 @@ pub struct SourceConfig {
 ///
 /// | spec | backend |
 /// |---|---|
-/// | `synthetic` | [`SyntheticCamera`](super::synthetic::SyntheticCamera) (640x480 RGB888 unless configured; paced when `fps` is set) |
+/// | `synthetic` | [`SyntheticCamera`] (640x480 RGB888 unless configured; paced when `fps` is set) |
 /// | `replay:FILE` | a recording played as a camera: ImageIO `.bin`, Motion-JPEG `.avi` or `.gif` ([`replay::open`]; size, format and rate come from the file) |
 /// | `v4l2:/dev/videoN` | `V4l2Source` (feature `v4l2`) |
 /// | `rpi` | the Raspberry Pi camera node `/dev/video0` through V4L2 (feature `rpi`) |
 /// | `tcp:ADDR` | [`JpegStreamSource`](crate::net::JpegStreamSource): listens on `ADDR` (such as `0.0.0.0:8000`), waits for one sender of picamera's length-prefixed JPEG stream and reads its first frame (size and format come from the sender) |
 ///
 /// ```
-/// use camreel::camera::{self, CameraSource, SourceConfig};
+/// use camreel::camera::CameraSource;
+/// use camreel::source::{self, SourceConfig};
 /// let config = SourceConfig { size: Some((32, 24)), ..SourceConfig::default() };
-/// let mut cam = camera::open("synthetic", &config)?;
+/// let mut cam = source::open("synthetic", &config)?;
 /// assert_eq!(cam.next_frame()?.unwrap().image.size(), (32, 24));
 /// # Ok::<(), camreel::Error>(())
 /// ```
@@ -88,7 +90,7 @@ pub fn open(spec: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + 
 
 #[cfg(all(feature = "v4l2", target_os = "linux"))]
 fn open_v4l2(path: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + Send>> {
-    let mut b = super::v4l2::V4l2Source::builder(path);
+    let mut b = crate::camera::v4l2::V4l2Source::builder(path);
     if let Some((w, h)) = config.size {
         b = b.size(w, h);
     }
@@ -103,12 +105,12 @@ fn open_v4l2(path: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource +
 
 #[cfg(not(all(feature = "v4l2", target_os = "linux")))]
 fn open_v4l2(path: &str, _config: &SourceConfig) -> Result<Box<dyn CameraSource + Send>> {
-    Err(super::v4l2::unavailable(path))
+    Err(crate::camera::v4l2::unavailable(path))
 }
 
 #[cfg(all(feature = "rpi", target_os = "linux"))]
 fn open_rpi(config: &SourceConfig) -> Result<Box<dyn CameraSource + Send>> {
-    open_v4l2(super::rpi::DEFAULT_DEVICE, config)
+    open_v4l2(crate::camera::rpi::DEFAULT_DEVICE, config)
 }
 
 #[cfg(not(all(feature = "rpi", target_os = "linux")))]

@@ -22,7 +22,7 @@ use crate::timing::FrameRate;
 /// use std::io::Cursor;
 /// use camreel::avi::MjpegWriter;
 /// use camreel::camera::CameraSource;
-/// use camreel::camera::replay::{AviReplay, ReplayOptions};
+/// use camreel::replay::{AviReplay, ReplayOptions};
 /// use camreel::{Image, PixelFormat};
 ///
 /// let dir = tempfile::tempdir()?;

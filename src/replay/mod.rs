@@ -23,7 +23,7 @@
 //!
 //! ```
 //! use camreel::camera::CameraSource;
-//! use camreel::camera::replay::{self, ReplayOptions};
+//! use camreel::replay::{self, ReplayOptions};
 //! use camreel::imageio::FileStream;
 //! use camreel::{Image, PixelFormat};
 //!
@@ -66,7 +66,7 @@ pub use raw::RawReplay;
 pub(crate) use video::mp4_unavailable;
 pub use video::{VideoReplay, video_info};
 
-use super::{CameraSource, Frame, StreamFormat};
+use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Limits;
@@ -76,7 +76,7 @@ use crate::timing::FrameRate;
 /// How to play a recording opened with [`open`].
 ///
 /// ```
-/// use camreel::camera::replay::ReplayOptions;
+/// use camreel::replay::ReplayOptions;
 /// let fast = ReplayOptions::new().realtime(false);
 /// assert!(!fast.is_realtime() && !fast.is_looping());
 /// ```

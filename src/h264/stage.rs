@@ -2,12 +2,12 @@
 //! raw frames go through an encoder (made on the first raw frame unless one
 //! was given).
 
-use super::encoder::{EncodedFrame, OutputCounter, VideoEncoder, VideoFrameInfo, VideoFrameType};
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::Frame;
 use crate::h264::annexb::AccessUnitInfo;
 use crate::h264::{H264Settings, Sps};
 use crate::image::{Limits, PixelFormat};
+use crate::video::{EncodedFrame, OutputCounter, VideoEncoder, VideoFrameInfo, VideoFrameType};
 
 /// One frame ready to store: the access unit and what it holds.
 pub(crate) struct Staged<'a> {

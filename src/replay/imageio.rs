@@ -7,7 +7,8 @@
 //! recording looks to downstream code like the camera that made it.
 //!
 //! ```
-//! use camreel::camera::{CameraSource, replay::ReplayCamera};
+//! use camreel::camera::CameraSource;
+//! use camreel::replay::ReplayCamera;
 //! use camreel::imageio::FileStream;
 //! use camreel::{Image, PixelFormat};
 //!
@@ -34,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::super::{CameraSource, Frame, StreamFormat};
+use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Image;
