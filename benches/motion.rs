@@ -98,7 +98,7 @@ fn bench_frames(c: &mut Criterion, group: &str, frames: &[Image], label: &str, k
             eprintln!("{kernel:?} kernel not available on this CPU");
             continue;
         }
-        let opts = MotionOptions::default().with_kernel(kernel);
+        let opts = MotionOptions::default().kernel(kernel);
         let mut est = MotionEstimator::new(opts).expect("estimator");
         let mut out = Vec::new();
         est.estimate_into(frames[0].view(), &mut out)

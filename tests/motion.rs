@@ -68,12 +68,8 @@ fn gray(w: usize, h: usize, data: &[u8]) -> ImageRef<'_> {
 
 /// Records of frame 1 (`cur` after `prev`) with `kernel`, checking frame 0.
 fn estimate(kernel: Kernel, r: u8, w: usize, h: usize, prev: &[u8], cur: &[u8]) -> Vec<u8> {
-    let mut est = MotionEstimator::new(
-        MotionOptions::default()
-            .with_search_range(r)
-            .with_kernel(kernel),
-    )
-    .unwrap();
+    let mut est =
+        MotionEstimator::new(MotionOptions::default().search_range(r).kernel(kernel)).unwrap();
     let mut out = Vec::new();
     est.estimate_into(gray(w, h, prev), &mut out).unwrap();
     assert!(out.iter().all(|&b| b == 0), "first frame");
@@ -281,7 +277,7 @@ fn luma_comes_from_any_format_alike() {
         .unwrap();
     let rgb: Vec<Image> = (0..3).map(|i| cam.render(i).unwrap()).collect();
     let run = |frames: &[Image]| {
-        let mut est = MotionEstimator::new(MotionOptions::default().with_search_range(6)).unwrap();
+        let mut est = MotionEstimator::new(MotionOptions::default().search_range(6)).unwrap();
         let mut all = Vec::new();
         let mut out = Vec::new();
         for f in frames {
@@ -353,7 +349,7 @@ fn a_frame_of_another_size_ends_the_data_with_an_error() {
     assert_eq!(est.frames(), 3);
     // Bad settings.
     for r in [0u8, 128, 255] {
-        let e = MotionEstimator::new(MotionOptions::default().with_search_range(r)).unwrap_err();
+        let e = MotionEstimator::new(MotionOptions::default().search_range(r)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     }
 }
@@ -486,7 +482,7 @@ fn a_still_scene_with_sensor_noise_gives_no_event() {
 fn motion_data_round_trips_through_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("motion.data");
-    let opts = MotionOptions::default().with_search_range(8);
+    let opts = MotionOptions::default().search_range(8);
     let mut cam = SyntheticCamera::builder()
         .size(100, 70)
         .frame_limit(6)
@@ -657,7 +653,7 @@ proptest! {
             let n = format.payload_size(w, h).unwrap();
             Image::new(format, w, h, noise(n, s, 256)).unwrap()
         };
-        let mut est = MotionEstimator::new(MotionOptions::default().with_search_range(r)).unwrap();
+        let mut est = MotionEstimator::new(MotionOptions::default().search_range(r)).unwrap();
         let mut out = Vec::new();
         for i in 0..2 {
             let layout = est.estimate_into(frame(w, seed ^ i).view(), &mut out).unwrap();

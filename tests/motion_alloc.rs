@@ -93,9 +93,7 @@ fn estimating_frames_allocates_nothing_once_sized() {
             PixelFormat::Rgb565,
         ] {
             let frames = frames(format, 72, 40);
-            let opts = MotionOptions::default()
-                .with_search_range(8)
-                .with_kernel(kernel);
+            let opts = MotionOptions::default().search_range(8).kernel(kernel);
             let mut est = MotionEstimator::new(opts).unwrap();
             let mut out = Vec::new();
             // Warm-up: the first frame sizes every buffer.
@@ -125,7 +123,7 @@ fn motion_sinks_and_the_detector_allocate_nothing_once_sized() {
         sequence: i as u64,
         timestamp: Duration::from_millis(33 * i as u64),
     };
-    let opts = MotionOptions::default().with_search_range(6);
+    let opts = MotionOptions::default().search_range(6);
 
     let mut out = MotionOutput::new(std::io::sink(), opts).unwrap();
     out.write_frame(&frame(0)).unwrap();
@@ -136,7 +134,7 @@ fn motion_sinks_and_the_detector_allocate_nothing_once_sized() {
     });
     assert_eq!(allocs, 0, "motion output");
 
-    let mut detector = MotionDetector::new(DetectorOptions::default().with_min_blocks(2));
+    let mut detector = MotionDetector::new(DetectorOptions::default().min_blocks(2));
     let mut moving = 0;
     let mut sink = MotionAnalysisSink::new(
         |f: &MotionFrame<'_>| {

@@ -36,7 +36,7 @@ pub fn run(a: &MotionArgs) -> Result<()> {
         std::process::id()
     ));
     let file = File::create(&tmp).map_err(|e| Error::io(format!("creating {name}"), e))?;
-    let motion = MotionOptions::default().with_search_range(a.search);
+    let motion = MotionOptions::default().search_range(a.search);
     let mut stdout = std::io::stdout().lock();
     let mut png_bytes = Vec::new();
     let result = motion::analyse_source(

@@ -27,7 +27,7 @@ use crate::sink::{FrameSink, IntoInnerError, finished};
 ///
 /// // Record motion data for 5 frames of a 64x48 camera into memory.
 /// let mut cam = SyntheticCamera::builder().size(64, 48).frame_limit(5).build()?;
-/// let mut out = MotionOutput::new(Vec::new(), MotionOptions::default().with_search_range(4))?;
+/// let mut out = MotionOutput::new(Vec::new(), MotionOptions::default().search_range(4))?;
 /// cam.record(&mut out, None)?;
 /// let data = MotionData::from_bytes(out.into_inner()?, 64, 48)?;
 /// assert_eq!(data.len(), 5);
@@ -40,7 +40,7 @@ use crate::sink::{FrameSink, IntoInnerError, finished};
 ///         longest = f.blocks().map(|(_, _, v)| v.magnitude_squared()).max().unwrap_or(0).max(longest);
 ///         Ok(())
 ///     },
-///     MotionOptions::default().with_search_range(4),
+///     MotionOptions::default().search_range(4),
 /// )?;
 /// cam.record(&mut hook, None)?;
 /// drop(hook);

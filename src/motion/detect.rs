@@ -67,29 +67,29 @@ impl BlockMask {
 /// ```
 /// use camreel::motion::DetectorOptions;
 /// use camreel::Rect;
-/// let o = DetectorOptions::default().with_min_blocks(4).with_roi(Rect::new(0, 240, 640, 240));
-/// assert_eq!((o.min_blocks, o.min_magnitude, o.keep_blocks, o.quiet_frames), (4, 2, 5, 10));
+/// let o = DetectorOptions::default().min_blocks(4).roi(Rect::new(0, 240, 640, 240));
+/// assert_eq!((o.get_min_blocks(), o.get_min_magnitude(), o.get_keep_blocks(), o.get_quiet_frames()), (4, 2, 5, 10));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
+#[must_use]
 pub struct DetectorOptions {
     /// A frame has motion with more than this many moving blocks (default 10,
     /// the seed's value).
-    pub min_blocks: u32,
+    pub(crate) min_blocks: u32,
     /// A block moves when its vector is longer than this many pixels (default 2).
-    pub min_magnitude: u32,
+    pub(crate) min_magnitude: u32,
     /// Percent by which the match must beat the zero vector's SAD when that
     /// is known (default 50; 0 turns the test off).
-    pub min_improvement: u8,
+    pub(crate) min_improvement: u8,
     /// During an event, a frame keeps it going with more than this many
     /// moving blocks (default 5).
-    pub keep_blocks: u32,
+    pub(crate) keep_blocks: u32,
     /// An event ends after this many frames in a row without motion (default 10).
-    pub quiet_frames: u32,
+    pub(crate) quiet_frames: u32,
     /// Only blocks that overlap this rectangle (in pixels) count.
-    pub roi: Option<Rect>,
+    pub(crate) roi: Option<Rect>,
     /// Only blocks set in this mask count.
-    pub mask: Option<BlockMask>,
+    pub(crate) mask: Option<BlockMask>,
 }
 
 impl Default for DetectorOptions {
@@ -108,52 +108,80 @@ impl Default for DetectorOptions {
 
 impl DetectorOptions {
     /// Sets [`DetectorOptions::min_blocks`].
-    #[must_use]
-    pub fn with_min_blocks(mut self, blocks: u32) -> DetectorOptions {
+    pub fn min_blocks(mut self, blocks: u32) -> DetectorOptions {
         self.min_blocks = blocks;
         self
     }
 
     /// Sets [`DetectorOptions::min_magnitude`].
-    #[must_use]
-    pub fn with_min_magnitude(mut self, pixels: u32) -> DetectorOptions {
+    pub fn min_magnitude(mut self, pixels: u32) -> DetectorOptions {
         self.min_magnitude = pixels;
         self
     }
 
     /// Sets [`DetectorOptions::min_improvement`] (percent, capped at 100).
-    #[must_use]
-    pub fn with_min_improvement(mut self, percent: u8) -> DetectorOptions {
+    pub fn min_improvement(mut self, percent: u8) -> DetectorOptions {
         self.min_improvement = percent.min(100);
         self
     }
 
     /// Sets [`DetectorOptions::keep_blocks`].
-    #[must_use]
-    pub fn with_keep_blocks(mut self, blocks: u32) -> DetectorOptions {
+    pub fn keep_blocks(mut self, blocks: u32) -> DetectorOptions {
         self.keep_blocks = blocks;
         self
     }
 
     /// Sets [`DetectorOptions::quiet_frames`].
-    #[must_use]
-    pub fn with_quiet_frames(mut self, frames: u32) -> DetectorOptions {
+    pub fn quiet_frames(mut self, frames: u32) -> DetectorOptions {
         self.quiet_frames = frames;
         self
     }
 
     /// Sets the region of interest.
-    #[must_use]
-    pub fn with_roi(mut self, roi: Rect) -> DetectorOptions {
+    pub fn roi(mut self, roi: Rect) -> DetectorOptions {
         self.roi = Some(roi);
         self
     }
 
     /// Sets the block mask.
-    #[must_use]
-    pub fn with_mask(mut self, mask: BlockMask) -> DetectorOptions {
+    pub fn mask(mut self, mask: BlockMask) -> DetectorOptions {
         self.mask = Some(mask);
         self
+    }
+
+    /// The min blocks (see the setter).
+    pub fn get_min_blocks(&self) -> u32 {
+        self.min_blocks
+    }
+
+    /// The min magnitude (see the setter).
+    pub fn get_min_magnitude(&self) -> u32 {
+        self.min_magnitude
+    }
+
+    /// The min improvement (see the setter).
+    pub fn get_min_improvement(&self) -> u8 {
+        self.min_improvement
+    }
+
+    /// The keep blocks (see the setter).
+    pub fn get_keep_blocks(&self) -> u32 {
+        self.keep_blocks
+    }
+
+    /// The quiet frames (see the setter).
+    pub fn get_quiet_frames(&self) -> u32 {
+        self.quiet_frames
+    }
+
+    /// The roi (see the setter).
+    pub fn get_roi(&self) -> Option<Rect> {
+        self.roi
+    }
+
+    /// The mask (see the setter).
+    pub fn get_mask(&self) -> &Option<BlockMask> {
+        &self.mask
     }
 }
 
@@ -256,7 +284,7 @@ pub struct Verdict {
 ///         moving[at..at + 4].copy_from_slice(&MotionVector { x: -5, y: 0, sad: 100 }.to_bytes());
 ///     }
 /// }
-/// let mut det = MotionDetector::new(DetectorOptions::default().with_quiet_frames(2));
+/// let mut det = MotionDetector::new(DetectorOptions::default().quiet_frames(2));
 /// let mut log = Vec::new();
 /// for (i, bytes) in [&still, &moving, &still, &moving, &still, &still, &still].iter().enumerate() {
 ///     let v = det.update(&MotionFrame::new(layout, bytes)?.with_index(i as u64))?;
@@ -430,15 +458,15 @@ mod tests {
         let det = MotionDetector::default();
         // (1, 0) is exactly 2 px long: not longer than 2; (2, 1) is.
         assert_eq!(det.moving_blocks(&f).unwrap(), 3);
-        let det = MotionDetector::new(DetectorOptions::default().with_min_magnitude(0));
+        let det = MotionDetector::new(DetectorOptions::default().min_magnitude(0));
         assert_eq!(det.moving_blocks(&f).unwrap(), 4);
-        let det = MotionDetector::new(DetectorOptions::default().with_roi(Rect::new(40, 0, 1, 1)));
+        let det = MotionDetector::new(DetectorOptions::default().roi(Rect::new(40, 0, 1, 1)));
         assert_eq!(det.moving_blocks(&f).unwrap(), 1); // block (2, 0) only
         let mask = BlockMask::from_fn(4, 2, |c, _| c != 3);
-        let det = MotionDetector::new(DetectorOptions::default().with_mask(mask));
+        let det = MotionDetector::new(DetectorOptions::default().mask(mask));
         assert_eq!(det.moving_blocks(&f).unwrap(), 2);
         let bad = BlockMask::from_fn(3, 2, |_, _| true);
-        let det = MotionDetector::new(DetectorOptions::default().with_mask(bad));
+        let det = MotionDetector::new(DetectorOptions::default().mask(bad));
         assert_eq!(
             det.moving_blocks(&f).unwrap_err().kind(),
             ErrorKind::InvalidArgument
@@ -448,7 +476,7 @@ mod tests {
         let zero = [150, 0, 0, 0, 0, 0, 0, 400];
         let fz = f.with_zero_sads(&zero).unwrap();
         assert_eq!(MotionDetector::default().moving_blocks(&fz).unwrap(), 2);
-        let det = MotionDetector::new(DetectorOptions::default().with_min_improvement(0));
+        let det = MotionDetector::new(DetectorOptions::default().min_improvement(0));
         assert_eq!(det.moving_blocks(&fz).unwrap(), 3);
     }
 
@@ -457,9 +485,9 @@ mod tests {
         let l = MotionLayout::new(16 * 12, 16).unwrap(); // 12 blocks in a row
         let with = |n: usize| frame_bytes(l, &(0..n).map(|c| (c, 0, V)).collect::<Vec<_>>());
         let opts = DetectorOptions::default()
-            .with_min_blocks(8)
-            .with_keep_blocks(3)
-            .with_quiet_frames(2);
+            .min_blocks(8)
+            .keep_blocks(3)
+            .quiet_frames(2);
         let mut det = MotionDetector::new(opts);
         let counts = [0, 9, 4, 5, 2, 4, 0, 0, 9, 0];
         let mut verdicts = Vec::new();

@@ -13,21 +13,21 @@ use crate::image::{Image, ImageRef, Limits, PixelFormat};
 ///
 /// ```
 /// use camreel::motion::{Kernel, MotionOptions};
-/// let o = MotionOptions::default().with_search_range(8).with_kernel(Kernel::Scalar);
-/// assert_eq!((o.search_range, o.kernel), (8, Kernel::Scalar));
-/// assert_eq!(MotionOptions::default().search_range, 16);
+/// let o = MotionOptions::default().search_range(8).kernel(Kernel::Scalar);
+/// assert_eq!((o.get_search_range(), o.get_kernel()), (8, Kernel::Scalar));
+/// assert_eq!(MotionOptions::default().get_search_range(), 16);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
+#[must_use]
 pub struct MotionOptions {
     /// Search range R in pixels, 1..=127 (default 16): offsets `-R..=R` in
     /// both directions are tried.
-    pub search_range: u8,
+    pub(crate) search_range: u8,
     /// The SAD kernel (default [`Kernel::Auto`]).
-    pub kernel: Kernel,
+    pub(crate) kernel: Kernel,
     /// Caps on frame sizes (default [`Limits::default`]), checked before the
     /// first allocation for a frame.
-    pub limits: Limits,
+    pub(crate) limits: Limits,
 }
 
 impl Default for MotionOptions {
@@ -42,24 +42,36 @@ impl Default for MotionOptions {
 
 impl MotionOptions {
     /// Sets the search range.
-    #[must_use]
-    pub fn with_search_range(mut self, range: u8) -> MotionOptions {
+    pub fn search_range(mut self, range: u8) -> MotionOptions {
         self.search_range = range;
         self
     }
 
     /// Sets the kernel.
-    #[must_use]
-    pub fn with_kernel(mut self, kernel: Kernel) -> MotionOptions {
+    pub fn kernel(mut self, kernel: Kernel) -> MotionOptions {
         self.kernel = kernel;
         self
     }
 
     /// Sets the limits.
-    #[must_use]
-    pub fn with_limits(mut self, limits: Limits) -> MotionOptions {
+    pub fn limits(mut self, limits: Limits) -> MotionOptions {
         self.limits = limits;
         self
+    }
+
+    /// The search range (see the setter).
+    pub fn get_search_range(&self) -> u8 {
+        self.search_range
+    }
+
+    /// The kernel (see the setter).
+    pub fn get_kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// The limits (see the setter).
+    pub fn get_limits(&self) -> Limits {
+        self.limits
     }
 }
 
@@ -86,7 +98,7 @@ impl MotionOptions {
 /// let f0: Vec<u8> = (0..32 * 48).map(|i| tex(i % 48 + 10, i / 48)).collect();
 /// let f1: Vec<u8> = (0..32 * 48).map(|i| tex(i % 48 + 7, i / 48)).collect();
 ///
-/// let mut est = MotionEstimator::new(MotionOptions::default().with_search_range(4))?;
+/// let mut est = MotionEstimator::new(MotionOptions::default().search_range(4))?;
 /// let mut out = Vec::new();
 /// est.estimate_into(ImageRef::new(PixelFormat::Grayscale, 48, 32, &f0)?, &mut out)?;
 /// assert!(out.iter().all(|&b| b == 0)); // first frame

@@ -52,7 +52,7 @@
 //!     .objects(0)
 //!     .frame_limit(2)
 //!     .build()?;
-//! let mut est = MotionEstimator::new(MotionOptions::default().with_search_range(8))?;
+//! let mut est = MotionEstimator::new(MotionOptions::default().search_range(8))?;
 //! let mut data = Vec::new();
 //! let mut records = Vec::new();
 //! while let Some(frame) = cam.next_frame()? {

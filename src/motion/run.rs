@@ -134,7 +134,7 @@ pub struct SourceReport {
 /// let report = motion::analyse_source(
 ///     &mut cam,
 ///     &mut data,
-///     &MotionOptions::default().with_search_range(4),
+///     &MotionOptions::default().search_range(4),
 ///     DetectorOptions::default(),
 ///     |summary, _frame| {
 ///         println!("{}", summary.to_json());
