@@ -4,8 +4,6 @@
 //!
 //! `cargo run --release --example capture_while_recording`
 
-use std::time::Duration;
-
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::capture::{JpegCapture, Splitter};
 use camreel::imageio::{Fallback, FileOptions};
@@ -15,8 +13,11 @@ fn main() -> camreel::Result<()> {
         .join("camreel-examples")
         .join("capture_while_recording");
     std::fs::create_dir_all(&dir).map_err(|e| camreel::Error::io(dir.display().to_string(), e))?;
-    let fps = 30.0;
-    let camera = SyntheticCamera::builder().size(800, 600).fps(fps).build()?;
+    let fps = 30u32;
+    let camera = SyntheticCamera::builder()
+        .size(800, 600)
+        .fps(f64::from(fps))
+        .build()?;
     let video = FileOptions::new()
         .fallback(Fallback::Jpeg { quality: 80 })
         .create(dir.join("foo.bin"))?;
@@ -24,7 +25,7 @@ fn main() -> camreel::Result<()> {
     let port = splitter.add_port(video);
     let stills = splitter.still_handle();
 
-    let frames = (2.0 * fps) as u64;
+    let frames = 2 * u64::from(fps);
     let mut still = None;
     for i in 0..frames {
         if i == frames / 2 {
@@ -46,7 +47,7 @@ fn main() -> camreel::Result<()> {
     println!(
         "still from frame {} at {:?}: {} bytes in {}",
         still.info.sequence,
-        Duration::from_millis(still.info.timestamp.as_millis() as u64),
+        still.info.timestamp,
         still.data.len(),
         dir.join("foo.jpg").display()
     );

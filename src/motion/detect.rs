@@ -180,8 +180,8 @@ impl DetectorOptions {
     }
 
     /// The mask (see the setter).
-    pub fn get_mask(&self) -> &Option<BlockMask> {
-        &self.mask
+    pub fn get_mask(&self) -> Option<&BlockMask> {
+        self.mask.as_ref()
     }
 }
 
