@@ -15,6 +15,7 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
+use camreel::codec::Quality;
 use camreel::codec::jpeg::{self, Backend, JpegEncoder};
 use camreel::{ImageRef, PixelFormat};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -102,7 +103,7 @@ fn encode(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("jpeg_encode_q85_{width}x{height}"));
         group.throughput(Throughput::Bytes(rgb.len() as u64));
         for backend in backends() {
-            let mut encoder = JpegEncoder::with_backend(85, backend).unwrap();
+            let mut encoder = JpegEncoder::with_backend(Quality::DEFAULT, backend).unwrap();
             let mut out = Vec::new();
             for (input, name) in [(image, "rgb888"), (yuv, "yuv420")] {
                 out.clear();
@@ -131,7 +132,7 @@ fn decode(c: &mut Criterion) {
     let (rgb, _) = scene(width, height);
     let image = ImageRef::new(PixelFormat::Rgb888, width, height, &rgb).unwrap();
     let mut file = Vec::new();
-    JpegEncoder::new(85)
+    JpegEncoder::new(Quality::DEFAULT)
         .unwrap()
         .encode(image, &mut file)
         .unwrap();

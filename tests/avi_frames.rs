@@ -72,7 +72,7 @@ fn every_pixel_format_is_recorded() {
     // Encoded inputs: a PNG, and a JPEG of another size (decoded, fitted).
     let png = codec::png::encode_image(src.view()).unwrap();
     w.add_frame(png.view(), &FrameOptions::new()).unwrap();
-    let small = JpegEncoder::new(95)
+    let small = JpegEncoder::new(camreel::codec::Quality::try_from(95).unwrap())
         .unwrap()
         .encode_image(halves(32, 24, [200, 40, 40], [40, 40, 200]).view())
         .unwrap();
@@ -167,7 +167,7 @@ fn region_of_interest_and_quality() {
 
 #[test]
 fn jpeg_frames_of_the_right_size_pass_through() {
-    let jpeg = JpegEncoder::new(70)
+    let jpeg = JpegEncoder::new(camreel::codec::Quality::try_from(70).unwrap())
         .unwrap()
         .encode_image(halves(64, 48, [1, 2, 3], [4, 5, 6]).view())
         .unwrap();

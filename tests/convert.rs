@@ -3,6 +3,7 @@
 // The references index planes and windows the way the numpy recipe does.
 #![allow(clippy::needless_range_loop)]
 
+use camreel::codec::{self, Quality, TranscodeOptions};
 use camreel::convert::{self, ConvertOptions, Demosaic, bayer, gray, pixel, raw10, rgb565, yuv};
 use camreel::{BayerOrder, ErrorKind, Image, ImageRef, Limits, PixelFormat};
 use proptest::prelude::*;
@@ -795,7 +796,7 @@ fn into_forms_reuse_memory() {
 }
 
 // ---------------------------------------------------------------------------
-// Encoded formats go through the codecs
+// Encoded formats go through codec::transcode; convert refuses them
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -808,20 +809,25 @@ fn encoded_sources_and_targets() {
     }
     let src = ImageRef::new(PixelFormat::Rgb888, 10, 6, &rgb).unwrap();
     // PNG is lossless: RGB888 -> PNG -> RGB565 equals RGB888 -> RGB565.
-    let png = convert::convert(src, PixelFormat::Png).unwrap();
+    let png = codec::transcode(src, PixelFormat::Png).unwrap();
     assert_eq!((png.format(), png.size()), (PixelFormat::Png, (10, 6)));
     assert_eq!(&png.data()[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(
-        convert::convert(png.view(), PixelFormat::Rgb565).unwrap(),
+        codec::transcode(png.view(), PixelFormat::Rgb565).unwrap(),
         convert::convert(src, PixelFormat::Rgb565).unwrap()
+    );
+    // Between uncompressed formats transcode is convert.
+    assert_eq!(
+        codec::transcode(src, PixelFormat::Yuv420).unwrap(),
+        convert::convert(src, PixelFormat::Yuv420).unwrap()
     );
     // JPEG at quality 100 comes back close (4:2:0 chroma blurs the 20-level
     // red steps between neighbours, so single samples may move by ~10).
-    let opts = ConvertOptions::default().with_jpeg_quality(100);
+    let opts = TranscodeOptions::default().with_quality(Quality::MAX);
     let mut jpeg = Image::empty();
-    convert::convert_with(src, PixelFormat::Jpeg, &opts, &mut jpeg).unwrap();
+    codec::transcode_with(src, PixelFormat::Jpeg, &opts, &mut jpeg).unwrap();
     assert_eq!(&jpeg.data()[..2], &[0xFF, 0xD8]);
-    let back = convert::convert(jpeg.view(), PixelFormat::Rgb888).unwrap();
+    let back = codec::transcode(jpeg.view(), PixelFormat::Rgb888).unwrap();
     let diffs: Vec<u8> = back
         .data()
         .iter()
@@ -834,11 +840,21 @@ fn encoded_sources_and_targets() {
         worst <= 16 && mean < 4.0,
         "worst difference {worst}, mean {mean}"
     );
-    // JPEG to JPEG is a copy.
+    // JPEG to JPEG is a copy, with either function.
+    assert_eq!(
+        codec::transcode(jpeg.view(), PixelFormat::Jpeg).unwrap(),
+        jpeg
+    );
     assert_eq!(
         convert::convert(jpeg.view(), PixelFormat::Jpeg).unwrap(),
         jpeg
     );
+    // convert itself knows pixels, not codecs.
+    for (from, to) in [(png.view(), PixelFormat::Rgb888), (src, PixelFormat::Jpeg)] {
+        let e = convert::convert(from, to).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        assert!(e.to_string().contains("codec::transcode"), "{e}");
+    }
 }
 
 #[test]
@@ -846,13 +862,16 @@ fn encoded_sources_decode_within_the_options_limits() {
     // A 64x64 source: 12288 bytes decoded (RGB888), 4096 bytes as GRAYSCALE.
     let rgb: Vec<u8> = (0..64 * 64 * 3).map(|i| (i % 251) as u8).collect();
     let src = ImageRef::new(PixelFormat::Rgb888, 64, 64, &rgb).unwrap();
-    let png = convert::convert(src, PixelFormat::Png).unwrap();
-    let jpeg = convert::convert(src, PixelFormat::Jpeg).unwrap();
-    let small = ConvertOptions::default().with_limits(Limits {
+    let png = codec::transcode(src, PixelFormat::Png).unwrap();
+    let jpeg = codec::transcode(src, PixelFormat::Jpeg).unwrap();
+    let with_limits = |limits| {
+        TranscodeOptions::default().with_convert(ConvertOptions::default().with_limits(limits))
+    };
+    let small = with_limits(Limits {
         max_bytes: 8192,
         ..Limits::default()
     });
-    let narrow = ConvertOptions::default().with_limits(Limits {
+    let narrow = with_limits(Limits {
         max_width: 32,
         ..Limits::default()
     });
@@ -861,18 +880,18 @@ fn encoded_sources_decode_within_the_options_limits() {
         let what = encoded.format();
         // The output fits, but the decoded image is an intermediate that
         // does not: refused before the codec allocates it.
-        let e = convert::convert_with(encoded.view(), PixelFormat::Grayscale, &small, &mut dst)
+        let e = codec::transcode_with(encoded.view(), PixelFormat::Grayscale, &small, &mut dst)
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{what}: {e}");
-        let e = convert::convert_with(encoded.view(), PixelFormat::Grayscale, &narrow, &mut dst)
+        let e = codec::transcode_with(encoded.view(), PixelFormat::Grayscale, &narrow, &mut dst)
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{what}: {e}");
         assert!(e.to_string().contains("64x64"), "{what}: {e}");
         // Within the limits it converts.
-        convert::convert_with(
+        codec::transcode_with(
             encoded.view(),
             PixelFormat::Grayscale,
-            &ConvertOptions::default(),
+            &TranscodeOptions::default(),
             &mut dst,
         )
         .unwrap();
@@ -891,20 +910,13 @@ fn encoded_sources_decode_within_the_options_limits() {
 fn refusals() {
     // A JPEG source that does not decode.
     let jpeg = ImageRef::new(PixelFormat::Jpeg, 4, 4, &[0xFF, 0xD8]).unwrap();
-    let e = convert::convert(jpeg, PixelFormat::Rgb888).unwrap_err();
+    let e = codec::transcode(jpeg, PixelFormat::Rgb888).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Format);
     assert!(
-        e.to_string().starts_with("converting JPEG to RGB888"),
+        e.to_string().starts_with("transcoding JPEG to RGB888: "),
         "{e}"
     );
     let g = ImageRef::new(PixelFormat::Grayscale, 2, 2, &[0; 4]).unwrap();
-    let bad_quality = ConvertOptions::default().with_jpeg_quality(0);
-    assert_eq!(
-        convert::convert_with(g, PixelFormat::Jpeg, &bad_quality, &mut Image::empty())
-            .unwrap_err()
-            .kind(),
-        ErrorKind::InvalidArgument
-    );
     let bad = PixelFormat::Bayer16 {
         order: BayerOrder::Bggr,
         bits: 20,

@@ -2,8 +2,8 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use super::jpeg;
 use super::riff::{self, BitmapInfoHeader, FourCc, IndxChunk, MainHeader, StreamHeader};
+use crate::codec::jpeg;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Limits, PixelFormat};
 use crate::timing::FrameRate;
@@ -148,7 +148,7 @@ impl ReaderOptions {
 /// ```
 /// use std::io::Cursor;
 /// use camreel::avi::{AviReader, MjpegWriter};
-/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
+/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
 /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 8, 8)?;
 /// w.add_jpeg(&jpeg, None)?;
 /// w.add_jpeg(&jpeg, None)?;
@@ -874,8 +874,8 @@ impl<R: Read + Seek> AviReader<R> {
         let mut size = None;
         image.set_encoded(PixelFormat::Jpeg, 1, 1, |buf| {
             self.read_frame_into(index, buf)?;
-            let j = jpeg::parse(buf).map_err(|e| e.context(format!("frame {index}")))?;
-            size = Some((u32::from(j.width), u32::from(j.height)));
+            let j = jpeg::info(buf).map_err(|e| e.context(format!("frame {index}")))?;
+            size = Some((j.width, j.height));
             Ok(())
         })?;
         if let Some((w, h)) = size {

@@ -77,11 +77,7 @@ impl MjpegWriterBuilder {
             frame_rate: None,
             clock: None,
             riff_size: DEFAULT_RIFF_SIZE,
-            encode: EncodeSettings {
-                quality: 85,
-                subsampling: Subsampling::Chroma420,
-                optimize_coding: false,
-            },
+            encode: EncodeSettings::default(),
         }
     }
 
@@ -263,7 +259,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
                 ),
             ));
         }
-        encode::check_quality(options.encode.quality)?;
+        crate::codec::Quality::try_from(options.encode.quality)?;
         let rate = options.frame_rate.unwrap_or_default();
         let (header, layout) = riff::build_header(
             &HeaderValues {
@@ -434,8 +430,9 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// past the 256 segments of the OpenDML index; [`ErrorKind::Io`].
     pub fn add_jpeg(&mut self, jpeg: &[u8], timestamp: Option<Duration>) -> Result<()> {
         self.check_open()?;
-        let info = jpeg::parse(jpeg).map_err(|e| e.context(format!("frame {}", self.frames)))?;
-        if (u32::from(info.width), u32::from(info.height)) != (self.width, self.height) {
+        let info = crate::codec::jpeg::info(jpeg)
+            .map_err(|e| e.context(format!("frame {}", self.frames)))?;
+        if (info.width, info.height) != (self.width, self.height) {
             return Err(Error::new(
                 ErrorKind::InvalidFrameSize,
                 format!(
@@ -500,7 +497,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             .encode(image, options, &mut jpeg)
             .map_err(|e| context(e, self.frames))
             .and_then(|()| {
-                let info = jpeg::parse(&jpeg).map_err(|e| context(e, self.frames))?;
+                let info = crate::codec::jpeg::info(&jpeg).map_err(|e| context(e, self.frames))?;
                 self.write_chunk(&jpeg, !info.has_app0)
             });
         self.encoded = jpeg;

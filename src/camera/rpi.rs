@@ -116,7 +116,7 @@ impl PiCamera<SyntheticCamera> {
 }
 
 /// picamera's default JPEG quality.
-pub const DEFAULT_QUALITY: u8 = 85;
+pub const DEFAULT_QUALITY: u8 = crate::codec::Quality::DEFAULT.get();
 
 impl<S: CameraSource> PiCamera<S> {
     /// picamera layouts over `source`, JPEG at quality 85. Raw Bayer

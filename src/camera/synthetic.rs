@@ -43,11 +43,10 @@ use std::time::Duration;
 use super::{CameraSource, Frame, FrameInfo, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::codec::jpeg::JpegEncoder;
-use crate::convert;
 use crate::convert::gray::luma;
 
 /// Quality of the JPEG frames of a camera built with [`PixelFormat::Jpeg`].
-pub const JPEG_QUALITY: u8 = 85;
+pub const JPEG_QUALITY: crate::codec::Quality = crate::codec::Quality::DEFAULT;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
 
@@ -289,7 +288,7 @@ fn check_format(format: PixelFormat) -> Result<()> {
         // Everything else is converted from RGB888: try it on a tiny image.
         other => {
             let tiny = Image::zeroed(PixelFormat::Rgb888, 2, 2)?;
-            convert::convert(tiny.view(), other)
+            crate::codec::transcode(tiny.view(), other)
                 .map(|_| ())
                 .map_err(|e| e.context("the synthetic camera"))
         }
@@ -388,7 +387,7 @@ impl SyntheticCamera {
             }
             other => {
                 let src = ImageRef::new(PixelFormat::Rgb888, w, h, rgb)?;
-                convert::convert_into(src, other, out)?;
+                crate::codec::transcode_into(src, other, out)?;
             }
         }
         Ok(())
@@ -840,7 +839,11 @@ mod tests {
             assert_eq!(frame.image.format(), f);
             assert_eq!(frame.image.data().len(), f.payload_size(96, 64).unwrap());
             let direct = c.render(3).unwrap();
-            assert_eq!(direct, convert::convert(rgb.view(), f).unwrap(), "{f}");
+            assert_eq!(
+                direct,
+                crate::convert::convert(rgb.view(), f).unwrap(),
+                "{f}"
+            );
         }
         let mut jpeg = cam(PixelFormat::Jpeg);
         let f = jpeg.next_frame().unwrap().unwrap();

@@ -99,7 +99,7 @@ fn as_format<'a>(
             convert::convert_into(decoded.view(), format, scratch)?;
         }
     } else {
-        convert::convert_into(image, format, scratch)?;
+        crate::codec::transcode_into(image, format, scratch)?;
     }
     Ok(scratch.view())
 }
@@ -721,7 +721,7 @@ impl JpegCapture {
     /// [`ErrorKind::InvalidArgument`] for a quality outside 1-100.
     pub fn new(quality: u8) -> Result<JpegCapture> {
         Ok(JpegCapture {
-            encoder: JpegEncoder::new(quality)?,
+            encoder: JpegEncoder::new(crate::codec::Quality::try_from(quality)?)?,
             scratch: Image::empty(),
         })
     }
@@ -742,7 +742,7 @@ impl Encoder for JpegCapture {
             | PixelFormat::Argb8
             | PixelFormat::Yuv420 => self.encoder.encode(image, out),
             _ => {
-                convert::convert_into(image, PixelFormat::Rgb888, &mut self.scratch)?;
+                crate::codec::transcode_into(image, PixelFormat::Rgb888, &mut self.scratch)?;
                 self.encoder.encode(self.scratch.view(), out)
             }
         }
@@ -844,7 +844,7 @@ impl Transform for Resize {
                 )
             }
             _ => {
-                convert::convert_into(src, PixelFormat::Rgb888, &mut self.scratch)?;
+                crate::codec::transcode_into(src, PixelFormat::Rgb888, &mut self.scratch)?;
                 self.resizer.resize_into(
                     self.scratch.view(),
                     self.width,

@@ -42,10 +42,9 @@
 //! 16 bits), [`yuv`] (BT.601 limited range), [`raw10`] (MIPI bit order) and
 //! [`bayer`] (demosaicing, and RGB -> mosaic by sampling).
 //!
-//! JPEG and PNG sources are decoded with [`crate::codec`] first, and JPEG and
-//! PNG targets encoded with it (JPEG at [`ConvertOptions::jpeg_quality`]).
-//! These conversions allocate inside the codecs; a loop that must not
-//! allocate uses a reusable [`JpegEncoder`](crate::codec::jpeg::JpegEncoder).
+//! Encoded formats (JPEG, PNG) are not handled here: this module knows
+//! pixels, not codecs. `camreel::codec::transcode` goes between any two
+//! formats (decode, convert with this module, encode).
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
@@ -112,8 +111,6 @@ pub struct ConvertOptions {
     /// Caps on the output image and any intermediate one (default
     /// [`Limits::default`]).
     pub limits: Limits,
-    /// JPEG quality 1-100 when the target is [`PixelFormat::Jpeg`] (default 90).
-    pub jpeg_quality: u8,
 }
 
 impl Default for ConvertOptions {
@@ -122,7 +119,6 @@ impl Default for ConvertOptions {
             demosaic: Demosaic::default(),
             threshold: 127,
             limits: Limits::default(),
-            jpeg_quality: 90,
         }
     }
 }
@@ -146,13 +142,6 @@ impl ConvertOptions {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> ConvertOptions {
         self.limits = limits;
-        self
-    }
-
-    /// Sets the JPEG quality used when the target is JPEG.
-    #[must_use]
-    pub fn with_jpeg_quality(mut self, quality: u8) -> ConvertOptions {
-        self.jpeg_quality = quality;
         self
     }
 }
@@ -179,13 +168,17 @@ pub fn convert_into(src: ImageRef<'_>, to: PixelFormat, dst: &mut Image) -> Resu
 /// Converts `src` into `dst` (format `to`), reusing `dst`'s memory: no
 /// allocation happens once `dst`'s capacity suffices.
 ///
+/// An encoded image (JPEG, PNG) converted to its own format is copied; any
+/// other conversion to or from an encoded format is refused (use
+/// `camreel::codec::transcode_with`, which decodes and encodes around this
+/// function).
+///
 /// # Errors
 /// [`ErrorKind::UnsupportedFormat`] if `to` is a 16-bit Bayer format with a
-/// depth outside 9..=16; [`ErrorKind::Format`] for a JPEG or PNG source that
-/// does not decode; [`ErrorKind::InvalidArgument`] for a JPEG quality outside
-/// 1..=100;
-/// [`ErrorKind::LimitExceeded`] if the output or an intermediate image is
-/// larger than `options.limits`. On error `dst` holds an unspecified image.
+/// depth outside 9..=16, or if either side is encoded (JPEG, PNG) and the
+/// other is not the same format; [`ErrorKind::LimitExceeded`] if the output
+/// or an intermediate image is larger than `options.limits`. On error `dst`
+/// holds an unspecified image.
 pub fn convert_with(
     src: ImageRef<'_>,
     to: PixelFormat,
@@ -203,28 +196,19 @@ fn convert_impl(
     dst: &mut Image,
 ) -> Result<()> {
     let from = src.format();
-    match (from.is_compressed(), to.is_compressed()) {
-        (false, false) => {}
-        // Encoded images go through the codec module.
-        (true, _) if from == to => {
+    if from.is_compressed() || to.is_compressed() {
+        if from == to {
             src.copy_into(dst);
             return Ok(());
         }
-        (true, _) => {
-            let mut decoded = Image::empty();
-            crate::codec::decode_with_limits(src, &options.limits, &mut decoded)?;
-            return convert_impl(decoded.view(), to, options, dst);
-        }
-        (false, true) => {
-            return match to {
-                PixelFormat::Jpeg => crate::codec::jpeg::JpegEncoder::new(options.jpeg_quality)?
-                    .encode_into(src, dst),
-                _ => {
-                    let (w, h) = src.size();
-                    dst.set_encoded(to, w, h, |out| crate::codec::png::encode(src, out))
-                }
-            };
-        }
+        let encoded = if from.is_compressed() { from } else { to };
+        return Err(Error::new(
+            ErrorKind::UnsupportedFormat,
+            format!(
+                "{encoded} is an encoded format (decode or encode it with \
+                 codec::transcode, not convert)"
+            ),
+        ));
     }
     let (w, h) = src.size();
     let limits = &options.limits;
