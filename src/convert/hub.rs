@@ -3,7 +3,7 @@
 //! hub to any target, and the [`direct`] pairs that skip it.
 
 use super::mosaic::requantize_mosaic;
-use super::{ConvertOptions, bayer, gray, pixel, rgb565, yuv};
+use super::{ConvertOptions, bayer, gray, pixel, rgb565, yuv, yuv422};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, PixelFormat};
 
@@ -43,13 +43,18 @@ pub(super) fn direct(
                 pixel::narrow_16_to_8(row, o)?;
             }
         }
+        (PixelFormat::Yuv422 | PixelFormat::Yvu422, PixelFormat::Grayscale) => {
+            // Full-range Y is the gray level.
+            dst.reshape(to, w, h)?;
+            yuv422::yuyv_rows_to_gray(&mut src.rows(), wu, dst.data_mut());
+        }
         (PixelFormat::Yuv420 | PixelFormat::Nv12, PixelFormat::Bgr888) => {
             dst.reshape(to, w, h)?;
             decode_yuv(src, true, dst.data_mut())?;
         }
         (PixelFormat::Yuv422 | PixelFormat::Yvu422, PixelFormat::Bgr888) => {
             dst.reshape(to, w, h)?;
-            yuv::yuyv_rows_to_rgb(
+            yuv422::yuyv_rows_to_rgb(
                 &mut src.rows(),
                 wu,
                 from == PixelFormat::Yvu422,
@@ -149,7 +154,7 @@ pub(super) fn decode(
             }
         }
         (PixelFormat::Yuv422 | PixelFormat::Yvu422, _) => {
-            yuv::yuyv_rows_to_rgb(&mut src.rows(), w, from == PixelFormat::Yvu422, false, out);
+            yuv422::yuyv_rows_to_rgb(&mut src.rows(), w, from == PixelFormat::Yvu422, false, out);
         }
         (PixelFormat::Argb8, _) => {
             for (row, o) in rows {
@@ -245,7 +250,7 @@ pub(super) fn encode(
         }
         PixelFormat::Yuv422 | PixelFormat::Yvu422 => {
             for (row, o) in rows {
-                yuv::rgb_row_to_yuyv(row, to == PixelFormat::Yvu422, o)?;
+                yuv422::rgb_row_to_yuyv(row, to == PixelFormat::Yvu422, o)?;
             }
         }
         PixelFormat::Argb8 => {

@@ -39,7 +39,8 @@
 //!
 //! The exact arithmetic of each step is documented in the submodules:
 //! [`rgb565`], [`gray`] (luma, BINARY threshold), [`pixel`] (ARGB8, BGR, 8 <->
-//! 16 bits), [`yuv`] (BT.601 limited range), [`raw10`] (MIPI bit order) and
+//! 16 bits), [`yuv`] (picamera's 4:2:0, BT.601 limited range), [`yuv422`]
+//! (OpenMV's 4:2:2, full range), [`raw10`] (MIPI bit order) and
 //! [`bayer`] (demosaicing, and RGB -> mosaic by sampling).
 //!
 //! Encoded formats (JPEG, PNG) are not handled here: this module knows
@@ -88,6 +89,7 @@ pub mod pixel;
 pub mod raw10;
 pub mod rgb565;
 pub mod yuv;
+pub mod yuv422;
 #[cfg(target_arch = "x86_64")]
 mod yuv_avx2;
 

@@ -208,33 +208,6 @@ pub(super) fn nv12_image<const BGR: bool>(
     }
 }
 
-/// The 32-pixel chunks of one YUYV (YVYU when `SWAP`) row; returns how many
-/// pixels it converted.
-#[target_feature(enable = "avx2")]
-pub(super) fn yuyv_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) -> usize {
-    let lo = _mm256_set1_epi16(0xFF);
-    let lo32 = _mm256_set1_epi32(0xFFFF);
-    let (sc, _) = src.as_chunks::<64>();
-    let (oc, _) = out.as_chunks_mut::<96>();
-    for (s, o) in sc.iter().zip(oc.iter_mut()) {
-        let (halves, _) = s.as_chunks::<32>();
-        let [s0, s1] = halves else { continue };
-        let (a, b) = (load32(s0), load32(s1));
-        let (y0, y1) = (_mm256_and_si256(a, lo), _mm256_and_si256(b, lo));
-        // Chroma bytes as 16-bit lanes: c0 c1 c0 c1 ... (U V pairs).
-        let (ca, cb) = (_mm256_srli_epi16::<8>(a), _mm256_srli_epi16::<8>(b));
-        let first = _mm256_packus_epi32(_mm256_and_si256(ca, lo32), _mm256_and_si256(cb, lo32));
-        let second = _mm256_packus_epi32(_mm256_srli_epi32::<16>(ca), _mm256_srli_epi32::<16>(cb));
-        let (u, v) = if SWAP {
-            (second, first)
-        } else {
-            (first, second)
-        };
-        core::<BGR>(y0, y1, u, v, o);
-    }
-    sc.len().min(oc.len()) * 32
-}
-
 /// Interleaves 64 R, G and B bytes into 192 RGB bytes.
 #[target_feature(enable = "avx2")]
 pub(super) fn interleave_rgb64(r: &[u8; 64], g: &[u8; 64], b: &[u8; 64], out: &mut [u8; 192]) {

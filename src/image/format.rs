@@ -21,10 +21,10 @@ use crate::error::{Error, ErrorKind, Result};
 /// | `Binary` | 1 bit per pixel; pixel x of a row in bit x % 32 of u32 word x / 32; rows padded to whole words |
 /// | `Grayscale`, `Bayer` | 1 byte per pixel |
 /// | `Rgb565` | u16 per pixel, r in bits 11-15, g 5-10, b 0-4 |
-/// | `Yuv422` / `Yvu422` | 2 bytes per pixel: Y then U (even x) or V (odd x); `Yvu422` swaps U and V |
+/// | `Yuv422` / `Yvu422` | 2 bytes per pixel: Y then U (even x) or V (odd x); `Yvu422` swaps U and V; full-range (JPEG) YCbCr, as OpenMV reads and writes it |
 /// | `Argb8` | u32 per pixel 0xAARRGGBB, so bytes B, G, R, A |
 /// | `Rgb888` / `Bgr888` | 3 bytes per pixel in that order |
-/// | `Yuv420` | I420: Y plane w x h, then U and V planes ceil(w/2) x ceil(h/2) |
+/// | `Yuv420` | I420: Y plane w x h, then U and V planes ceil(w/2) x ceil(h/2); BT.601 limited range, as picamera's captures (also `Nv12`) |
 /// | `Nv12` | Y plane w x h, then one plane of interleaved U, V pairs, ceil(w/2) pairs x ceil(h/2) rows |
 /// | `Bayer16` | u16 per pixel holding a `bits`-bit sample in its low bits |
 /// | `Gray16` | u16 per pixel, full 16-bit range |
@@ -52,9 +52,9 @@ pub enum PixelFormat {
     Rgb565,
     /// 8-bit Bayer mosaic (OpenMV BAYER_*).
     Bayer(BayerOrder),
-    /// YUYV 4:2:2 (OpenMV YUV422).
+    /// YUYV 4:2:2 (OpenMV YUV422), full-range YCbCr.
     Yuv422,
-    /// YVYU 4:2:2 (OpenMV YVU422).
+    /// YVYU 4:2:2 (OpenMV YVU422), full-range YCbCr.
     Yvu422,
     /// A JPEG file.
     Jpeg,
