@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use camreel::codec::Quality;
-use camreel::codec::jpeg::{self, Backend, JpegEncoder};
+use camreel::codec::jpeg::{self, Backend, JpegEncoder, Subsampling};
 use camreel::{ImageRef, PixelFormat};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -88,7 +88,7 @@ fn to_i420(rgb: &[u8], width: u32, height: u32) -> Vec<u8> {
 }
 
 fn backends() -> Vec<Backend> {
-    [Backend::JpegEncoder, Backend::TurboJpeg]
+    [Backend::JpegEncoder, Backend::TurboJpeg, Backend::Native]
         .into_iter()
         .filter(|b| b.is_available())
         .collect()
@@ -118,6 +118,27 @@ fn encode(c: &mut Criterion) {
                     b.iter(|| {
                         out.clear();
                         encoder.encode(black_box(input), &mut out).unwrap();
+                        black_box(out.len())
+                    })
+                });
+            }
+            // The MJPEG AVI writer's settings: 4:4:4, optimised Huffman
+            // tables (one interleaved scan, so not jpeg-encoder).
+            if backend != Backend::JpegEncoder {
+                encoder.set_subsampling(Subsampling::Chroma444);
+                encoder.set_optimize_coding(true);
+                out.clear();
+                encoder.encode(image, &mut out).unwrap();
+                let decoded = jpeg::decode(&out).unwrap();
+                eprintln!(
+                    "{backend} rgb888 {width}x{height} q85 4:4:4 optimised ({source}): {} bytes, PSNR {:.2} dB",
+                    out.len(),
+                    psnr(decoded.data(), &rgb)
+                );
+                group.bench_function(format!("{}/rgb888-444-optimized", backend.name()), |b| {
+                    b.iter(|| {
+                        out.clear();
+                        encoder.encode(black_box(image), &mut out).unwrap();
                         black_box(out.len())
                     })
                 });

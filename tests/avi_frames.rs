@@ -314,7 +314,7 @@ fn luma_sampling(jpeg: &[u8]) -> (u8, u8) {
 
 #[test]
 fn subsampling_and_huffman_optimisation_options() {
-    use camreel::codec::jpeg::{Backend, Subsampling};
+    use camreel::codec::jpeg::Subsampling;
     let frames = noise_frames(3, 64, 48);
     let record = |subsampling, optimize| {
         let mut w = MjpegWriterBuilder::new(64, 48)
@@ -333,19 +333,12 @@ fn subsampling_and_huffman_optimisation_options() {
     let opt = record(Subsampling::Chroma444, true);
     assert_eq!(luma_sampling(&s420[0]), (2, 2));
     assert_eq!(luma_sampling(&s444[0]), (1, 1));
-    let turbo = Backend::default_backend() == Backend::TurboJpeg;
     for i in 0..3 {
-        // Every frame is one interleaved scan, as MJPEG decoders expect.
+        // Every frame is one interleaved scan, as MJPEG decoders expect, and
+        // the writer's encoder (camreel's own, in every build) optimises it.
         let scans = opt[i].windows(2).filter(|w| *w == [0xFF, 0xDA]).count();
         assert_eq!(scans, 1, "frame {i}");
-        if turbo {
-            assert!(opt[i].len() < s444[i].len(), "frame {i}");
-        } else {
-            assert_eq!(
-                opt[i], s444[i],
-                "frame {i}: jpeg-encoder keeps standard tables"
-            );
-        }
+        assert!(opt[i].len() < s444[i].len(), "frame {i}");
         // Optimised tables change the entropy coding, not the picture.
         let (a, b) = (decode(&opt[i]).2, decode(&s444[i]).2);
         let worst = a.iter().zip(&b).map(|(x, y)| x.abs_diff(*y)).max();

@@ -80,6 +80,8 @@ macro_rules! simd_dispatch {
     };
 }
 
+pub(crate) use simd_dispatch;
+
 pub mod bayer;
 pub mod gray;
 mod hub;

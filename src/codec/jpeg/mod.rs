@@ -64,6 +64,7 @@ mod decoder;
 mod dht;
 mod encoder;
 mod header;
+mod native;
 #[cfg(feature = "turbojpeg")]
 mod turbo;
 
