@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --release --example encode_frames -- frames.rgb 640x480 avi out.avi [QUALITY [THREADS]]
-//! cargo run --release --example encode_frames -- frames.rgb 640x480 png 'out/frame%04d.png' [LEVEL]
+//! cargo run --release --example encode_frames -- frames.rgb 640x480 png 'out/frame%04d.png' [LEVEL|fast]
 //! ```
 //!
 //! Prints the frame count, the bytes written and the time taken.
@@ -23,7 +23,7 @@ fn usage() -> Error {
     Error::new(
         ErrorKind::InvalidArgument,
         "usage: encode_frames INPUT.rgb WxH avi OUT.avi [QUALITY [THREADS]] | \
-         encode_frames INPUT.rgb WxH png PATTERN%04d.png [LEVEL]",
+         encode_frames INPUT.rgb WxH png PATTERN%04d.png [LEVEL|fast]",
     )
 }
 
@@ -84,8 +84,12 @@ fn main() -> Result<()> {
         }
         "png" => {
             let mut options = PngOptions::new();
-            if let Some(level) = number(0)? {
-                options = options.compression(Compression::Level(level));
+            match rest.first().map(String::as_str) {
+                None => {}
+                Some("fast") => options = options.compression(Compression::Fast),
+                Some(_) => {
+                    options = options.compression(Compression::Level(number(0)?.unwrap_or(3)))
+                }
             }
             let mut total = 0u64;
             let mut file = Vec::new();
