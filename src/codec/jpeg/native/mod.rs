@@ -388,7 +388,7 @@ impl Native {
         };
         for (c, plane) in self.planes.iter_mut().enumerate().take(layout.comps) {
             let (pw, ph) = layout.plane(if input == Input::I420 { c } else { 0 });
-            plane.clear();
+            // fill_planes writes every sample: only the length matters.
             plane.resize(pw * ph, 0);
         }
         fill_planes(src, input, layout, settings.yuv_range, &mut self.planes);
@@ -409,6 +409,7 @@ impl Native {
         };
         let cpu = Cpu::detect();
         let blocks = layout.mcus.0 * layout.mcus.1 * blocks_per_mcu(layout).iter().sum::<usize>();
+        // transform writes every entry: only the length matters.
         self.coefs.resize(blocks, [0; 64]);
         self.masks.resize(blocks, 0);
         let specs = if settings.optimize_coding {
