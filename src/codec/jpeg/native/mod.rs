@@ -84,23 +84,22 @@ fn ycc(r: u8, g: u8, b: u8) -> [u8; 3] {
 }
 
 /// One row of packed pixels (`N` bytes, channels at `R`, `G`, `B`) to the
-/// first `w` samples of three plane rows; the rest of each row repeats the
-/// last sample.
+/// first `w` samples of three plane rows.
 #[inline(always)]
 fn rgb_row<const R: usize, const G: usize, const B: usize, const N: usize>(
     src: &[u8],
     w: usize,
     [y, cb, cr]: [&mut [u8]; 3],
 ) {
+    // Two passes, each of which vectorises: split the channels into the
+    // three rows, then convert them in place.
     let (px, _) = src.as_chunks::<N>();
-    for (i, p) in px.iter().take(w).enumerate() {
-        let [a, b, c] = ycc(p[R], p[G], p[B]);
-        y[i] = a;
-        cb[i] = b;
-        cr[i] = c;
+    let (y, cb, cr) = (&mut y[..w], &mut cb[..w], &mut cr[..w]);
+    for (((p, r), g), b) in px.iter().zip(y.iter_mut()).zip(cb.iter_mut()).zip(cr.iter_mut()) {
+        (*r, *g, *b) = (p[R], p[G], p[B]);
     }
-    for plane in [y, cb, cr] {
-        pad_row(plane, w);
+    for ((r, g), b) in y.iter_mut().zip(cb.iter_mut()).zip(cr.iter_mut()) {
+        [*r, *g, *b] = ycc(*r, *g, *b);
     }
 }
 
@@ -200,9 +199,12 @@ simd_dispatch! {
                 let rows = py.chunks_exact_mut(pw).zip(pu.chunks_exact_mut(pw)).zip(pv.chunks_exact_mut(pw));
                 for (s, ((y, u), v)) in src.rows().zip(rows) {
                     match input {
-                        Input::Rgb => rgb_row::<0, 1, 2, 3>(s, w, [y, u, v]),
-                        Input::Bgr => rgb_row::<2, 1, 0, 3>(s, w, [y, u, v]),
-                        _ => rgb_row::<2, 1, 0, 4>(s, w, [y, u, v]),
+                        Input::Rgb => rgb_row::<0, 1, 2, 3>(s, w, [&mut *y, &mut *u, &mut *v]),
+                        Input::Bgr => rgb_row::<2, 1, 0, 3>(s, w, [&mut *y, &mut *u, &mut *v]),
+                        _ => rgb_row::<2, 1, 0, 4>(s, w, [&mut *y, &mut *u, &mut *v]),
+                    }
+                    for row in [y, u, v] {
+                        pad_row(row, w);
                     }
                 }
                 pad_rows(py, pw, h);
