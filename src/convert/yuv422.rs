@@ -137,6 +137,24 @@ simd_dispatch! {
     }
 }
 
+/// One row: the AVX2 kernel's 32-pixel chunks when the CPU has AVX2, the
+/// portable path otherwise; the same results either way.
+#[inline]
+#[allow(unsafe_code)]
+fn row<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8], avx2: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is true only when the CPU supports AVX2 (detected
+        // by the caller), the only requirement of this safe
+        // `#[target_feature]` function.
+        let done = unsafe { super::yuv_avx2::yuyv_full_chunks::<SWAP, BGR>(src, out) };
+        tail::<SWAP, BGR>(src, out, done);
+        return;
+    }
+    let _ = avx2;
+    row_to_rgb::<SWAP, BGR>(src, out);
+}
+
 /// Interleaves three planes of 64 samples into 192 bytes.
 #[inline(always)]
 #[allow(unsafe_code)]
@@ -207,13 +225,17 @@ pub(crate) fn yuyv_rows_to_rgb(
     bgr: bool,
     out: &mut [u8],
 ) {
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let avx2 = false;
     for (s, o) in rows.zip(out.chunks_exact_mut(3 * w)) {
         let s = &s[..(2 * w).min(s.len())];
         match (yvyu, bgr) {
-            (false, false) => row_to_rgb::<false, false>(s, o),
-            (false, true) => row_to_rgb::<false, true>(s, o),
-            (true, false) => row_to_rgb::<true, false>(s, o),
-            (true, true) => row_to_rgb::<true, true>(s, o),
+            (false, false) => row::<false, false>(s, o, avx2),
+            (false, true) => row::<false, true>(s, o, avx2),
+            (true, false) => row::<true, false>(s, o, avx2),
+            (true, true) => row::<true, true>(s, o, avx2),
         }
     }
 }
@@ -373,6 +395,14 @@ mod tests {
                 assert_eq!(&out[3 * x..3 * x + 3], &want, "x {x} {yvyu} {bgr}");
             }
         }
+        // The portable path too (the AVX2 one is what ran above).
+        for (yvyu, bgr) in [(false, true), (true, false)] {
+            let mut fast = vec![0u8; 3 * w];
+            yuyv_rows_to_rgb(&mut std::iter::once(&yuyv[..]), w, yvyu, bgr, &mut fast);
+            let mut portable = vec![0u8; 3 * w];
+            row_to_rgb_generic_for_tests(yvyu, bgr, &yuyv, &mut portable);
+            assert_eq!(fast, portable, "{yvyu} {bgr}");
+        }
         let mut gray = vec![0u8; w];
         yuyv_rows_to_gray(&mut std::iter::once(&yuyv[..]), w, &mut gray);
         assert!(gray.iter().enumerate().all(|(x, &g)| g == yuyv[2 * x]));
@@ -380,6 +410,38 @@ mod tests {
         let mut one = [0u8; 3];
         yuyv_row_to_rgb(&[100, 200], false, &mut one).unwrap();
         assert_eq!(one, openmv(100, 200, 128));
+    }
+
+    fn row_to_rgb_generic_for_tests(yvyu: bool, bgr: bool, src: &[u8], out: &mut [u8]) {
+        match (yvyu, bgr) {
+            (false, false) => row_to_rgb::<false, false>(src, out),
+            (false, true) => row_to_rgb::<false, true>(src, out),
+            (true, false) => row_to_rgb::<true, false>(src, out),
+            (true, true) => row_to_rgb::<true, true>(src, out),
+        }
+    }
+
+    /// The kernel (AVX2 where the CPU has it) against the pixel formula.
+    #[test]
+    fn avx2_kernel_matches_every_triple() {
+        // Every (U, V) pair; luma at the clamping edges and a spread between.
+        let lumas = (0..=255u8).step_by(17).chain([1, 2, 127, 128, 253, 254]);
+        for y in lumas {
+            for v in 0..=255u8 {
+                // Four rows of 64 pairs (128 pixels): every U once.
+                for quarter in 0..4u32 {
+                    let yuyv: Vec<u8> = (0..64u32)
+                        .flat_map(|k| [y, (64 * quarter + k) as u8, y, v])
+                        .collect();
+                    let mut out = vec![0u8; 384];
+                    yuyv_rows_to_rgb(&mut std::iter::once(&yuyv[..]), 128, false, false, &mut out);
+                    for (x, px) in out.chunks_exact(3).enumerate() {
+                        let u = yuyv[(x / 2) * 4 + 1];
+                        assert_eq!(px, ycbcr_to_rgb(y, u, v), "y {y} u {u} v {v}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -95,7 +95,12 @@ fn rgb_row<const R: usize, const G: usize, const B: usize, const N: usize>(
     // three rows, then convert them in place.
     let (px, _) = src.as_chunks::<N>();
     let (y, cb, cr) = (&mut y[..w], &mut cb[..w], &mut cr[..w]);
-    for (((p, r), g), b) in px.iter().zip(y.iter_mut()).zip(cb.iter_mut()).zip(cr.iter_mut()) {
+    for (((p, r), g), b) in px
+        .iter()
+        .zip(y.iter_mut())
+        .zip(cb.iter_mut())
+        .zip(cr.iter_mut())
+    {
         (*r, *g, *b) = (p[R], p[G], p[B]);
     }
     for ((r, g), b) in y.iter_mut().zip(cb.iter_mut()).zip(cr.iter_mut()) {
