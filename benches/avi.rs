@@ -112,7 +112,7 @@ fn passthrough(c: &mut Criterion) {
             for j in &jpegs {
                 w.add_jpeg(black_box(j), None).expect("add");
             }
-            w.finish().expect("finish");
+            w.into_inner().expect("finish");
         })
     });
     g.finish();
@@ -171,7 +171,7 @@ fn record(path: &Path, frames: &[ImageRef<'_>], s: Settings, threads: usize) {
         for f in frames {
             w.add_frame(*f, &options).expect("add");
         }
-        w.finish().expect("finish");
+        w.into_inner().expect("finish");
     } else {
         let mut w = ParallelMjpegWriter::new(writer, threads).expect("pool");
         for f in frames {

@@ -5,7 +5,7 @@
 //! Throughput is in frames (`Elements`): criterion's "elem/s" is frames per
 //! second. Run with `cargo bench --bench camera -- --quick` on a busy machine.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ops::ControlFlow;
 
 use camreel::camera::CameraSource;
@@ -85,24 +85,6 @@ fn capture_sequence(c: &mut Criterion) {
     g.finish();
 }
 
-thread_local! {
-    /// Each worker's encoder and output buffer, set up on its first frame.
-    static ENCODER: RefCell<Option<(JpegCapture, Vec<u8>)>> = const { RefCell::new(None) };
-}
-
-fn encode_on_this_thread(frame: &camreel::camera::OwnedFrame) -> camreel::Result<usize> {
-    ENCODER.with(|e| {
-        let mut e = e.borrow_mut();
-        let (enc, out) = match &mut *e {
-            Some(x) => x,
-            None => e.insert((JpegCapture::new(QUALITY)?, Vec::new())),
-        };
-        out.clear();
-        enc.encode(frame.image.view(), out)?;
-        Ok(out.len())
-    })
-}
-
 fn pipeline(c: &mut Criterion) {
     let mut g = c.benchmark_group("pipeline_jpeg_640x480");
     g.throughput(Throughput::Elements(FRAMES));
@@ -116,11 +98,21 @@ fn pipeline(c: &mut Criterion) {
                     .workers(workers)
                     .queue(4)
                     .overflow(Overflow::Block)
-                    .frames(FRAMES)
-                    .run(&mut cam, encode_on_this_thread, |_, n| {
-                        bytes += n;
-                        Ok(ControlFlow::Continue(()))
-                    })
+                    .limit(FRAMES)
+                    .run_init(
+                        &mut cam,
+                        // Each worker's encoder and output buffer, built once.
+                        || Ok((JpegCapture::new(QUALITY)?, Vec::new())),
+                        |(jpeg, out), frame| {
+                            out.clear();
+                            jpeg.encode(frame.image.view(), out)?;
+                            Ok(out.len())
+                        },
+                        |_, n| {
+                            bytes += n;
+                            Ok(ControlFlow::Continue(()))
+                        },
+                    )
                     .unwrap();
                 assert_eq!((stats.delivered, stats.dropped), (FRAMES, 0));
                 bytes

@@ -58,9 +58,10 @@ fn sequence() -> Vec<Image> {
 fn encode(frames: &[Image], options: GifOptions) -> usize {
     let mut gif = GifWriter::with_options(Vec::new(), W, H, options).expect("header");
     for f in frames {
-        gif.add_frame(f, 10).expect("frame");
+        gif.add_frame(f, std::time::Duration::from_millis(100))
+            .expect("frame");
     }
-    gif.finish().expect("trailer").len()
+    gif.into_inner().expect("trailer").len()
 }
 
 fn bench(c: &mut Criterion) {

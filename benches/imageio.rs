@@ -28,11 +28,6 @@ const H: u32 = 240;
 const FRAME: usize = (W * H * 2) as usize;
 const FRAMES: usize = 1000;
 
-const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
-
 /// Ten distinct RGB565 frames: a gradient moving two pixels per frame.
 fn frames() -> Vec<Image> {
     (0..10u32)
@@ -117,14 +112,22 @@ fn file_benches(c: &mut Criterion) {
     g.bench_function("stream_read_into", |b| {
         b.iter(|| {
             s.seek(0).unwrap();
-            while s.read_into(&mut img, NO_WAIT).unwrap().is_some() {}
+            while s
+                .read_into(&mut img, ReadOptions::NO_WAIT)
+                .unwrap()
+                .is_some()
+            {}
             black_box(&img);
         })
     });
     g.bench_function("stream_open_and_read_into", |b| {
         b.iter(|| {
             let mut s = FileStream::open(&stream_path).unwrap();
-            while s.read_into(&mut img, NO_WAIT).unwrap().is_some() {}
+            while s
+                .read_into(&mut img, ReadOptions::NO_WAIT)
+                .unwrap()
+                .is_some()
+            {}
             black_box(&img);
         })
     });
@@ -169,7 +172,7 @@ fn memory_benches(c: &mut Criterion) {
             let slot = m.offset();
             m.write(&frames[k % 10]).unwrap();
             m.seek(slot).unwrap();
-            let (view, _) = m.read_ref(NO_WAIT).unwrap();
+            let (view, _) = m.read_ref(ReadOptions::NO_WAIT).unwrap();
             black_box(view.data());
             k += 1;
         })
@@ -183,7 +186,7 @@ fn memory_benches(c: &mut Criterion) {
             let slot = m.offset();
             m.write(&frames[k % 10]).unwrap();
             m.seek(slot).unwrap();
-            m.read_into(&mut img, NO_WAIT).unwrap();
+            m.read_into(&mut img, ReadOptions::NO_WAIT).unwrap();
             black_box(img.data());
             k += 1;
         })
@@ -198,7 +201,8 @@ fn seek_benches(c: &mut Criterion) {
     let mut w = FileStream::create(&path).unwrap();
     let small = Image::zeroed(PixelFormat::Rgb565, 32, 24).unwrap();
     for _ in 0..N {
-        w.write_with_elapsed(&small, 33).unwrap();
+        w.write_with_elapsed(&small, Duration::from_millis(33))
+            .unwrap();
     }
     w.close().unwrap();
 
@@ -220,7 +224,9 @@ fn seek_benches(c: &mut Criterion) {
     g.bench_function("seek_last_of_10000_and_read", |b| {
         b.iter(|| {
             s.seek(black_box(N - 1)).unwrap();
-            s.read_into(&mut img, NO_WAIT).unwrap().unwrap()
+            s.read_into(&mut img, ReadOptions::NO_WAIT)
+                .unwrap()
+                .unwrap()
         })
     });
     g.finish();

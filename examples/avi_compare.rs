@@ -111,7 +111,7 @@ fn record(args: &Args, frames: &[ImageRef<'_>]) -> Result<()> {
         for f in frames {
             writer.add_frame(*f, &options)?;
         }
-        writer.finish()?;
+        writer.into_inner()?;
     } else {
         let mut writer = ParallelMjpegWriter::new(writer, args.threads)?;
         for f in frames {

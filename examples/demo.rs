@@ -5,19 +5,17 @@
 //!
 //! `cargo run --release --example demo`
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use camreel::avi::MjpegWriterBuilder;
+use camreel::avi::{self, MjpegWriterBuilder};
 use camreel::camera::CameraSource;
 use camreel::camera::replay::ReplayCamera;
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
 use camreel::capture::CaptureExt;
 use camreel::codec::{jpeg, png};
-use camreel::gif::GifWriter;
-use camreel::imageio::{Fallback, FileOptions};
+use camreel::gif::{GifReader, GifWriter};
+use camreel::imageio::{self, Fallback, FileOptions};
 use camreel::sink::FrameSink;
 use camreel::timing::FrameRate;
 use camreel::{Error, Result};
@@ -26,10 +24,6 @@ const WIDTH: u32 = 320;
 const HEIGHT: u32 = 240;
 const FPS: f64 = 30.0;
 const FRAMES: u64 = 60;
-
-fn create(path: &Path) -> Result<File> {
-    File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))
-}
 
 fn main() -> Result<()> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -77,7 +71,8 @@ fn main() -> Result<()> {
         arrivals.push((t0.elapsed(), frame.timestamp));
     }
     let intervals: Vec<Duration> = arrivals.windows(2).map(|w| w[1].0 - w[0].0).collect();
-    let mean = intervals.iter().sum::<Duration>() / intervals.len().max(1) as u32;
+    let count = u32::try_from(intervals.len().max(1)).unwrap_or(u32::MAX);
+    let mean = intervals.iter().sum::<Duration>() / count;
     let worst = arrivals
         .iter()
         .map(|&(wall, recorded)| {
@@ -99,20 +94,19 @@ fn main() -> Result<()> {
     let avi_path = dir.join("clip.avi");
     let gif_path = dir.join("clip.gif");
     let png_path = dir.join("frame0.png");
+    // Both are written as fast as the replay goes; each frame's timestamp
+    // times it, so both keep the recorded 30 fps.
     let mut avi = MjpegWriterBuilder::new(WIDTH, HEIGHT)
         .frame_rate(FrameRate::from_fps(FPS)?)
-        .build(BufWriter::new(create(&avi_path)?))?;
-    let mut gif = GifWriter::new(BufWriter::new(create(&gif_path)?), WIDTH, HEIGHT)?;
+        .create(&avi_path)?;
+    let mut gif = GifWriter::create(&gif_path, WIDTH, HEIGHT)?;
     let mut fast = ReplayCamera::builder(&clip).realtime(false).open()?;
-    let mut previous = None;
     let mut first = true;
     while let Some(frame) = fast.next_frame()? {
-        avi.add_jpeg(frame.image.data(), None)?;
-        let rgb = jpeg::decode(frame.image.data())?;
-        let interval = previous.map_or(33, |p: Duration| (frame.timestamp - p).as_millis() as u32);
-        previous = Some(frame.timestamp);
-        gif.add_frame_ms(&rgb, interval)?;
+        avi.write_frame(&frame)?; // JPEG of the right size: stored untouched
+        gif.write_frame(&frame)?; // decoded, quantised, shown until the next timestamp
         if first {
+            let rgb = jpeg::decode(frame.image.data())?;
             let mut out = Vec::new();
             png::encode(rgb.view(), &mut out)?;
             std::fs::write(&png_path, out)
@@ -122,6 +116,15 @@ fn main() -> Result<()> {
     }
     avi.finish()?;
     gif.finish()?;
+    // The same 60 frames last the same time in every file kind.
+    println!(
+        "durations: .bin {:.3} s, .avi {:.3} s, .gif {:.3} s",
+        imageio::info(&clip)?.duration().as_secs_f64(),
+        avi::info(&avi_path)?.duration().as_secs_f64(),
+        GifReader::open(&gif_path)?
+            .info()
+            .map_or(0.0, |i| i.duration().as_secs_f64()),
+    );
     for path in [&avi_path, &gif_path, &png_path] {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         println!("wrote {} ({size} bytes)", path.display());

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use camreel::avi::{FrameOptions, MjpegWriterBuilder, ParallelMjpegWriter};
 use camreel::codec::png::{self, Compression, PngOptions};
+use camreel::sink::FrameSink;
 use camreel::{Error, ErrorKind, Image, PixelFormat, Result};
 
 fn usage() -> Error {

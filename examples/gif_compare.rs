@@ -72,9 +72,9 @@ fn main() -> Result<()> {
         let file = std::fs::File::create(out).map_err(|e| Error::io(out.clone(), e))?;
         let mut gif = GifWriter::with_options(std::io::BufWriter::new(file), w, h, options)?;
         for f in &frames {
-            gif.add_frame(*f, 10)?;
+            gif.add_frame(*f, std::time::Duration::from_millis(100))?;
         }
-        let buf = gif.finish()?;
+        let buf = gif.into_inner()?;
         buf.into_inner()
             .map_err(|e| Error::io(out.clone(), e.into_error()))?
             .sync_all()

@@ -8,13 +8,12 @@
 //! 640x480 RGB888, a gradient moving 4 pixels per frame, encoded on two
 //! threads by a `ParallelMjpegWriter`; every 20th frame is a 320x320
 //! grayscale square instead, letterboxed into the 640x480 recording. The
-//! frame rate is measured from the capture times; the file is synced to disk
-//! every second, so a crash loses at most the last second (and `camreel
+//! frame rate is measured from the frames' capture timestamps (never from
+//! the wall clock); the file is synced to disk every second of recording,
+//! so a crash loses at most the last second (and `camreel
 //! convert broken.avi fixed.avi` recovers even that). Inspect the result
 //! with `camreel info OUT.avi` or play it with `ffplay`.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::time::{Duration, Instant};
 
 use camreel::avi::{FrameOptions, MjpegWriterBuilder, ParallelMjpegWriter};
@@ -49,26 +48,25 @@ fn main() -> camreel::Result<()> {
     let fps: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(30.0);
     let interval = Duration::from_secs_f64(1.0 / fps.max(0.1));
 
-    let file = File::create(&out).map_err(|e| camreel::Error::io("creating the output", e))?;
-    let writer = MjpegWriterBuilder::new(640, 480)
-        .quality(80)
-        .build(BufWriter::new(file))?;
+    let writer = MjpegWriterBuilder::new(640, 480).quality(80).create(&out)?;
     let mut recorder = ParallelMjpegWriter::new(writer, 2)?;
     let square = Image::new(PixelFormat::Grayscale, 320, 320, vec![160; 320 * 320])?;
     let mut frame = Image::empty();
     let start = Instant::now();
     for t in 0..frames {
+        // The capture time, as a camera stamps it.
+        let captured = FrameOptions::new().timestamp(interval * t);
         if t % 20 == 19 {
-            recorder.add_frame(square.view(), &FrameOptions::new())?;
+            recorder.add_frame(square.view(), &captured)?;
         } else {
             gradient(t, &mut frame)?;
-            recorder.add_frame(frame.view(), &FrameOptions::new())?;
+            recorder.add_frame(frame.view(), &captured)?;
         }
-        if (t + 1) % (fps.round().max(1.0) as u32) == 0 {
-            recorder.sync()?;
+        let next = interval * (t + 1);
+        if next.as_secs() > (interval * t).as_secs() {
+            recorder.sync()?; // a second of recording is on disk
         }
         // Wait for the next capture time, as a camera would.
-        let next = interval * (t + 1);
         if let Some(wait) = next.checked_sub(start.elapsed()) {
             std::thread::sleep(wait);
         }

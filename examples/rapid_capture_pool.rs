@@ -1,7 +1,8 @@
 //! picamera recipe 5.3, rapid capture and processing with a pool of
 //! processors: a capture thread, a bounded queue, four workers that encode
-//! and analyse each frame, and results delivered in capture order; no
-//! sleeps, no shared flags, and every dropped frame counted.
+//! and analyse each frame (each builds its JPEG encoder once), and results
+//! delivered in capture order with their timestamps; no sleeps, no shared
+//! flags, and every dropped frame counted.
 //!
 //! `cargo run --release --example rapid_capture_pool`
 
@@ -21,21 +22,26 @@ fn main() -> camreel::Result<()> {
         .workers(4)
         .queue(4)
         .overflow(Overflow::DropOldest)
-        .frames(90)
-        .run(
+        .limit(90)
+        .run_init(
             camera,
-            |frame| {
+            // Each worker's encoder and output buffer, built once.
+            || Ok((JpegCapture::new(85)?, Vec::new())),
+            |(encoder, jpeg), frame| {
                 // The processing: a JPEG encode and a mean brightness.
-                let mut jpeg = Vec::new();
-                JpegCapture::new(85)?.encode(frame.image.view(), &mut jpeg)?;
+                jpeg.clear();
+                encoder.encode(frame.image.view(), jpeg)?;
                 let data = frame.image.data();
                 let mean = data.iter().map(|&b| u64::from(b)).sum::<u64>() / data.len() as u64;
                 Ok((jpeg.len(), mean))
             },
-            |sequence, (bytes, mean)| {
+            |info, (bytes, mean)| {
                 done += 1;
-                if sequence % 30 == 0 {
-                    println!("frame {sequence}: {bytes} JPEG bytes, mean level {mean}");
+                if info.sequence % 30 == 0 {
+                    println!(
+                        "frame {} at {:?}: {bytes} JPEG bytes, mean level {mean}",
+                        info.sequence, info.timestamp
+                    );
                 }
                 Ok(ControlFlow::Continue(()))
             },

@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release --example raw_bayer [average|bilinear|mhc]`
 
-use camreel::camera::rpi::{PiCamera, PiFormat};
+use camreel::capture::picamera::{PiCamera, PiFormat};
 use camreel::codec::png;
 use camreel::convert::{self, ConvertOptions, Demosaic};
 use camreel::raw::BayerCapture;
@@ -24,7 +24,7 @@ fn main() -> camreel::Result<()> {
 
     let mut camera = PiCamera::emulator(1024, 768, 7)?;
     let mut stream = Vec::new();
-    camera.capture(PiFormat::JpegBayer, &mut stream)?;
+    camera.capture_as(&mut stream, PiFormat::JpegBayer)?;
 
     let capture = BayerCapture::parse(&stream)?;
     println!(

@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(out, "note: {tail}")?;
     }
     let total = stream.count() * loops;
-    let opts = ReadOptions { loop_: true, pause };
+    let opts = ReadOptions::PLAYBACK.pausing(pause);
     writeln!(
         out,
         "{:>6}  {:>9}  {:<10}  {:>8}  {:>8}  {:>8}  {:>6}",

@@ -4,14 +4,14 @@
 //!
 //! `cargo run --example rgb_capture`
 
-use camreel::camera::rpi::{PiCamera, PiFormat};
+use camreel::capture::picamera::{PiCamera, PiFormat};
 use camreel::{PixelFormat, raw};
 
 fn main() -> camreel::Result<()> {
     let (width, height) = (100, 100);
     let mut camera = PiCamera::emulator(width, height, 2)?;
     let mut stream = Vec::new();
-    camera.capture(PiFormat::Rgb, &mut stream)?;
+    camera.capture_as(&mut stream, PiFormat::Rgb)?;
     let (fwidth, fheight) = raw::padded_size(width, height);
     println!(
         "captured {} bytes = {fwidth} x {fheight} x 3 (padded)",

@@ -5,14 +5,14 @@
 //! Runs on the emulated Pi camera (synthetic scene); the buffer layout is
 //! byte for byte what a Pi delivers. `cargo run --example yuv_capture`
 
-use camreel::camera::rpi::{PiCamera, PiFormat};
+use camreel::capture::picamera::{PiCamera, PiFormat};
 use camreel::{PixelFormat, convert, raw};
 
 fn main() -> camreel::Result<()> {
     let (width, height) = (100, 100);
     let mut camera = PiCamera::emulator(width, height, 1)?;
     let mut stream = Vec::new();
-    camera.capture(PiFormat::Yuv, &mut stream)?;
+    camera.capture_as(&mut stream, PiFormat::Yuv)?;
 
     // The capture is rounded up to 128x112: Y 14336 bytes, U and V 3584 each.
     let (fwidth, fheight) = raw::padded_size(width, height);

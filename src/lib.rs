@@ -6,6 +6,7 @@
 pub mod avi;
 pub mod camera;
 pub mod capture;
+pub mod circular;
 pub mod clock;
 pub mod codec;
 pub mod convert;
@@ -13,13 +14,21 @@ pub mod error;
 pub mod frame;
 pub mod geometry;
 pub mod gif;
+pub mod h264;
 pub mod image;
 pub mod imageio;
 mod io_util;
+pub mod motion;
+#[cfg(feature = "mp4")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mp4")))]
+pub mod mp4;
+pub mod net;
+mod pool;
 pub mod raw;
 pub mod record;
 pub mod sink;
 pub mod timing;
+pub mod video;
 
 pub use error::{Error, ErrorKind, Result};
 pub use image::{BayerOrder, Image, ImageRef, Limits, PixelFormat, Rect};

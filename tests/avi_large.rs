@@ -72,7 +72,7 @@ fn recording_over_one_gib_is_open_dml_and_seeks() {
         }
     }
     assert!(w.is_open_dml());
-    w.finish().unwrap();
+    w.into_inner().unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
     assert!(size > 1 << 30, "{size} bytes");
 

@@ -4,9 +4,9 @@
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use camreel::camera::rpi::{PiCamera, PiFormat};
 use camreel::camera::synthetic::{MotionEvent, SyntheticCamera};
 use camreel::camera::{self, CameraSource, Frame, SourceConfig};
+use camreel::capture::picamera::{PiCamera, PiFormat};
 use camreel::capture::pipeline::{Overflow, Pipeline};
 use camreel::capture::{CaptureExt, EncodedSink, FrameSink, RawEncoder, Splitter};
 use camreel::clock::ManualClock;
@@ -225,8 +225,8 @@ fn pipeline_processes_in_parallel_in_order() {
                     std::thread::current().id(),
                 ))
             },
-            |seq, (sum, _thread)| {
-                got.push((seq, sum));
+            |info, (sum, _thread)| {
+                got.push((info.sequence, sum));
                 Ok(ControlFlow::Continue(()))
             },
         )
@@ -251,7 +251,7 @@ fn picamera_rgb_recipe_round_trips() {
     let mut camera = PiCamera::emulator(100, 100, 3).unwrap();
     let expected = camera.get_ref().render(0).unwrap();
     let mut stream = Vec::new();
-    camera.capture(PiFormat::Rgb, &mut stream).unwrap();
+    camera.capture_as(&mut stream, PiFormat::Rgb).unwrap();
     let (fw, fh) = raw::padded_size(100, 100);
     assert_eq!(stream.len(), (fw * fh * 3) as usize);
     let image = raw::crop_rgb(&stream, 100, 100, PixelFormat::Rgb888).unwrap();
@@ -346,10 +346,12 @@ mod replay {
         let mut out = FileStream::create(&path).unwrap();
         for (i, ms) in [(0u8, 0u32), (1, 40), (2, 60)] {
             let img = Image::new(PixelFormat::Grayscale, 4, 2, vec![i; 8]).unwrap();
-            out.write_with_elapsed(&img, ms).unwrap();
+            out.write_with_elapsed(&img, Duration::from_millis(ms.into()))
+                .unwrap();
         }
         let rgb = Image::new(PixelFormat::Rgb565, 2, 2, vec![9; 8]).unwrap();
-        out.write_with_elapsed(&rgb, 100).unwrap();
+        out.write_with_elapsed(&rgb, Duration::from_millis(100))
+            .unwrap();
         out.close().unwrap();
         path
     }

@@ -12,11 +12,6 @@ use camreel::imageio::{
 use camreel::{BayerOrder, ErrorKind, Image, ImageRef, PixelFormat};
 use proptest::prelude::*;
 
-const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
-
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
@@ -26,7 +21,7 @@ fn data(name: &str) -> PathBuf {
 fn read_all(s: &mut FileStream) -> Vec<(Image, u32)> {
     let mut out = Vec::new();
     let mut img = Image::empty();
-    while let Some(info) = s.read_into(&mut img, NO_WAIT).unwrap() {
+    while let Some(info) = s.read_into(&mut img, ReadOptions::NO_WAIT).unwrap() {
         out.push((img.clone(), info.elapsed_ms));
     }
     out
@@ -149,8 +144,8 @@ fn copying_a_v1_file_keeps_payloads_and_intervals() {
     let mut src = FileStream::open(data("v1_0_ide_jpeg.bin")).unwrap();
     let mut dst = FileStream::create(&out).unwrap();
     let mut img = Image::empty();
-    while let Some(info) = src.read_into(&mut img, NO_WAIT).unwrap() {
-        dst.write_with_elapsed(&img, info.elapsed_ms).unwrap();
+    while let Some(info) = src.read_into(&mut img, ReadOptions::NO_WAIT).unwrap() {
+        dst.write_with_elapsed(&img, info.elapsed()).unwrap();
     }
     dst.close().unwrap();
     let mut a = FileStream::open(data("v1_0_ide_jpeg.bin")).unwrap();
@@ -258,7 +253,7 @@ fn in_memory_formats_are_stored_as_png_by_default() {
     let formats: Vec<PixelFormat> = s.headers().map(|h| h.format).collect();
     assert_eq!(formats, [PixelFormat::Png, PixelFormat::Png]);
     s.seek(0).unwrap();
-    let png = s.read(NO_WAIT).unwrap().unwrap();
+    let png = s.read(ReadOptions::NO_WAIT).unwrap().unwrap();
     assert_eq!(camreel::codec::decode(png.view()).unwrap(), rgb);
 }
 
@@ -273,15 +268,15 @@ fn loop_false_returns_none_at_the_end_and_loop_wraps() {
     }
     drop(s);
     let mut s = FileStream::open(&path).unwrap();
-    let looping = ReadOptions::default().with_pause(false);
+    let looping = ReadOptions::NO_WAIT.looping(true);
     let got: Vec<u8> = (0..7)
         .map(|_| s.read(looping).unwrap().unwrap().data()[0])
         .collect();
     assert_eq!(got, [0, 1, 2, 0, 1, 2, 0]);
-    assert_eq!(s.read(NO_WAIT).unwrap().unwrap().data(), &[1]);
-    assert_eq!(s.read(NO_WAIT).unwrap().unwrap().data(), &[2]);
-    assert!(s.read(NO_WAIT).unwrap().is_none());
-    assert!(s.read(NO_WAIT).unwrap().is_none());
+    assert_eq!(s.read(ReadOptions::NO_WAIT).unwrap().unwrap().data(), &[1]);
+    assert_eq!(s.read(ReadOptions::NO_WAIT).unwrap().unwrap().data(), &[2]);
+    assert!(s.read(ReadOptions::NO_WAIT).unwrap().is_none());
+    assert!(s.read(ReadOptions::NO_WAIT).unwrap().is_none());
     assert_eq!(s.offset(), 3);
 }
 
@@ -303,8 +298,8 @@ fn seek_then_write_truncates_the_rest() {
     assert_eq!(std::fs::metadata(&path).unwrap().len(), s.byte_len());
     // Reading back through the same stream and through a new one.
     s.seek(2).unwrap();
-    assert_eq!(s.read(NO_WAIT).unwrap().unwrap(), replacement);
-    assert!(s.read(NO_WAIT).unwrap().is_none());
+    assert_eq!(s.read(ReadOptions::NO_WAIT).unwrap().unwrap(), replacement);
+    assert!(s.read(ReadOptions::NO_WAIT).unwrap().is_none());
     s.close().unwrap();
     let mut r = FileStream::open(&path).unwrap();
     let frames = read_all(&mut r);
@@ -336,11 +331,11 @@ fn seek_reads_any_frame() {
     for n in [49u32, 0, 17, 17, 48, 3] {
         r.seek(u64::from(n)).unwrap();
         assert_eq!(r.offset(), u64::from(n));
-        let img = r.read(NO_WAIT).unwrap().unwrap();
+        let img = r.read(ReadOptions::NO_WAIT).unwrap().unwrap();
         assert_eq!(img, sample(PixelFormat::Grayscale, 1 + n % 7, 1 + n % 3, n));
     }
     r.seek(50).unwrap();
-    assert!(r.read(NO_WAIT).unwrap().is_none());
+    assert!(r.read(ReadOptions::NO_WAIT).unwrap().is_none());
     assert_eq!(r.seek(51).unwrap_err().kind(), ErrorKind::SeekOutOfRange);
 }
 
@@ -373,7 +368,7 @@ fn write_stamps_intervals_and_pause_replays_them() {
     // caller's own processing time is subtracted.
     let play = ManualClock::shared();
     let mut r = FileOptions::new().clock(play.clone()).open(&path).unwrap();
-    let opts = ReadOptions::default().with_loop(false);
+    let opts = ReadOptions::default().looping(false);
     let mut out = Image::empty();
     let t0 = play.now();
     r.read_into(&mut out, opts).unwrap().unwrap();
@@ -384,9 +379,7 @@ fn write_stamps_intervals_and_pause_replays_them() {
     play.advance(Duration::from_millis(50)); // too slow: no wait
     r.read_into(&mut out, opts).unwrap().unwrap();
     assert_eq!(play.now() - t0, Duration::from_millis(333));
-    r.read_into(&mut out, opts.with_pause(false))
-        .unwrap()
-        .unwrap();
+    r.read_into(&mut out, opts.pausing(false)).unwrap().unwrap();
     assert_eq!(play.now() - t0, Duration::from_millis(333));
     while r.read_into(&mut out, opts).unwrap().is_some() {}
     assert_eq!(
@@ -429,14 +422,14 @@ fn a_tiny_file_claiming_a_huge_frame_is_an_error() {
         (tail.frame, tail.offset, tail.kind),
         (0, 16, ErrorKind::LimitExceeded)
     );
-    let e = s.read(NO_WAIT).unwrap_err();
+    let e = s.read(ReadOptions::NO_WAIT).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
     assert!(e.to_string().starts_with("frame 0 at byte 16: "), "{e}");
     // Within the limits but larger than the file: truncated.
     bytes[32..36].copy_from_slice(&100_000u32.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     let mut s = FileStream::open(&path).unwrap();
-    let e = s.read(NO_WAIT).unwrap_err();
+    let e = s.read(ReadOptions::NO_WAIT).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Truncated);
     assert_eq!(
         e.to_string(),
@@ -462,15 +455,15 @@ fn bad_headers_mid_file_stop_the_index_there() {
     assert_eq!(r.count(), 1);
     let e = r.seek(2).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SeekOutOfRange);
-    r.read(NO_WAIT).unwrap().unwrap();
-    let e = r.read(NO_WAIT).unwrap_err();
+    r.read(ReadOptions::NO_WAIT).unwrap().unwrap();
+    let e = r.read(ReadOptions::NO_WAIT).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
     assert_eq!(
         e.to_string(),
         "frame 1 at byte 64: unknown pixel format code 0xDEADBEEF"
     );
     // Looping: the error once per pass, then frame 0 again.
-    let looping = ReadOptions::default().with_pause(false);
+    let looping = ReadOptions::NO_WAIT.looping(true);
     assert!(r.read(looping).unwrap().is_some());
     assert_eq!(
         r.read(looping).unwrap_err().kind(),
@@ -511,11 +504,11 @@ fn read_into_reuses_the_callers_buffer() {
     s.write(&sample(PixelFormat::Jpeg, 64, 48, 3)).unwrap();
     s.seek(0).unwrap();
     let mut img = Image::empty();
-    s.read_into(&mut img, NO_WAIT).unwrap();
+    s.read_into(&mut img, ReadOptions::NO_WAIT).unwrap();
     let cap = img.capacity();
     let ptr = img.data().as_ptr();
     for _ in 0..2 {
-        s.read_into(&mut img, NO_WAIT).unwrap();
+        s.read_into(&mut img, ReadOptions::NO_WAIT).unwrap();
         assert_eq!((img.capacity(), img.data().as_ptr()), (cap, ptr));
     }
     assert_eq!(img, sample(PixelFormat::Jpeg, 64, 48, 3));
@@ -535,16 +528,16 @@ fn memory_eof_past_the_last_slot() {
     assert_eq!(m.count(), 32);
     // Reading past the last written slot is also end-of-stream; loop is ignored.
     m.seek(31).unwrap();
-    m.read(NO_WAIT).unwrap();
+    m.read(ReadOptions::NO_WAIT).unwrap();
     let e = m.read(ReadOptions::default()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::EndOfStream);
     let mut half = MemoryStream::new(4, 4, PixelFormat::Grayscale, 4).unwrap();
     half.write(&sample(PixelFormat::Grayscale, 4, 4, 0))
         .unwrap();
     half.seek(0).unwrap();
-    half.read(NO_WAIT).unwrap();
+    half.read(ReadOptions::NO_WAIT).unwrap();
     assert_eq!(
-        half.read(NO_WAIT).unwrap_err().kind(),
+        half.read(ReadOptions::NO_WAIT).unwrap_err().kind(),
         ErrorKind::EndOfStream
     );
     assert_eq!(half.seek(4).unwrap_err().kind(), ErrorKind::SeekOutOfRange);
@@ -578,7 +571,7 @@ fn memory_oversized_and_mismatched_frames() {
     );
     assert_eq!((m.count(), m.offset()), (1, 1));
     m.seek(0).unwrap();
-    assert_eq!(m.read(NO_WAIT).unwrap(), fits);
+    assert_eq!(m.read(ReadOptions::NO_WAIT).unwrap(), fits);
 }
 
 #[test]
@@ -600,11 +593,11 @@ fn memory_round_trips_every_format() {
         m.seek(0).unwrap();
         let mut out = Image::empty();
         for f in &frames {
-            m.read_into(&mut out, NO_WAIT).unwrap();
+            m.read_into(&mut out, ReadOptions::NO_WAIT).unwrap();
             assert_eq!(&out, f, "{format}");
         }
         m.seek(1).unwrap();
-        let (view, info) = m.read_ref(NO_WAIT).unwrap();
+        let (view, info) = m.read_ref(ReadOptions::NO_WAIT).unwrap();
         assert_eq!((view, info.index), (frames[1].view(), 1));
     }
 }
@@ -622,7 +615,9 @@ fn memory_ring_wraps_with_explicit_seek() {
     // Slots hold 6, 4, 5; the next write goes to slot 1.
     assert_eq!((m.count(), m.offset()), (3, 1));
     m.seek(0).unwrap();
-    let got: Vec<u8> = (0..3).map(|_| m.read(NO_WAIT).unwrap().data()[0]).collect();
+    let got: Vec<u8> = (0..3)
+        .map(|_| m.read(ReadOptions::NO_WAIT).unwrap().data()[0])
+        .collect();
     assert_eq!(got, [6, 4, 5]);
 }
 
@@ -644,17 +639,20 @@ fn image_io_adapts_to_either_kind() {
         io.write(&img).unwrap().write(&img).unwrap();
         assert_eq!((io.count(), io.offset()), (2, 2));
         io.seek(1).unwrap();
-        assert_eq!(io.read(NO_WAIT).unwrap().unwrap(), img);
+        assert_eq!(io.read(ReadOptions::NO_WAIT).unwrap().unwrap(), img);
         io.sync().unwrap();
         match kind {
             StreamKind::File => {
                 assert_eq!(io.version(), Some(Version::V2_0));
-                assert!(io.read(NO_WAIT).unwrap().is_none());
+                assert!(io.read(ReadOptions::NO_WAIT).unwrap().is_none());
                 assert_eq!(io.byte_len(), 16 + 2 * 48);
             }
             StreamKind::Memory => {
                 assert_eq!(io.version(), None);
-                assert_eq!(io.read(NO_WAIT).unwrap_err().kind(), ErrorKind::EndOfStream);
+                assert_eq!(
+                    io.read(ReadOptions::NO_WAIT).unwrap_err().kind(),
+                    ErrorKind::EndOfStream
+                );
                 assert_eq!(io.byte_len(), 8);
             }
         }
@@ -672,7 +670,10 @@ fn strided_views_write_compact_frames() {
     s.write(view).unwrap();
     drop(s);
     let mut r = FileStream::open(&path).unwrap();
-    assert_eq!(r.read(NO_WAIT).unwrap().unwrap(), view.to_image());
+    assert_eq!(
+        r.read(ReadOptions::NO_WAIT).unwrap().unwrap(),
+        view.to_image()
+    );
 }
 
 fn any_frame() -> impl Strategy<Value = (PixelFormat, u32, u32, u32, u32)> {
@@ -698,7 +699,7 @@ proptest! {
             .map(|&(f, w, h, seed, ms)| (sample(f, w, h, seed), ms))
             .collect();
         for (img, ms) in &images {
-            s.write_with_elapsed(img, *ms).unwrap();
+            s.write_with_elapsed(img, Duration::from_millis(u64::from(*ms))).unwrap();
         }
         s.close().unwrap();
         let len = std::fs::metadata(&path).unwrap().len();

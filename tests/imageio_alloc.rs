@@ -115,7 +115,7 @@ fn memory_stream_write_and_read_into_allocate_nothing() {
     }
     j.seek(0).unwrap();
     for _ in 0..4 {
-        j.read_into(&mut out, ReadOptions::default().with_pause(false))
+        j.read_into(&mut out, ReadOptions::NO_WAIT.looping(true))
             .unwrap();
     }
     let (allocs, _, ()) = count(|| {
@@ -126,7 +126,7 @@ fn memory_stream_write_and_read_into_allocate_nothing() {
     assert_eq!(allocs, 0, "write {r:?}");
     let (allocs, _, ()) = count(|| {
         j.seek(0).unwrap();
-        j.read_into(&mut out, ReadOptions::default().with_pause(false))
+        j.read_into(&mut out, ReadOptions::NO_WAIT.looping(true))
             .unwrap();
     });
     assert_eq!(allocs, 0, "read_into");
@@ -138,7 +138,7 @@ fn memory_stream_write_and_read_into_allocate_nothing() {
             }
             j.seek(0).unwrap();
             for img in &jpegs {
-                j.read_into(&mut out, ReadOptions::default().with_pause(false))
+                j.read_into(&mut out, ReadOptions::NO_WAIT.looping(true))
                     .unwrap();
                 assert!(out == *img);
             }

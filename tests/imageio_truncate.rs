@@ -7,11 +7,6 @@ use std::path::Path;
 use camreel::imageio::{FileStream, ReadOptions};
 use camreel::{ErrorKind, Image, PixelFormat};
 
-const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
-
 fn frames() -> Vec<Image> {
     let mut jpeg = Image::empty();
     jpeg.set_encoded(PixelFormat::Jpeg, 9, 9, |v| {
@@ -67,18 +62,23 @@ fn check_cut(path: &Path, full: &[u8], cut: usize, layout: &Layout, frames: &[Im
     }
     let mut img = Image::empty();
     for (i, want) in frames.iter().take(complete).enumerate() {
-        let info = s.read_into(&mut img, NO_WAIT).unwrap().unwrap();
+        let info = s
+            .read_into(&mut img, ReadOptions::NO_WAIT)
+            .unwrap()
+            .unwrap();
         assert_eq!(info.index, i as u64);
         assert_eq!(&img, want, "cut {cut} frame {i}");
     }
     if !clean {
-        let e = s.read_into(&mut img, NO_WAIT).unwrap_err();
+        let e = s.read_into(&mut img, ReadOptions::NO_WAIT).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Truncated);
         let prefix = format!("frame {complete} at byte {}: ", layout[complete].0);
         assert!(e.to_string().starts_with(&prefix), "cut {cut}: {e}");
     }
     assert!(
-        s.read_into(&mut img, NO_WAIT).unwrap().is_none(),
+        s.read_into(&mut img, ReadOptions::NO_WAIT)
+            .unwrap()
+            .is_none(),
         "cut {cut}"
     );
 }
@@ -117,7 +117,7 @@ fn cut_at_every_byte_offset_v1() {
     let full = std::fs::read(&data).unwrap();
     let mut s = FileStream::open(&data).unwrap();
     let mut frames = Vec::new();
-    while let Some(img) = s.read(NO_WAIT).unwrap() {
+    while let Some(img) = s.read(ReadOptions::NO_WAIT).unwrap() {
         frames.push(img);
     }
     // tests/data/README.md: payloads of 8, 6, 8 and 4 bytes after 16-byte headers.
@@ -152,7 +152,11 @@ fn synced_frames_survive_any_later_cut() {
             let mut r = FileStream::open(&cut_path).unwrap();
             assert!(r.count() >= synced, "cut {cut}: {} < {synced}", r.count());
             for i in 0..synced as u8 {
-                assert_eq!(r.read(NO_WAIT).unwrap().unwrap(), frame(i), "cut {cut}");
+                assert_eq!(
+                    r.read(ReadOptions::NO_WAIT).unwrap().unwrap(),
+                    frame(i),
+                    "cut {cut}"
+                );
             }
         }
     }

@@ -73,6 +73,7 @@ pub fn flag_of(option: &str) -> &str {
         "height" => "--height",
         "palette" => "--palette",
         "dither" => "--dither",
+        "h264" => "--bitrate/--intra-period",
         other => other,
     }
 }

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use camreel::camera::replay::{self, ReplayOptions};
+use camreel::camera::replay::{self, ReplayKind, ReplayOptions};
 use camreel::error::quote_path;
-use camreel::raw::{DecodeOptions, RawKind};
+use camreel::raw::{CaptureSpec, DecodeOptions, PiFormat};
 use camreel::record::RecordOptions;
 use camreel::sink::{FileSink, OutputKind};
 use camreel::{Error, ErrorKind, Result};
@@ -12,13 +12,13 @@ use camreel::{Error, ErrorKind, Result};
 use crate::recording::{self, Job};
 use crate::{ConvertArgs, RawInputFormat, args};
 
-impl From<RawInputFormat> for RawKind {
-    fn from(f: RawInputFormat) -> RawKind {
+impl From<RawInputFormat> for PiFormat {
+    fn from(f: RawInputFormat) -> PiFormat {
         match f {
-            RawInputFormat::Yuv420 => RawKind::Yuv420,
-            RawInputFormat::Rgb => RawKind::Rgb,
-            RawInputFormat::Bgr => RawKind::Bgr,
-            RawInputFormat::Bayer => RawKind::Bayer,
+            RawInputFormat::Yuv420 => PiFormat::Yuv,
+            RawInputFormat::Rgb => PiFormat::Rgb,
+            RawInputFormat::Bgr => PiFormat::Bgr,
+            RawInputFormat::Bayer => PiFormat::JpegBayer,
         }
     }
 }
@@ -48,11 +48,11 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
                     ),
                 ));
             }
-            let decode = DecodeOptions {
-                size,
-                ..DecodeOptions::default()
+            let spec = match size {
+                Some((w, h)) => CaptureSpec::new(kind.into(), w, h),
+                None => CaptureSpec::without_size(kind.into()),
             };
-            options = options.raw(kind.into(), decode);
+            options = options.raw(spec, DecodeOptions::new());
         }
         (None, Some(_)) => {
             return Err(Error::new(
@@ -63,6 +63,24 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
         (None, None) => {}
     }
     let kind = OutputKind::of(&a.output)?;
+    let input_kind = if a.raw.is_some() {
+        ReplayKind::Raw
+    } else {
+        ReplayKind::of(&a.input)?
+    };
+    // A raw .h264 stream has no timing: --fps is its rate.
+    let raw_h264 = input_kind == ReplayKind::H264;
+    if raw_h264 && let Some(rate) = a.fps {
+        options = options.rate(rate);
+    }
+    // Between H.264 files, access units are copied, not decoded and
+    // encoded again, unless the encoding is asked to change.
+    let video = |k| matches!(k, ReplayKind::H264 | ReplayKind::Mp4);
+    let copy = video(input_kind)
+        && matches!(kind, OutputKind::H264 | OutputKind::Mp4)
+        && a.out.bitrate.is_none()
+        && a.out.intra_period.is_none();
+    options = options.encoded(copy);
     let source = replay::open(&a.input, &options)?;
     if let Some(count) = source.frame_count()
         && a.start > count
@@ -80,7 +98,13 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
     // A fixed-rate output keeps the input's own rate (an AVI's exact
     // 30000/1001) unless --fps replaces it.
     match a.fps.or_else(|| source.frame_rate()) {
-        Some(rate) if a.fps.is_some() || matches!(kind, OutputKind::Avi | OutputKind::Gif) => {
+        Some(rate)
+            if a.fps.is_some()
+                || matches!(
+                    kind,
+                    OutputKind::Avi | OutputKind::Gif | OutputKind::H264 | OutputKind::Mp4
+                ) =>
+        {
             out = out.frame_rate(rate);
         }
         _ => {}
@@ -91,7 +115,7 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
     if let Some(n) = a.count {
         record = record.limit(n);
     }
-    if let Some(rate) = a.fps {
+    if let Some(rate) = a.fps.filter(|_| !raw_h264) {
         record = record.retime(rate);
     }
     let total = source
@@ -106,6 +130,7 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
         options: record,
         total,
         verb: "converting",
+        tee: None,
     })?;
     if let Some(sig) = outcome.signal {
         eprintln!(

@@ -59,7 +59,10 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             ("width", Json::int(info.width)),
             ("height", Json::int(info.height)),
             ("frames", Json::int(info.frames.len() as u64)),
-            ("duration_cs", Json::int(info.duration_cs())),
+            (
+                "duration_cs",
+                Json::int(u64::try_from(info.duration().as_millis() / 10).unwrap_or(u64::MAX)),
+            ),
             (
                 "loop",
                 match info.loop_count {
@@ -77,7 +80,7 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
             info.width,
             info.height,
             info.frames.len(),
-            info.duration_cs() as f64 / 100.0,
+            info.duration().as_secs_f64(),
             loop_text(&info),
             if info.global_palette { "yes" } else { "no" },
         );

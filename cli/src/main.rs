@@ -22,11 +22,17 @@ mod info;
 mod info_avi;
 mod info_bin;
 mod info_gif;
+mod info_video;
 mod json;
+mod motion;
 mod progress;
 mod raw;
+mod receive;
 mod record;
 mod recording;
+mod send;
+mod serve;
+mod source_args;
 
 /// Capture camera frames, record them and play them back.
 #[derive(Parser, Debug)]
@@ -38,20 +44,31 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Describe a recording: ImageIO .bin, .avi or .gif.
+    /// Describe a recording: ImageIO .bin, .avi, .gif, .h264 or .mp4.
     Info {
         /// The file to describe.
         file: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// The rate of a raw .h264 stream (it has no timing of its own).
+        #[arg(long, value_parser = args::fps)]
+        fps: Option<FrameRate>,
     },
-    /// Convert between .bin, .avi, .gif, PNG sequences and raw captures.
+    /// Convert between .bin, .avi, .gif, .h264, .mp4, PNG sequences and raw captures.
     Convert(ConvertArgs),
-    /// Record from a camera source to .bin, .avi, .gif or PNG frames.
+    /// Record from a camera source to .bin, .avi, .gif, .h264, .mp4 or PNG frames.
     Record(RecordArgs),
     /// Decode a picamera raw capture (YUV420, RGB or JPEG+Bayer) to PNG.
     Raw(RawArgs),
+    /// Motion vectors (picamera's layout) for every frame of a recording.
+    Motion(MotionArgs),
+    /// Stream a source to a receiver as length-prefixed JPEGs (picamera's network recipe).
+    Send(send::SendArgs),
+    /// Accept length-prefixed JPEG streams and record each to a file.
+    Receive(receive::ReceiveArgs),
+    /// Serve a source as MJPEG over HTTP: page, stream, snapshots, stats (feature http).
+    Serve(serve::ServeArgs),
 }
 
 /// GIF palettes.
@@ -95,19 +112,25 @@ struct OutputArgs {
     /// GIF dithering (Floyd-Steinberg).
     #[arg(long)]
     dither: bool,
+    /// H.264 bitrate in bits per second (.h264, .mp4; default 2000000).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=240_000_000))]
+    bitrate: Option<u32>,
+    /// H.264 frames from one key frame to the next (.h264, .mp4; default 30).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    intra_period: Option<u32>,
 }
 
 /// Options of `camreel convert`.
 #[derive(clap::Args, Debug)]
 struct ConvertArgs {
-    /// Input: .bin, .avi, .gif, or a raw capture with --raw (and --size).
+    /// Input: .bin, .avi, .gif, .h264, .mp4, or a raw capture with --raw (and --size).
     input: PathBuf,
-    /// Output: .bin, .avi, .gif, or a PNG pattern such as frame%04d.png.
+    /// Output: .bin, .avi, .gif, .h264, .mp4, or a PNG pattern such as frame%04d.png.
     output: PathBuf,
     #[command(flatten)]
     out: OutputArgs,
     /// Output frame rate (1/86400 to 10000; 30000/1001 is exact), replacing
-    /// the recorded timing.
+    /// the recorded timing (for a raw .h264 input: the input's rate).
     #[arg(long, value_parser = args::fps)]
     fps: Option<FrameRate>,
     /// First input frame to convert (0-based).
@@ -129,7 +152,7 @@ struct ConvertArgs {
 struct RecordArgs {
     /// synthetic, replay:FILE, v4l2:/dev/videoN or rpi.
     source: String,
-    /// Output: .bin, .avi, .gif, or a PNG pattern such as frame%04d.png.
+    /// Output: .bin, .avi, .gif, .h264, .mp4, or a PNG pattern such as frame%04d.png.
     output: PathBuf,
     /// Number of frames to record (default 100 unless --seconds is given).
     #[arg(long, conflicts_with = "seconds")]
@@ -146,8 +169,33 @@ struct RecordArgs {
     /// Capture frame rate (1/86400 to 10000; the synthetic camera defaults to 30).
     #[arg(long, value_parser = args::fps)]
     fps: Option<FrameRate>,
+    /// Also write the frames' motion vectors here (picamera's motion_output).
+    #[arg(long)]
+    motion_output: Option<PathBuf>,
     #[command(flatten)]
     out: OutputArgs,
+}
+
+/// Options of `camreel motion`.
+#[derive(clap::Args, Debug)]
+struct MotionArgs {
+    /// Input recording: .bin, .avi, .gif, .h264 or .mp4.
+    input: PathBuf,
+    /// Output motion data (x i8, y i8, sad u16 per macroblock, one extra column).
+    output: PathBuf,
+    /// Search range R in pixels (vectors up to +-R).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u8).range(1..=127))]
+    search: u8,
+    /// Write each frame's vector magnitudes as a PNG (a pattern such as mag%04d.png).
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Print one JSON line per frame (blocks moving, mean magnitude, the
+    /// detector's verdict), then one per motion event.
+    #[arg(long)]
+    json: bool,
+    /// The rate of a raw .h264 input.
+    #[arg(long, value_parser = args::fps)]
+    fps: Option<FrameRate>,
 }
 
 /// Raw capture formats `camreel raw` decodes.
@@ -234,16 +282,32 @@ impl OutputArgs {
         if self.dither {
             o = o.dither(camreel::gif::Dither::ErrorDiffusion);
         }
+        if self.bitrate.is_some() || self.intra_period.is_some() {
+            let mut h264 = camreel::h264::H264Settings::default();
+            if let Some(b) = self.bitrate {
+                h264 = h264.rate_control(camreel::h264::RateControl::Bitrate(b));
+            }
+            if let Some(n) = self.intra_period {
+                h264 = h264.intra_period(n);
+            }
+            o = o.h264(h264);
+        }
         Ok(o)
     }
 }
 
 fn run(cli: Cli) -> camreel::Result<ExitCode> {
     match cli.command {
-        Command::Info { file, json } => info::run(&file, json).map(|()| ExitCode::SUCCESS),
+        Command::Info { file, json, fps } => {
+            info::run(&file, json, fps).map(|()| ExitCode::SUCCESS)
+        }
         Command::Convert(args) => convert::run(&args),
         Command::Record(args) => record::run(&args),
         Command::Raw(args) => raw::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Motion(args) => motion::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Send(args) => send::run(&args),
+        Command::Receive(args) => receive::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 

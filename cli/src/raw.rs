@@ -6,7 +6,7 @@ use camreel::camera::replay::{RawReplay, ReplayOptions};
 use camreel::codec::png;
 use camreel::convert::Demosaic;
 use camreel::error::quote_path;
-use camreel::raw::{DecodeOptions, RawKind};
+use camreel::raw::{CaptureSpec, DecodeOptions, PiFormat};
 use camreel::{Error, ErrorKind, Result};
 
 use crate::{DemosaicArg, RawArgs, RawFormat, args};
@@ -14,22 +14,22 @@ use crate::{DemosaicArg, RawArgs, RawFormat, args};
 /// Runs `camreel raw`.
 pub fn run(a: &RawArgs) -> Result<()> {
     let kind = match a.format {
-        RawFormat::Yuv420 => RawKind::Yuv420,
-        RawFormat::Rgb => RawKind::Rgb,
-        RawFormat::Bayer => RawKind::Bayer,
+        RawFormat::Yuv420 => PiFormat::Yuv,
+        RawFormat::Rgb => PiFormat::Rgb,
+        RawFormat::Bayer => PiFormat::JpegBayer,
     };
-    if kind == RawKind::Bayer && a.size.is_some() {
+    if kind == PiFormat::JpegBayer && a.size.is_some() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             "--size does not apply to bayer captures (the raw header gives the sensor size)",
         ));
     }
-    if kind != RawKind::Bayer && a.size.is_none() {
+    if kind != PiFormat::JpegBayer && a.size.is_none() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
                 "--format {} needs --size WxH (the requested capture size)",
-                if kind == RawKind::Yuv420 {
+                if kind == PiFormat::Yuv {
                     "yuv420"
                 } else {
                     "rgb"
@@ -38,7 +38,7 @@ pub fn run(a: &RawArgs) -> Result<()> {
         ));
     }
     let demosaic = match a.demosaic {
-        Some(_) if kind != RawKind::Bayer => {
+        Some(_) if kind != PiFormat::JpegBayer => {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "--demosaic applies to bayer captures only",
@@ -59,12 +59,14 @@ pub fn run(a: &RawArgs) -> Result<()> {
         ));
     }
     args::refuse_same_file(&a.input, &a.output)?;
-    let decode = DecodeOptions {
-        size: a.size,
-        demosaic,
-        depth: if a.depth == "16" { 16 } else { 8 },
+    let spec = match a.size {
+        Some((w, h)) => CaptureSpec::new(kind, w, h),
+        None => CaptureSpec::without_size(kind),
     };
-    let mut capture = RawReplay::open(&a.input, &ReplayOptions::new().raw(kind, decode))?;
+    let decode = DecodeOptions::new()
+        .demosaic(demosaic)
+        .depth(if a.depth == "16" { 16 } else { 8 });
+    let mut capture = RawReplay::open(&a.input, &ReplayOptions::new().raw(spec, decode))?;
     let Some(frame) = capture.next_frame()? else {
         return Err(Error::new(
             ErrorKind::EndOfStream,

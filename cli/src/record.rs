@@ -76,12 +76,28 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             .and_then(|fps| FrameRate::from_fps(fps).ok())
     });
     if let Some(rate) = nominal
-        && matches!(kind, OutputKind::Avi | OutputKind::Gif)
+        && matches!(
+            kind,
+            OutputKind::Avi | OutputKind::Gif | OutputKind::H264 | OutputKind::Mp4
+        )
     {
         out = out.frame_rate(rate);
     }
     crate::check_output(&out, kind)?;
     let sink = FileSink::create(&a.output, out)?;
+    // picamera's motion_output: vectors of the frames the encoder sees.
+    let tee: Option<Box<dyn camreel::sink::FrameSink + Send>> = match &a.motion_output {
+        Some(path) => {
+            args::refuse_same_file(&a.output, path)?;
+            let file = std::fs::File::create(path)
+                .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
+            Some(Box::new(camreel::motion::MotionOutput::new(
+                std::io::BufWriter::new(file),
+                camreel::motion::MotionOptions::default(),
+            )?))
+        }
+        None => None,
+    };
     let mut options = RecordOptions::new();
     match (a.frames, a.seconds) {
         (Some(n), _) => options = options.limit(n),
@@ -96,6 +112,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
         options,
         total,
         verb: "recording",
+        tee,
     })?;
     if let Some(sig) = outcome.signal {
         eprintln!(

@@ -52,6 +52,8 @@ pub struct Job<S> {
     pub total: Option<u64>,
     /// The progress bar's label.
     pub verb: &'static str,
+    /// A second output that sees every frame (a motion output).
+    pub tee: Option<Box<dyn FrameSink + Send>>,
 }
 
 /// How a recording ended.
@@ -64,48 +66,84 @@ pub struct Outcome<S> {
     pub signal: Option<i32>,
 }
 
-/// The sink shared by the recording thread and, after a stop request, the
-/// main thread (which takes it out to finish it).
-struct Shared(Arc<Mutex<Option<FileSink>>>);
+/// The outputs, shared by the recording thread and, after a stop request,
+/// the main thread (which takes them out to finish them).
+struct Outputs {
+    sink: FileSink,
+    tee: Option<Box<dyn FrameSink + Send>>,
+}
 
-impl FrameSink for Shared {
-    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+impl Outputs {
+    /// Finishes the tee, then the sink; the first error wins.
+    fn finish(&mut self) -> Result<()> {
+        let tee = match &mut self.tee {
+            Some(t) => t.finish(),
+            None => Ok(()),
+        };
+        self.sink.finish().and(tee)
+    }
+}
+
+struct Shared(Arc<Mutex<Option<Outputs>>>);
+
+impl Shared {
+    fn with<T>(&self, f: impl FnOnce(&mut Outputs) -> Result<T>) -> Result<T> {
         match self
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_mut()
         {
-            Some(sink) => sink.write_frame(frame),
+            Some(out) => f(out),
             None => Err(Error::new(ErrorKind::Finished, "the recording was stopped")),
         }
     }
+}
+
+impl FrameSink for Shared {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        self.with(|out| {
+            out.sink.write_frame(frame)?;
+            match &mut out.tee {
+                Some(t) => t.write_frame(frame),
+                None => Ok(()),
+            }
+        })
+    }
 
     fn sync(&mut self) -> Result<()> {
-        match self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_mut()
-        {
-            Some(sink) => sink.sync(),
-            None => Ok(()),
-        }
+        self.with(|out| {
+            out.sink.sync()?;
+            match &mut out.tee {
+                Some(t) => t.sync(),
+                None => Ok(()),
+            }
+        })
     }
 }
 
 type Done<S> = (S, Result<RecordStats, RecordError>);
 
-/// Registers the stop signals: the first stores its number in `signal`,
-/// the second (once `stopping` is set) exits with 128 + its number.
-fn register_signals(signal: &Arc<AtomicUsize>, stopping: &Arc<AtomicBool>) -> Result<()> {
+/// The stop signals' state for the whole process, registered once (a
+/// receiver runs one recording per connection): the number of the first
+/// signal, and whether a stop is under way (the second signal then exits
+/// with 128 + its number).
+fn signals() -> Result<(Arc<AtomicUsize>, Arc<AtomicBool>)> {
+    static STATE: std::sync::OnceLock<(Arc<AtomicUsize>, Arc<AtomicBool>)> =
+        std::sync::OnceLock::new();
+    if let Some((signal, stopping)) = STATE.get() {
+        return Ok((Arc::clone(signal), Arc::clone(stopping)));
+    }
+    let signal = Arc::new(AtomicUsize::new(0));
+    let stopping = Arc::new(AtomicBool::new(false));
     for sig in STOP_SIGNALS {
         let code = 128 + sig;
-        signal_hook::flag::register_conditional_shutdown(sig, code, Arc::clone(stopping))
-            .and_then(|_| signal_hook::flag::register_usize(sig, Arc::clone(signal), sig as usize))
+        signal_hook::flag::register_conditional_shutdown(sig, code, Arc::clone(&stopping))
+            .and_then(|_| signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize))
             .map_err(|e| Error::io("installing the signal handlers", e))?;
     }
-    Ok(())
+    let (signal, stopping) = STATE.get_or_init(|| (signal, stopping));
+    Ok((Arc::clone(signal), Arc::clone(stopping)))
 }
 
 /// The signal's name for messages.
@@ -127,12 +165,11 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
         options,
         total,
         verb,
+        tee,
     } = job;
     let path = sink.path().to_path_buf();
-    let sink = Arc::new(Mutex::new(Some(sink)));
-    let signal = Arc::new(AtomicUsize::new(0));
-    let stopping = Arc::new(AtomicBool::new(false));
-    register_signals(&signal, &stopping)?;
+    let sink = Arc::new(Mutex::new(Some(Outputs { sink, tee })));
+    let (signal, stopping) = signals()?;
     let options = options.stop_flag(Arc::clone(&stopping));
     let (tx, rx) = mpsc::channel::<Done<S>>();
     let shared = Arc::clone(&sink);
@@ -166,7 +203,7 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
     };
     let got = signal.load(Ordering::Relaxed);
     let signal = (got != 0).then(|| i32::try_from(got).unwrap_or(0));
-    let Some(mut sink) = sink.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+    let Some(mut outputs) = sink.lock().unwrap_or_else(PoisonError::into_inner).take() else {
         return Err(Error::new(
             ErrorKind::Finished,
             "the recording was already finished",
@@ -175,7 +212,7 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
     match done {
         Some((source, Ok(stats))) => {
             let _ = worker.join();
-            sink.finish()?;
+            outputs.finish()?;
             Ok(Outcome {
                 stats,
                 source: Some(source),
@@ -184,12 +221,15 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
         }
         Some((_, Err(e))) => {
             let _ = worker.join();
-            Err(keep_what_was_recorded(sink, &label, &path, e))
+            if let Some(t) = &mut outputs.tee {
+                let _ = t.finish();
+            }
+            Err(keep_what_was_recorded(outputs.sink, &label, &path, e))
         }
         None => {
             // Stopped while the source was blocked (or the thread died).
-            let frames = sink.frames();
-            sink.finish()?;
+            let frames = outputs.sink.frames();
+            outputs.finish()?;
             if signal.is_none() {
                 return Err(Error::new(
                     ErrorKind::Io,
@@ -282,6 +322,7 @@ mod tests {
             options: RecordOptions::new().limit(100),
             total: None,
             verb: "test",
+            tee: None,
         }
     }
 

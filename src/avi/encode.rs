@@ -1,13 +1,88 @@
 //! Turning any frame into a JPEG of the recording's size: pass-through,
 //! decode, region of interest, conversion, letterboxed fit, encode.
 
-use super::FrameOptions;
+use std::time::Duration;
+
 use crate::codec::jpeg::{Backend, JpegEncoder, Subsampling};
 use crate::codec::{self, Quality};
 use crate::convert;
 use crate::error::{ErrorKind, Result};
 use crate::geometry::{self, Filter, Resizer};
-use crate::image::{Image, ImageRef, PixelFormat};
+use crate::image::{Image, ImageRef, PixelFormat, Rect};
+
+/// How [`MjpegWriter::add_frame`](crate::avi::MjpegWriter::add_frame) stores
+/// one frame: builder methods on the defaults (the writer's quality, the
+/// whole frame, the next time slot), read back with `get_` getters.
+///
+/// ```
+/// use std::time::Duration;
+/// use camreel::Rect;
+/// use camreel::avi::FrameOptions;
+///
+/// let options = FrameOptions::new()
+///     .quality(75)
+///     .roi(Rect::new(80, 60, 480, 360))
+///     .timestamp(Duration::from_millis(1234));
+/// assert_eq!(options.get_quality(), Some(75));
+/// assert_eq!(FrameOptions::default().get_timestamp(), None);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct FrameOptions {
+    quality: Option<u8>,
+    roi: Option<Rect>,
+    timestamp: Option<Duration>,
+}
+
+impl FrameOptions {
+    /// The defaults: the writer's quality, the whole frame, the next slot.
+    pub fn new() -> FrameOptions {
+        FrameOptions::default()
+    }
+
+    /// JPEG quality 1-100 for a frame that is encoded (default: the
+    /// writer's, [`MjpegWriterBuilder::quality`](crate::avi::MjpegWriterBuilder::quality)).
+    pub fn quality(mut self, quality: u8) -> FrameOptions {
+        self.quality = Some(quality);
+        self
+    }
+
+    /// Region of interest: only this part of the frame is recorded (scaled
+    /// to fit the recording's size).
+    pub fn roi(mut self, roi: Rect) -> FrameOptions {
+        self.roi = Some(roi);
+        self
+    }
+
+    /// Capture time of the frame, on the source's clock (as
+    /// [`Frame::timestamp`](crate::frame::Frame::timestamp)). Default: the
+    /// slot after the previous frame at the default 30 fps.
+    pub fn timestamp(mut self, timestamp: Duration) -> FrameOptions {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// The quality set by [`FrameOptions::quality`], if any.
+    pub fn get_quality(&self) -> Option<u8> {
+        self.quality
+    }
+
+    /// The region set by [`FrameOptions::roi`], if any.
+    pub fn get_roi(&self) -> Option<Rect> {
+        self.roi
+    }
+
+    /// The time set by [`FrameOptions::timestamp`], if any.
+    pub fn get_timestamp(&self) -> Option<Duration> {
+        self.timestamp
+    }
+
+    /// The options with the timestamp set to `timestamp` (or cleared).
+    pub(crate) fn with_timestamp(mut self, timestamp: Option<Duration>) -> FrameOptions {
+        self.timestamp = timestamp;
+        self
+    }
+}
 
 /// How a recording encodes its frames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,8 +12,17 @@
 //! 30000/1001), fixed or measured from the capture times.
 //! [`MjpegWriter::sync`] makes the file on disk playable up to the last
 //! frame, and a file that was never closed is recovered by [`repair`].
-//! [`AviReader`] reads frame count, size, rate and the frames of the files
-//! written here and of MJPEG AVIs written by ffmpeg and OpenCV.
+//! Start a file with [`MjpegWriter::create`] (or [`MjpegWriterBuilder`] for
+//! options), write [`Frame`](crate::frame::Frame)s through
+//! [`FrameSink`](crate::sink::FrameSink), and end with `finish` or
+//! `into_inner`.
+//!
+//! [`AviReader`] ([`AviReader::open`]) reads frame count, size, rate and the
+//! frames of the files written here and of MJPEG AVIs written by ffmpeg and
+//! OpenCV: decoded with their timestamps ([`AviReader::frames`]), or as the
+//! stored JPEGs for pass-through ([`AviReader::encoded_frames`],
+//! [`AviReader::read_frame`]). [`AviInfo::duration`] is the frame count over
+//! the rate.
 //!
 //! ```
 //! use std::io::Cursor;
@@ -29,12 +38,14 @@
 //! for _ in 0..3 {
 //!     writer.add_jpeg(&jpeg, None)?;
 //! }
-//! let file = writer.finish()?.into_inner();
+//! let file = writer.into_inner()?.into_inner();
 //!
 //! let mut reader = AviReader::new(Cursor::new(file))?;
 //! assert_eq!(reader.frame_count(), 3);
 //! assert_eq!(reader.info().frame_rate.to_string(), "30000/1001");
-//! assert_eq!(reader.read_frame(2)?, jpeg);
+//! assert_eq!(reader.info().duration(), Duration::from_nanos(100_100_000));
+//! assert_eq!(reader.read_frame(2)?, jpeg); // the stored bytes
+//! assert_eq!(reader.read_image(2)?.size(), (16, 8)); // decoded pixels
 //! # Ok::<(), camreel::Error>(())
 //! ```
 
@@ -47,83 +58,24 @@ mod riff;
 mod writer;
 
 use std::path::Path;
-use std::time::Duration;
 
-use crate::error::{Error, Result};
-use crate::image::Rect;
+use crate::error::Result;
 
+pub use encode::FrameOptions;
 pub use parallel::ParallelMjpegWriter;
-pub use reader::{AviInfo, AviReader, FrameEntry, Frames, IndexKind, ReaderOptions};
+pub use reader::{
+    AviInfo, AviReader, DecodedFrames, EncodedFrames, FrameEntry, IndexKind, ReaderOptions,
+};
 pub use repair::{RepairReport, repair, repair_file};
 pub use writer::{MjpegWriter, MjpegWriterBuilder};
 
 /// Reads the headers and index of the AVI file at `path` (see
-/// [`AviReader::new`]).
+/// [`AviReader::open`]).
 ///
 /// # Errors
 /// As [`AviReader::new`], and [`ErrorKind::Io`](crate::ErrorKind::Io) if the file cannot be opened.
 pub fn info(path: impl AsRef<Path>) -> Result<AviInfo> {
-    let path = path.as_ref();
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    let reader =
-        AviReader::new(std::io::BufReader::new(file)).map_err(|e| e.context(path.display()))?;
-    Ok(reader.info().clone())
-}
-
-/// How [`MjpegWriter::add_frame`] stores one frame.
-///
-/// ```
-/// use std::time::Duration;
-/// use camreel::Rect;
-/// use camreel::avi::FrameOptions;
-///
-/// let options = FrameOptions::new()
-///     .quality(75)
-///     .roi(Rect::new(80, 60, 480, 360))
-///     .timestamp(Duration::from_millis(1234));
-/// assert_eq!(options.quality, Some(75));
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FrameOptions {
-    /// JPEG quality 1-100 for frames that are encoded (default: the
-    /// writer's, [`MjpegWriterBuilder::quality`]).
-    pub quality: Option<u8>,
-    /// Region of interest: only this part of the frame is recorded (scaled
-    /// to fit the recording's size).
-    pub roi: Option<Rect>,
-    /// Capture time of the frame on a monotonic time line (default: the
-    /// writer's clock when the frame is added).
-    pub timestamp: Option<Duration>,
-}
-
-impl FrameOptions {
-    /// The defaults: writer's quality, whole frame, writer's clock.
-    pub fn new() -> FrameOptions {
-        FrameOptions::default()
-    }
-
-    /// Sets [`FrameOptions::quality`].
-    #[must_use]
-    pub fn quality(mut self, quality: u8) -> FrameOptions {
-        self.quality = Some(quality);
-        self
-    }
-
-    /// Sets [`FrameOptions::roi`].
-    #[must_use]
-    pub fn roi(mut self, roi: Rect) -> FrameOptions {
-        self.roi = Some(roi);
-        self
-    }
-
-    /// Sets [`FrameOptions::timestamp`].
-    #[must_use]
-    pub fn timestamp(mut self, timestamp: Duration) -> FrameOptions {
-        self.timestamp = Some(timestamp);
-        self
-    }
+    Ok(AviReader::open(path)?.info().clone())
 }
 
 /// A grey `width` x `height` baseline JPEG for the unit tests.

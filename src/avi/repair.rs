@@ -44,7 +44,7 @@ pub struct RepairReport {
 /// }
 /// // Simulate a crash: copy the file before the writer finishes it, minus
 /// // the last 100 bytes.
-/// let mut broken = w.get_ref().unwrap().get_ref().clone();
+/// let mut broken = w.get_ref().get_ref().clone();
 /// broken.truncate(broken.len() - 100);
 /// drop(w); // finishes the writer's own copy, not `broken`
 ///
@@ -87,8 +87,8 @@ pub fn repair<R: Read + Seek, W: Write + Seek>(input: R, output: W) -> Result<(W
             .map_err(|e| e.context(format!("recovering frame {i}")))?;
         std::mem::swap(&mut frame, &mut previous);
     }
-    let frames = writer.frame_count();
-    let output = writer.finish()?;
+    let frames = writer.frames();
+    let output = writer.into_inner()?;
     Ok((
         output,
         RepairReport {

@@ -9,7 +9,11 @@
 //! | synthetic scene (no hardware) | [`synthetic::SyntheticCamera`] | always |
 //! | an ImageIO recording (`.bin`) | [`replay::ReplayCamera`] | always |
 //! | V4L2 device `/dev/videoN` | `v4l2::V4l2Source` | feature `v4l2`, Linux |
-//! | Raspberry Pi camera, picamera layouts | [`rpi::PiCamera`] over any source | always; hardware parts with feature `rpi` |
+//! | Raspberry Pi camera (its V4L2 node; LED and GPIO trigger in [`rpi`]) | `v4l2::V4l2Source` on `/dev/video0` | feature `rpi`, Linux |
+//!
+//! picamera's capture layouts (`'yuv'`, `'rgb'`, JPEG + raw Bayer) over any
+//! of these, and an emulator that needs no Pi, are
+//! [`capture::picamera`](crate::capture::picamera).
 //!
 //! [`open`] picks a backend at run time from a string such as `synthetic`,
 //! `replay:clip.bin`, `v4l2:/dev/video0` or `rpi`, and returns a `Box<dyn CameraSource + Send>`.
@@ -173,6 +177,9 @@ pub struct Frames<'a, S: ?Sized> {
     done: bool,
 }
 
+/// Ends for good: after the source ended or after the error it yielded.
+impl<S: CameraSource + ?Sized> std::iter::FusedIterator for Frames<'_, S> {}
+
 impl<S: CameraSource + ?Sized> Iterator for Frames<'_, S> {
     type Item = Result<OwnedFrame>;
 
@@ -291,6 +298,18 @@ mod tests {
         assert_eq!(got[0].as_ref().unwrap().image.data()[0], 1);
         assert_eq!(got[1].as_ref().unwrap().sequence, 2);
         assert_eq!(got[2].as_ref().unwrap_err().kind(), ErrorKind::Disconnected);
+        // Fused: after the error the source is not asked again.
+        fn fused<I: std::iter::FusedIterator>(i: I) -> I {
+            i
+        }
+        let mut src = Failing {
+            n: 0,
+            image: Image::zeroed(PixelFormat::Grayscale, 2, 2).unwrap(),
+        };
+        let mut frames = fused(src.frames());
+        assert_eq!(frames.by_ref().count(), 3);
+        assert!(frames.next().is_none() && frames.next().is_none());
+        assert_eq!(src.n, 3);
     }
 
     #[test]

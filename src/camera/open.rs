@@ -33,6 +33,7 @@ pub struct SourceConfig {
 /// | `replay:FILE` | a recording played as a camera: ImageIO `.bin`, Motion-JPEG `.avi` or `.gif` ([`replay::open`]; size, format and rate come from the file) |
 /// | `v4l2:/dev/videoN` | `V4l2Source` (feature `v4l2`) |
 /// | `rpi` | the Raspberry Pi camera node `/dev/video0` through V4L2 (feature `rpi`) |
+/// | `tcp:ADDR` | [`JpegStreamSource`](crate::net::JpegStreamSource): listens on `ADDR` (such as `0.0.0.0:8000`), waits for one sender of picamera's length-prefixed JPEG stream and reads its first frame (size and format come from the sender) |
 ///
 /// ```
 /// use camreel::camera::{self, CameraSource, SourceConfig};
@@ -73,10 +74,13 @@ pub fn open(spec: &str, config: &SourceConfig) -> Result<Box<dyn CameraSource + 
         }
         ("v4l2", Some(path)) if !path.is_empty() => open_v4l2(path, config),
         ("rpi", None) => open_rpi(config),
+        ("tcp", Some(addr)) if !addr.is_empty() => {
+            Ok(Box::new(crate::net::JpegStreamSource::listen(addr)?))
+        }
         _ => Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
-                "unknown camera source {spec:?} (expected synthetic, replay:FILE, v4l2:/dev/videoN or rpi)"
+                "unknown camera source {spec:?} (expected synthetic, replay:FILE, v4l2:/dev/videoN, rpi or tcp:ADDR)"
             ),
         )),
     }
@@ -146,6 +150,8 @@ mod tests {
             "rpi:x",
             "replay:",
             "replay",
+            "tcp:",
+            "tcp",
         ] {
             let e = open(spec, &SourceConfig::default()).err().unwrap();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{spec}");

@@ -46,7 +46,8 @@ use crate::image::{Image, ImageRef, Limits, PixelFormat};
 /// counts if it differs from the size recorded beside it.
 ///
 /// # Errors
-/// [`ErrorKind::UnsupportedFormat`] for an image that is not JPEG or PNG;
+/// [`ErrorKind::UnsupportedFormat`] for an image that is not JPEG or PNG
+/// (H.264 access units depend on the frames before them: see `crate::h264`);
 /// otherwise as [`jpeg::decode`] and [`png::decode`].
 pub fn decode(src: ImageRef<'_>) -> Result<Image> {
     let mut image = Image::empty();
@@ -91,9 +92,32 @@ pub fn decode_with_limits(src: ImageRef<'_>, limits: &Limits, dst: &mut Image) -
             decoder.decode_into(src.data(), dst)
         }
         PixelFormat::Png => png::decode_with_limits(src.data(), limits, dst),
+        PixelFormat::H264 => Err(Error::new(
+            ErrorKind::UnsupportedFormat,
+            "an H264 access unit is not a still image (decode it with an H.264 decoder)",
+        )),
         other => Err(Error::new(
             ErrorKind::UnsupportedFormat,
             format!("{other} image is not encoded (expected JPEG or PNG)"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn h264_access_units_are_not_still_images() {
+        let au = [0u8, 0, 0, 1, 0x65, 0x88];
+        let src = ImageRef::new(PixelFormat::H264, 16, 16, &au).unwrap();
+        let e = decode(src).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        assert!(e.to_string().contains("H264"), "{e}");
+        let e = crate::convert::convert(src, PixelFormat::Rgb888).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        // Same format: a copy, like JPEG to JPEG.
+        let same = crate::convert::convert(src, PixelFormat::H264).unwrap();
+        assert_eq!(same.data(), &au);
     }
 }

@@ -339,33 +339,91 @@ pub(crate) fn rgb_rows_to_420<'a>(
     y_out: &mut [u8],
     mut put_uv: impl FnMut(usize, u8, u8),
 ) {
+    const CHUNK: usize = 64;
     let cw = w.div_ceil(2);
-    for (yy, yrow) in y_out.chunks_exact_mut(w).enumerate().take(h) {
-        let (px, _) = row(yy).as_chunks::<3>();
-        for (d, &[r, g, b]) in yrow.iter_mut().zip(px) {
-            *d = rgb_to_y(r, g, b);
-        }
-    }
+    let pairs = w / 2;
+    let (mut cu, mut cv) = ([0u8; CHUNK], [0u8; CHUNK]);
+    let mut y_rows = y_out.chunks_exact_mut(w);
     for cy in 0..h.div_ceil(2) {
         let r0 = row(2 * cy);
-        let r1 = if 2 * cy + 1 < h {
-            Some(row(2 * cy + 1))
-        } else {
-            None
+        let y0 = y_rows.next().unwrap_or_default();
+        let (r1, y1) = match (2 * cy + 1 < h).then(|| y_rows.next()).flatten() {
+            Some(y1) => (Some(row(2 * cy + 1)), Some(y1)),
+            None => (None, None),
         };
-        for cx in 0..cw {
-            let (mut sr, mut sg, mut sb, mut n) = (0i32, 0i32, 0i32, 0u32);
-            for r in std::iter::once(r0).chain(r1) {
-                for x in 2 * cx..(2 * cx + 2).min(w) {
-                    let p = &r[3 * x..3 * x + 3];
-                    sr += i32::from(p[0]);
-                    sg += i32::from(p[1]);
-                    sb += i32::from(p[2]);
-                    n += 1;
+        match (r1, y1) {
+            // Whole 2x2 blocks: the fused kernel, CHUNK chroma samples at a time.
+            (Some(r1), Some(y1)) => {
+                let mut x = 0;
+                while x < pairs {
+                    let n = CHUNK.min(pairs - x);
+                    rgb_blocks_420(
+                        &r0[6 * x..6 * (x + n)],
+                        &r1[6 * x..6 * (x + n)],
+                        &mut y0[2 * x..2 * (x + n)],
+                        &mut y1[2 * x..2 * (x + n)],
+                        &mut cu[..n],
+                        &mut cv[..n],
+                    );
+                    for i in 0..n {
+                        put_uv(cy * cw + x + i, cu[i], cv[i]);
+                    }
+                    x += n;
+                }
+                if w % 2 == 1 {
+                    let p0 = &r0[3 * (w - 1)..3 * w];
+                    let p1 = &r1[3 * (w - 1)..3 * w];
+                    y0[w - 1] = rgb_to_y(p0[0], p0[1], p0[2]);
+                    y1[w - 1] = rgb_to_y(p1[0], p1[1], p1[2]);
+                    let s = |c: usize| i32::from(p0[c]) + i32::from(p1[c]);
+                    let (u, v) = rgb_sums_to_uv(s(0), s(1), s(2), 1);
+                    put_uv(cy * cw + pairs, u, v);
                 }
             }
-            let (u, v) = rgb_sums_to_uv(sr, sg, sb, n.trailing_zeros());
-            put_uv(cy * cw + cx, u, v);
+            // The last row of an odd height: chroma from pairs of one row.
+            _ => {
+                let (px, _) = r0.as_chunks::<3>();
+                for (d, &[r, g, b]) in y0.iter_mut().zip(px) {
+                    *d = rgb_to_y(r, g, b);
+                }
+                for cx in 0..cw {
+                    let (mut sr, mut sg, mut sb, mut n) = (0i32, 0i32, 0i32, 0u32);
+                    for p in &px[2 * cx..(2 * cx + 2).min(w)] {
+                        sr += i32::from(p[0]);
+                        sg += i32::from(p[1]);
+                        sb += i32::from(p[2]);
+                        n += 1;
+                    }
+                    let (u, v) = rgb_sums_to_uv(sr, sg, sb, n.trailing_zeros());
+                    put_uv(cy * cw + cx, u, v);
+                }
+            }
+        }
+    }
+}
+
+// Luma of two rows of `n` 2x2 blocks (`6n` RGB bytes each) and the blocks'
+// average chroma: the arithmetic of `rgb_to_y` and `rgb_sums_to_uv`, written
+// so that it vectorises.
+simd_dispatch! {
+    fn rgb_blocks_420(r0: &[u8], r1: &[u8], y0: &mut [u8], y1: &mut [u8], u: &mut [u8], v: &mut [u8]) {
+        let rows = r0.chunks_exact(6).zip(r1.chunks_exact(6));
+        let lumas = y0.chunks_exact_mut(2).zip(y1.chunks_exact_mut(2));
+        for (((a, b), (ya, yb)), (u, v)) in rows.zip(lumas).zip(u.iter_mut().zip(v.iter_mut())) {
+            let px = |p: &[u8], i: usize| (i32::from(p[i]), i32::from(p[i + 1]), i32::from(p[i + 2]));
+            let luma = |(r, g, b): (i32, i32, i32)| (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
+            let (p0, p1, p2, p3) = (px(a, 0), px(a, 3), px(b, 0), px(b, 3));
+            ya[0] = luma(p0);
+            ya[1] = luma(p1);
+            yb[0] = luma(p2);
+            yb[1] = luma(p3);
+            let r = p0.0 + p1.0 + p2.0 + p3.0;
+            let g = p0.1 + p1.1 + p2.1 + p3.1;
+            let b = p0.2 + p1.2 + p2.2 + p3.2;
+            let cu = ((-38 * r - 74 * g + 112 * b + (128 << 2)) >> 10) + 128;
+            let cv = ((112 * r - 94 * g - 18 * b + (128 << 2)) >> 10) + 128;
+            *u = cu.clamp(0, 255) as u8;
+            *v = cv.clamp(0, 255) as u8;
         }
     }
 }
@@ -449,6 +507,55 @@ mod tests {
         assert_eq!(rgb_sums_to_uv(255, 0, 0, 0), (90, 240));
         assert_eq!(rgb_to_y(255, 255, 255), 235);
         assert_eq!(rgb_sums_to_uv(255, 255, 255, 0), (128, 128));
+    }
+
+    #[test]
+    fn rgb_to_i420_matches_the_per_pixel_formula() {
+        // Widths across the 64-block chunk of the fused kernel, odd and even
+        // sides.
+        for (w, h) in [
+            (1usize, 1usize),
+            (2, 2),
+            (3, 3),
+            (129, 5),
+            (130, 4),
+            (257, 3),
+        ] {
+            let rgb: Vec<u8> = (0..3 * w * h).map(|i| (i * 113 % 251) as u8).collect();
+            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+            let (mut y, mut u, mut v) = (vec![0; w * h], vec![0; cw * ch], vec![0; cw * ch]);
+            rgb_to_i420(&rgb, w as u32, h as u32, &mut y, &mut u, &mut v).unwrap();
+            let px = |x: usize, yy: usize| &rgb[3 * (yy * w + x)..3 * (yy * w + x) + 3];
+            for yy in 0..h {
+                for x in 0..w {
+                    let p = px(x, yy);
+                    assert_eq!(
+                        y[yy * w + x],
+                        rgb_to_y(p[0], p[1], p[2]),
+                        "{w}x{h} ({x},{yy})"
+                    );
+                }
+            }
+            for cy in 0..ch {
+                for cx in 0..cw {
+                    let (mut s, mut n) = ([0i32; 3], 0u32);
+                    for yy in 2 * cy..(2 * cy + 2).min(h) {
+                        for x in 2 * cx..(2 * cx + 2).min(w) {
+                            for (sum, &v) in s.iter_mut().zip(px(x, yy)) {
+                                *sum += i32::from(v);
+                            }
+                            n += 1;
+                        }
+                    }
+                    let want = rgb_sums_to_uv(s[0], s[1], s[2], n.trailing_zeros());
+                    assert_eq!(
+                        (u[cy * cw + cx], v[cy * cw + cx]),
+                        want,
+                        "{w}x{h} ({cx},{cy})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

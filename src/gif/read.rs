@@ -1,12 +1,17 @@
 //! Reading GIFs back: [`read_info`] (what `camreel info` shows) and
-//! [`GifReader`] (composited frames, for converting a GIF to other formats).
-//! Both use the `gif` crate's decoder.
+//! [`GifReader`] (composited frames with their timestamps, for converting a
+//! GIF to other formats). Both use the `gif` crate's decoder.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::iter::FusedIterator;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::frame::{FrameInfo, OwnedFrame};
 use crate::image::{Image, Limits, PixelFormat};
 
 /// What a GIF holds, without decoding its pixels.
@@ -27,10 +32,33 @@ pub struct GifInfo {
 }
 
 impl GifInfo {
-    /// Sum of the frame delays in centiseconds.
-    pub fn duration_cs(&self) -> u64 {
-        self.frames.iter().map(|f| u64::from(f.delay_cs)).sum()
+    /// The duration of the animation: the sum of the frame delays, the last
+    /// frame's included (each frame is shown for its own delay; see
+    /// [the duration of a recording](crate::timing#the-duration-of-a-recording)).
+    pub fn duration(&self) -> Duration {
+        cs(self.frames.iter().map(|f| u64::from(f.delay_cs)).sum())
     }
+
+    /// Number of frames.
+    pub fn frame_count(&self) -> u64 {
+        self.frames.len() as u64
+    }
+
+    /// The time frame `index` starts at: the sum of the delays before it.
+    pub fn timestamp(&self, index: u64) -> Duration {
+        let n = usize::try_from(index).unwrap_or(usize::MAX);
+        cs(self
+            .frames
+            .iter()
+            .take(n)
+            .map(|f| u64::from(f.delay_cs))
+            .sum())
+    }
+}
+
+/// `n` centiseconds.
+fn cs(n: u64) -> Duration {
+    Duration::from_millis(n.saturating_mul(10))
 }
 
 /// One frame of a [`GifInfo`].
@@ -44,7 +72,7 @@ pub struct GifFrameInfo {
     pub width: u16,
     /// Height of the rectangle.
     pub height: u16,
-    /// Display time in centiseconds.
+    /// Display time in centiseconds, as stored (see [`GifFrameInfo::delay`]).
     pub delay_cs: u16,
     /// The transparent palette index, if any.
     pub transparent: Option<u8>,
@@ -53,6 +81,14 @@ pub struct GifFrameInfo {
     /// The disposal method code (0 unspecified, 1 keep, 2 background,
     /// 3 previous).
     pub dispose: u8,
+}
+
+impl GifFrameInfo {
+    /// How long the frame is shown, as stored (browsers show 0 and 1 cs as
+    /// 10 cs).
+    pub fn delay(&self) -> Duration {
+        cs(u64::from(self.delay_cs))
+    }
 }
 
 /// Counts the bytes the decoder has taken from the reader: at the end of a
@@ -119,11 +155,13 @@ fn repeat_to_loop(r: ::gif::Repeat) -> Option<u16> {
 /// ```
 /// use camreel::gif::{GifWriter, read_info};
 /// use camreel::{Image, PixelFormat};
+/// use std::time::Duration;
 /// let mut w = GifWriter::new(Vec::new(), 4, 4)?;
-/// w.add_frame(&Image::zeroed(PixelFormat::Grayscale, 4, 4)?, 25)?;
-/// let info = read_info(&w.finish()?[..])?;
-/// assert_eq!((info.width, info.height, info.frames.len()), (4, 4, 1));
+/// w.add_frame(&Image::zeroed(PixelFormat::Grayscale, 4, 4)?, Duration::from_millis(250))?;
+/// let info = read_info(&w.into_inner()?[..])?;
+/// assert_eq!((info.width, info.height, info.frame_count()), (4, 4, 1));
 /// assert_eq!((info.frames[0].delay_cs, info.loop_count), (25, Some(0)));
+/// assert_eq!(info.duration(), Duration::from_millis(250));
 /// # Ok::<(), camreel::Error>(())
 /// ```
 ///
@@ -170,21 +208,85 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
     })
 }
 
-/// Reads a GIF frame by frame as RGB888 images of the full screen size, each
-/// composited over the previous ones as a viewer shows it (transparency and
-/// disposal honoured; the initial canvas is black).
+/// Options of a [`GifReader`]: builder methods on the defaults, read back
+/// with `get_` getters. [`ReaderOptions::open`] opens a file,
+/// [`GifReader::with_options`] any [`Read`].
 ///
 /// ```
+/// use camreel::Limits;
+/// use camreel::gif::ReaderOptions;
+/// let small = Limits { max_width: 640, max_height: 480, ..Limits::default() };
+/// assert_eq!(ReaderOptions::default().limits(small).get_limits(), small);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[must_use]
+pub struct ReaderOptions {
+    limits: Limits,
+}
+
+impl ReaderOptions {
+    /// Caps on the screen size and on each frame's decoded size (default
+    /// [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> ReaderOptions {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits set by [`ReaderOptions::limits`].
+    pub fn get_limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Opens the GIF at `path`: a first pass reads its structure
+    /// ([`read_info`]), so [`GifReader::frame_count`] and
+    /// [`GifReader::info`] are known before any frame is decoded; then the
+    /// file is read again from the start to decode the frames.
+    ///
+    /// # Errors
+    /// As [`read_info`] and [`GifReader::with_options`];
+    /// [`ErrorKind::Io`] if the file cannot be opened. Messages start with
+    /// the path.
+    pub fn open(self, path: impl AsRef<Path>) -> Result<GifReader<BufReader<File>>> {
+        let path = path.as_ref();
+        let open = || {
+            File::open(path)
+                .map(BufReader::new)
+                .map_err(|e| Error::io(format!("opening {}", path.display()), e))
+        };
+        let info = read_info(open()?).map_err(|e| e.context(path.display()))?;
+        let mut reader =
+            GifReader::with_options(open()?, self).map_err(|e| e.context(path.display()))?;
+        reader.info = Some(info);
+        Ok(reader)
+    }
+}
+
+/// Reads a GIF frame by frame as RGB888 images of the full screen size, each
+/// composited over the previous ones as a viewer shows it (transparency and
+/// disposal honoured; the initial canvas is black), with its timestamp: the
+/// sum of the delays of the frames before it.
+///
+/// [`GifReader::open`] reads the file's structure first, so the frame count
+/// is known at once; a reader made from any [`Read`] with
+/// [`GifReader::new`] learns it when it reaches the end (see
+/// [`GifReader::frame_count`]).
+///
+/// ```
+/// use std::time::Duration;
 /// use camreel::gif::{GifReader, GifWriter};
 /// use camreel::{Image, PixelFormat};
 /// let mut w = GifWriter::new(Vec::new(), 2, 1)?;
-/// w.add_frame(&Image::new(PixelFormat::Rgb888, 2, 1, vec![255, 0, 0, 0, 0, 255])?, 7)?;
-/// let bytes = w.finish()?;
+/// let red_blue = Image::new(PixelFormat::Rgb888, 2, 1, vec![255, 0, 0, 0, 0, 255])?;
+/// w.add_frame(&red_blue, Duration::from_millis(70))?;
+/// w.add_frame(&red_blue, Duration::from_millis(70))?;
+/// let bytes = w.into_inner()?;
+///
 /// let mut r = GifReader::new(&bytes[..])?;
-/// let mut frame = Image::empty();
-/// assert_eq!(r.read_frame_into(&mut frame)?, Some(7));
-/// assert_eq!(frame.data(), &[255, 0, 0, 0, 0, 255]);
-/// assert_eq!(r.read_frame_into(&mut frame)?, None);
+/// assert_eq!(r.frame_count(), None); // not known before the end
+/// let frames = r.frames().collect::<camreel::Result<Vec<_>>>()?;
+/// assert_eq!(frames[0].image.data(), &[255, 0, 0, 0, 0, 255]);
+/// assert_eq!(frames[1].timestamp, Duration::from_millis(70));
+/// assert_eq!(r.frame_count(), Some(2));
 /// # Ok::<(), camreel::Error>(())
 /// ```
 pub struct GifReader<R: Read> {
@@ -196,6 +298,12 @@ pub struct GifReader<R: Read> {
     canvas: Vec<u8>,
     saved: Vec<u8>,
     index: u64,
+    /// When the next frame starts: the sum of the delays read so far.
+    time: Duration,
+    /// The structure, from a first pass ([`GifReader::open`]).
+    info: Option<GifInfo>,
+    /// Frames in the file, once known (from `info` or the end).
+    count: Option<u64>,
 }
 
 impl<R: Read> std::fmt::Debug for GifReader<R> {
@@ -204,7 +312,19 @@ impl<R: Read> std::fmt::Debug for GifReader<R> {
             .field("width", &self.width)
             .field("height", &self.height)
             .field("index", &self.index)
-            .finish()
+            .field("frame_count", &self.frame_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GifReader<BufReader<File>> {
+    /// Opens the GIF at `path` with the default [`ReaderOptions`] (see
+    /// [`ReaderOptions::open`]: the frame count is known at once).
+    ///
+    /// # Errors
+    /// As [`ReaderOptions::open`].
+    pub fn open(path: impl AsRef<Path>) -> Result<GifReader<BufReader<File>>> {
+        ReaderOptions::default().open(path)
     }
 }
 
@@ -218,15 +338,16 @@ impl<R: Read> GifReader<R> {
     /// [`ErrorKind::LimitExceeded`] / [`ErrorKind::InvalidFrameSize`] for
     /// an oversized or empty screen, I/O errors.
     pub fn new(reader: R) -> Result<GifReader<R>> {
-        GifReader::with_limits(reader, &Limits::default())
+        GifReader::with_options(reader, ReaderOptions::default())
     }
 
-    /// Like [`GifReader::new`] with explicit limits (which also cap each
+    /// Like [`GifReader::new`] with `options` (whose limits also cap each
     /// frame's decoded size).
     ///
     /// # Errors
     /// As [`GifReader::new`].
-    pub fn with_limits(reader: R, limits: &Limits) -> Result<GifReader<R>> {
+    pub fn with_options(reader: R, options: ReaderOptions) -> Result<GifReader<R>> {
+        let limits = options.limits;
         let mut options = ::gif::DecodeOptions::new();
         options.set_color_output(::gif::ColorOutput::RGBA);
         // The decoder's RGBA frame buffer counts against the per-frame limit.
@@ -247,6 +368,9 @@ impl<R: Read> GifReader<R> {
             canvas: vec![0; n],
             saved: Vec::new(),
             index: 0,
+            time: Duration::ZERO,
+            info: None,
+            count: None,
         })
     }
 
@@ -260,17 +384,47 @@ impl<R: Read> GifReader<R> {
         repeat_to_loop(self.decoder.repeat())
     }
 
+    /// The number of frames: known from the start for a reader made by
+    /// [`GifReader::open`], otherwise `None` until the last frame has been
+    /// read (a GIF does not store its frame count; [`read_info`] counts the
+    /// frames in a pass of its own).
+    pub fn frame_count(&self) -> Option<u64> {
+        self.count
+            .or_else(|| self.info.as_ref().map(GifInfo::frame_count))
+    }
+
+    /// The structure of the file (every frame's delay and rectangle), for a
+    /// reader made by [`GifReader::open`].
+    pub fn info(&self) -> Option<&GifInfo> {
+        self.info.as_ref()
+    }
+
+    /// Frames read so far.
+    pub fn frames_read(&self) -> u64 {
+        self.index
+    }
+
+    /// The timestamp the next frame will have: the sum of the delays of the
+    /// frames read so far (after the last frame, the animation's duration).
+    pub fn next_timestamp(&self) -> Duration {
+        self.time
+    }
+
     /// Decodes the next frame into `dst` (reusing its memory) and returns its
-    /// delay in centiseconds, or `None` after the last frame.
+    /// sequence number (its index in the file) and timestamp (the sum of the
+    /// delays before it), or `None` after the last frame.
     ///
     /// # Errors
     /// [`ErrorKind::Format`] for corrupt data, [`ErrorKind::Truncated`] for a
     /// file that ends early (the message names the frame), I/O errors.
-    pub fn read_frame_into(&mut self, dst: &mut Image) -> Result<Option<u16>> {
+    pub fn read_frame_into(&mut self, dst: &mut Image) -> Result<Option<FrameInfo>> {
         let index = self.index;
         let frame = match self.decoder.read_next_frame() {
             Ok(Some(f)) => f,
-            Ok(None) => return Ok(None),
+            Ok(None) => {
+                self.count = Some(index);
+                return Ok(None);
+            }
             Err(e) => {
                 let read = self.read.load(Ordering::Relaxed);
                 return Err(decode_error(&format!("gif frame {index}"), read, e));
@@ -301,7 +455,7 @@ impl<R: Read> GifReader<R> {
                 }
             }
         }
-        let delay = frame.delay;
+        let delay = cs(u64::from(frame.delay));
         let dispose = frame.dispose;
         dst.reshape(PixelFormat::Rgb888, self.width, self.height)?;
         dst.data_mut().copy_from_slice(&self.canvas);
@@ -316,7 +470,68 @@ impl<R: Read> GifReader<R> {
             ::gif::DisposalMethod::Previous => std::mem::swap(&mut self.canvas, &mut self.saved),
             _ => {}
         }
+        let info = FrameInfo {
+            sequence: index,
+            timestamp: self.time,
+        };
         self.index += 1;
-        Ok(Some(delay))
+        self.time = self.time.saturating_add(delay);
+        Ok(Some(info))
+    }
+
+    /// The remaining frames, decoded and composited, with their sequence
+    /// numbers and timestamps (see [`GifReader::read_frame_into`]). The
+    /// iterator ends after an error.
+    pub fn frames(&mut self) -> GifFrames<'_, R> {
+        GifFrames {
+            reader: self,
+            done: false,
+        }
     }
 }
+
+/// Iterator over the frames of a [`GifReader`], made by
+/// [`GifReader::frames`].
+#[derive(Debug)]
+pub struct GifFrames<'a, R: Read> {
+    reader: &'a mut GifReader<R>,
+    done: bool,
+}
+
+impl<R: Read> Iterator for GifFrames<'_, R> {
+    type Item = Result<OwnedFrame>;
+
+    fn next(&mut self) -> Option<Result<OwnedFrame>> {
+        if self.done {
+            return None;
+        }
+        let mut image = Image::empty();
+        match self.reader.read_frame_into(&mut image) {
+            Ok(Some(info)) => Some(Ok(OwnedFrame::new(image, info.sequence, info.timestamp))),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.done {
+            return (0, Some(0));
+        }
+        match self.reader.frame_count() {
+            Some(n) => {
+                let left =
+                    usize::try_from(n.saturating_sub(self.reader.index)).unwrap_or(usize::MAX);
+                (0, Some(left))
+            }
+            None => (0, None),
+        }
+    }
+}
+
+impl<R: Read> FusedIterator for GifFrames<'_, R> {}

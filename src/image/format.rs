@@ -31,6 +31,7 @@ use crate::error::{Error, ErrorKind, Result};
 /// | `Rgb48` | three u16 per pixel (R, G, B), full 16-bit range |
 /// | `Raw10` | MIPI CSI-2 RAW10: 4 pixels in 5 bytes (four high bytes, then the four 2-bit remainders, first pixel in bits 0-1); a partial group at the end of a row takes 5 bytes |
 /// | `Jpeg`, `Png` | an encoded file of any length |
+/// | `H264` | one H.264 access unit (one picture) as Annex B NAL units with start codes |
 ///
 /// ```
 /// use camreel::PixelFormat;
@@ -83,6 +84,10 @@ pub enum PixelFormat {
     Gray16,
     /// 48-bit RGB, three u16 per pixel (R, G, B), full range 0-65535.
     Rgb48,
+    /// One H.264 access unit: the Annex B NAL units (with start codes) of one
+    /// picture, preceded by its SPS and PPS when it is a key frame. Width and
+    /// height are the picture size. See [`crate::h264`].
+    H264,
 }
 
 const BPP_SHIFT: u32 = 0;
@@ -180,12 +185,17 @@ impl PixelFormat {
             }
             PixelFormat::Gray16 => "GRAY16",
             PixelFormat::Rgb48 => "RGB48",
+            PixelFormat::H264 => "H264",
         }
     }
 
-    /// Whether the payload is an encoded file (JPEG, PNG) rather than pixels.
+    /// Whether the payload is encoded (a JPEG or PNG file, an H.264 access
+    /// unit) rather than pixels.
     pub const fn is_compressed(self) -> bool {
-        matches!(self, PixelFormat::Jpeg | PixelFormat::Png)
+        matches!(
+            self,
+            PixelFormat::Jpeg | PixelFormat::Png | PixelFormat::H264
+        )
     }
 
     /// Whether this is a Bayer mosaic (8-bit, 16-bit or packed RAW10).
@@ -227,7 +237,7 @@ impl PixelFormat {
         )
     }
 
-    /// Bits of storage per pixel, or `None` for JPEG and PNG.
+    /// Bits of storage per pixel, or `None` for JPEG, PNG and H.264.
     /// Planar 4:2:0 formats average 12 bits.
     pub const fn bits_per_pixel(self) -> Option<u32> {
         Some(match self {
@@ -240,7 +250,7 @@ impl PixelFormat {
             PixelFormat::Bayer16 { .. } | PixelFormat::Gray16 => 16,
             PixelFormat::Rgb48 => 48,
             PixelFormat::Raw10(_) => 10,
-            PixelFormat::Jpeg | PixelFormat::Png => return None,
+            PixelFormat::Jpeg | PixelFormat::Png | PixelFormat::H264 => return None,
         })
     }
 
@@ -283,7 +293,7 @@ impl PixelFormat {
             PixelFormat::Binary => w.div_ceil(32).checked_mul(4),
             PixelFormat::Raw10(_) => w.div_ceil(4).checked_mul(5),
             PixelFormat::Yuv420 | PixelFormat::Nv12 => Some(w),
-            PixelFormat::Jpeg | PixelFormat::Png => {
+            PixelFormat::Jpeg | PixelFormat::Png | PixelFormat::H264 => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedFormat,
                     format!("{} data has no pixel rows", self.name()),
@@ -375,7 +385,7 @@ impl FromStr for PixelFormat {
 
     /// Parses a name as [`PixelFormat::name`] prints it, case-insensitively, plus
     /// the common aliases `gray`/`grey`, `rgb`, `bgr`, `yuyv`, `yvyu`, `i420`/`yu12`,
-    /// `argb`, `jpg`, `bayer_xxxx`/`bayer8_xxxx`, `bayer10_xxxx`, `bayer12_xxxx`,
+    /// `argb`, `jpg`, `avc`, `bayer_xxxx`/`bayer8_xxxx`, `bayer10_xxxx`, `bayer12_xxxx`,
     /// `bayer16_xxxx`, `raw10_xxxx`, `gray16` and `rgb48`.
     ///
     /// ```
@@ -402,6 +412,7 @@ impl FromStr for PixelFormat {
             "yuv420" | "i420" | "yu12" => Some(PixelFormat::Yuv420),
             "nv12" => Some(PixelFormat::Nv12),
             "gray16" | "grayscale16" | "grey16" | "y16" => Some(PixelFormat::Gray16),
+            "h264" | "avc" => Some(PixelFormat::H264),
             "rgb48" | "rgb16" => Some(PixelFormat::Rgb48),
             _ => None,
         };
@@ -502,6 +513,7 @@ mod tests {
             PixelFormat::Raw10(BayerOrder::Rggb),
             PixelFormat::Gray16,
             PixelFormat::Rgb48,
+            PixelFormat::H264,
         ];
         for f in fmts {
             assert_eq!(f.code(), None);
@@ -537,10 +549,14 @@ mod tests {
             3240 * 1944
         );
         assert_eq!(Raw10(BayerOrder::Bggr).payload_size(5, 1).unwrap(), 10);
-        assert_eq!(
-            Jpeg.payload_size(5, 1).unwrap_err().kind(),
-            ErrorKind::UnsupportedFormat
-        );
+        for encoded in [Jpeg, Png, H264] {
+            assert_eq!(
+                encoded.payload_size(5, 1).unwrap_err().kind(),
+                ErrorKind::UnsupportedFormat
+            );
+            assert!(encoded.is_compressed());
+            assert_eq!(encoded.bits_per_pixel(), None);
+        }
     }
 
     #[test]

@@ -2,13 +2,14 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::{FrameInfo, Pacer, ReadOptions, StreamKind, ms_u32, wall_ticks};
+use super::{Carried, Pacer, ReadInfo, ReadOptions, StreamKind, ms_u32, wall_ticks};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::Frame;
 use crate::image::{Image, ImageRef, PixelFormat};
-use crate::sink::FrameSink;
+use crate::sink::{self, FrameSink, IntoInnerError};
 use crate::timing::Ticks;
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,7 +33,7 @@ struct Slot {
 /// [`ErrorKind::EndOfStream`]; a frame of another shape or format, or an
 /// encoded frame larger than a slot, is [`ErrorKind::InvalidFrameSize`];
 /// reading a slot that was never written is [`ErrorKind::EndOfStream`]
-/// ([`ReadOptions::loop_`] is ignored); seeking to `n >= slots` is
+/// ([`ReadOptions::looping`] is ignored); seeking to `n >= slots` is
 /// [`ErrorKind::SeekOutOfRange`].
 ///
 /// ```
@@ -44,7 +45,7 @@ struct Slot {
 /// ring.write(&frame)?.write(&frame)?;
 /// assert_eq!(ring.write(&frame).unwrap_err().kind(), ErrorKind::EndOfStream);
 /// ring.seek(0)?;
-/// let (view, info) = ring.read_ref(ReadOptions::default().with_pause(false))?;
+/// let (view, info) = ring.read_ref(ReadOptions::NO_WAIT)?;
 /// assert_eq!((view.size(), info.index), ((320, 240), 0));
 /// # Ok::<(), camreel::Error>(())
 /// ```
@@ -63,8 +64,12 @@ pub struct MemoryStream {
     /// Milliseconds between frames written as a [`FrameSink`], from their
     /// timestamps.
     ticks: Ticks,
+    /// Milliseconds of the intervals given to [`MemoryStream::write_with_elapsed`].
+    given: Carried,
     pacer: Pacer,
     clock: Arc<dyn Clock>,
+    /// [`FrameSink::finish`] ran: no more writes.
+    finished: bool,
 }
 
 impl fmt::Debug for MemoryStream {
@@ -162,8 +167,10 @@ impl MemoryStream {
             offset: 0,
             wall: wall_ticks(&*clock),
             ticks: Ticks::new(Ticks::MILLIS),
+            given: Carried::new(),
             pacer: Pacer::new(&*clock),
             clock,
+            finished: false,
         })
     }
 
@@ -236,6 +243,7 @@ impl MemoryStream {
     /// the previous write (the first: since construction), and advances.
     ///
     /// # Errors
+    /// [`ErrorKind::Finished`] after [`FrameSink::finish`];
     /// [`ErrorKind::EndOfStream`] past the last slot;
     /// [`ErrorKind::InvalidFrameSize`] for a frame of another shape or format,
     /// or an encoded frame larger than a slot.
@@ -247,24 +255,30 @@ impl MemoryStream {
         Ok(self)
     }
 
-    /// Stores `image` with an explicit interval. Later
-    /// [`MemoryStream::write`]s measure from now.
+    /// Stores `image` with an explicit interval since the previous frame,
+    /// in milliseconds with the rounding carried to the next frame (as
+    /// [`FileStream::write_with_elapsed`](super::FileStream::write_with_elapsed)).
+    /// Later [`MemoryStream::write`]s measure from now.
     ///
     /// # Errors
     /// As [`MemoryStream::write`].
     pub fn write_with_elapsed<'a>(
         &mut self,
         image: impl Into<ImageRef<'a>>,
-        elapsed_ms: u32,
+        elapsed: Duration,
     ) -> Result<&mut MemoryStream> {
         let now = self.clock.now();
-        self.store(image.into(), elapsed_ms)?;
+        self.store(image.into(), self.given.peek(elapsed))?;
+        self.given.step(elapsed);
         self.wall.step(now);
         Ok(self)
     }
 
     fn store(&mut self, image: ImageRef<'_>, elapsed_ms: u32) -> Result<()> {
         let index = self.offset;
+        if self.finished {
+            return Err(sink::finished("the memory stream"));
+        }
         if index >= self.slots.len() {
             return Err(Error::new(
                 ErrorKind::EndOfStream,
@@ -334,24 +348,24 @@ impl MemoryStream {
         let slot = self.slots[index];
         self.offset = index + 1;
         self.pacer
-            .frame_ready(&*self.clock, slot.elapsed_ms, opts.pause);
+            .frame_ready(&*self.clock, slot.elapsed_ms, opts.is_pausing());
         Ok((index, slot))
     }
 
     /// Copies the frame in the current slot into `image`, reusing its memory,
-    /// and advances. With [`ReadOptions::pause`], first waits out the frame's
-    /// interval from the previous read.
+    /// and advances. When [pausing](ReadOptions::pausing), first waits out
+    /// the frame's interval from the previous read.
     ///
     /// # Errors
     /// [`ErrorKind::EndOfStream`] for a slot that was never written.
-    pub fn read_into(&mut self, image: &mut Image, opts: ReadOptions) -> Result<FrameInfo> {
+    pub fn read_into(&mut self, image: &mut Image, opts: ReadOptions) -> Result<ReadInfo> {
         let (index, slot) = self.take(opts)?;
         let start = index * self.slot_size;
         let buf = image.buffer_mut();
         buf.clear();
         buf.extend_from_slice(&self.buffer[start..start + slot.len]);
         image.set_meta_unchecked(self.format, self.width, self.height);
-        Ok(FrameInfo {
+        Ok(ReadInfo {
             index: index as u64,
             elapsed_ms: slot.elapsed_ms,
         })
@@ -361,7 +375,7 @@ impl MemoryStream {
     ///
     /// # Errors
     /// As [`MemoryStream::read_into`].
-    pub fn read_ref(&mut self, opts: ReadOptions) -> Result<(ImageRef<'_>, FrameInfo)> {
+    pub fn read_ref(&mut self, opts: ReadOptions) -> Result<(ImageRef<'_>, ReadInfo)> {
         let (index, slot) = self.take(opts)?;
         let start = index * self.slot_size;
         let view = ImageRef::new(
@@ -372,7 +386,7 @@ impl MemoryStream {
         )?;
         Ok((
             view,
-            FrameInfo {
+            ReadInfo {
                 index: index as u64,
                 elapsed_ms: slot.elapsed_ms,
             },
@@ -410,20 +424,46 @@ impl MemoryStream {
         self.count()
     }
 
-    /// Bytes of the slots written so far.
+    /// Bytes of the slots written so far (the buffer itself is
+    /// [`MemoryStream::byte_len`] bytes).
     pub fn bytes(&self) -> u64 {
         self.count() * self.slot_size as u64
+    }
+
+    /// The frame buffer: `slots` slots of [`MemoryStream::slot_size`] bytes,
+    /// each holding its frame from the start (an encoded frame is followed
+    /// by the slot's unused bytes).
+    pub fn get_ref(&self) -> &[u8] {
+        &self.buffer
+    }
+
+    /// Finishes the stream (later writes fail with [`ErrorKind::Finished`])
+    /// and returns its frame buffer (see [`MemoryStream::get_ref`]).
+    ///
+    /// # Errors
+    /// Never: finishing a memory stream cannot fail. The error type is the
+    /// one every writer's `into_inner` has.
+    pub fn into_inner(mut self) -> Result<Vec<u8>, IntoInnerError<MemoryStream>> {
+        self.finished = true;
+        Ok(std::mem::take(&mut self.buffer))
     }
 }
 
 /// Stores frames with the milliseconds between their timestamps (0 for the
 /// first). Frames must have the stream's shape and format; past the last
-/// slot, writes fail with [`ErrorKind::EndOfStream`].
+/// slot, writes fail with [`ErrorKind::EndOfStream`]. `finish` ends the
+/// recording (later writes fail with [`ErrorKind::Finished`]); the frames
+/// stay readable.
 impl FrameSink for MemoryStream {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         let elapsed = ms_u32(self.ticks.peek(frame.timestamp));
         self.store(frame.image, elapsed)?;
         self.ticks.step(frame.timestamp);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.finished = true;
         Ok(())
     }
 }
@@ -496,7 +536,7 @@ mod tests {
         let mut s = MemoryStream::new(3, 4, PixelFormat::Grayscale, 1).unwrap();
         s.write(view).unwrap();
         s.seek(0).unwrap();
-        let img = s.read(ReadOptions::default().with_pause(false)).unwrap();
+        let img = s.read(ReadOptions::NO_WAIT).unwrap();
         assert_eq!(img.data(), &[0, 1, 2, 5, 6, 7, 10, 11, 12, 15, 16, 17]);
     }
 }

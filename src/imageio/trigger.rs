@@ -4,17 +4,13 @@
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{FileOptions, FileStream, MemoryStream, ReadOptions, ms_u32, wall_ticks};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{ImageRef, Limits, PixelFormat};
 use crate::timing::Ticks;
-
-const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
 
 /// Keeps the most recent N frames in a [`MemoryStream`] ring and, when a
 /// trigger fires, writes them oldest first with their original intervals to
@@ -112,9 +108,9 @@ impl TriggerRecorder {
     }
 
     /// Applies `limits` to the file streams created by
-    /// [`trigger`](Self::trigger).
+    /// [`trigger`](Self::trigger) (default [`Limits::default`]).
     #[must_use]
-    pub fn with_limits(mut self, limits: Limits) -> TriggerRecorder {
+    pub fn limits(mut self, limits: Limits) -> TriggerRecorder {
         self.limits = limits;
         self
     }
@@ -168,13 +164,14 @@ impl TriggerRecorder {
         let elapsed = ms_u32(self.wall.peek(now));
         match &mut self.file {
             Some(file) => {
-                file.write_with_elapsed(image, elapsed)?;
+                file.write_with_elapsed(image, Duration::from_millis(elapsed.into()))?;
             }
             None => {
                 if self.ring.offset() == self.ring.slots() {
                     self.ring.seek(0)?;
                 }
-                self.ring.write_with_elapsed(image, elapsed)?;
+                self.ring
+                    .write_with_elapsed(image, Duration::from_millis(elapsed.into()))?;
                 self.filled = (self.filled + 1).min(self.capacity());
             }
         }
@@ -215,10 +212,8 @@ impl TriggerRecorder {
             let copied = self
                 .ring
                 .seek(((first + k) % slots) as u64)
-                .and_then(|()| self.ring.read_ref(NO_WAIT))
-                .and_then(|(view, info)| {
-                    file.write_with_elapsed(view, info.elapsed_ms).map(|_| ())
-                });
+                .and_then(|()| self.ring.read_ref(ReadOptions::NO_WAIT))
+                .and_then(|(view, info)| file.write_with_elapsed(view, info.elapsed()).map(|_| ()));
             if let Err(e) = copied {
                 // Keep recording into the ring where it was, so that it stays
                 // in order for the next trigger.
@@ -295,7 +290,7 @@ mod tests {
 
         let mut s = FileStream::open(&path).unwrap();
         let values: Vec<u8> = (0..5)
-            .map(|_| s.read(NO_WAIT).unwrap().unwrap().data()[0])
+            .map(|_| s.read(ReadOptions::NO_WAIT).unwrap().unwrap().data()[0])
             .collect();
         assert_eq!(values, [6, 7, 8, 9, 100]);
         let ms: Vec<u32> = s.headers().map(|h| h.elapsed_ms).collect();
@@ -334,7 +329,7 @@ mod tests {
         assert_eq!(rec.stop().unwrap(), 3);
         let mut s = FileStream::open(&path).unwrap();
         let values: Vec<u8> = (0..3)
-            .map(|_| s.read(NO_WAIT).unwrap().unwrap().data()[0])
+            .map(|_| s.read(ReadOptions::NO_WAIT).unwrap().unwrap().data()[0])
             .collect();
         assert_eq!(values, [pushed - 2, pushed - 1, pushed]);
     }
@@ -350,8 +345,14 @@ mod tests {
         assert_eq!(rec.trigger(&path).unwrap(), 2);
         assert_eq!(rec.stop().unwrap(), 2);
         let mut s = FileStream::open(&path).unwrap();
-        assert_eq!(s.read(NO_WAIT).unwrap().unwrap().data(), &[1; 4]);
-        assert_eq!(s.read(NO_WAIT).unwrap().unwrap().data(), &[2; 4]);
+        assert_eq!(
+            s.read(ReadOptions::NO_WAIT).unwrap().unwrap().data(),
+            &[1; 4]
+        );
+        assert_eq!(
+            s.read(ReadOptions::NO_WAIT).unwrap().unwrap().data(),
+            &[2; 4]
+        );
         assert!(
             TriggerRecorder::new(2, 2, PixelFormat::Rgb888, 2)
                 .unwrap_err()

@@ -11,8 +11,11 @@ use crate::avi::{MjpegWriter, MjpegWriterBuilder};
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
 use crate::gif::{Dither, GifOptions, GifWriter, PaletteMode};
+use crate::h264::{H264Settings, H264Writer};
 use crate::image::Limits;
 use crate::imageio::{Fallback, FileOptions, FileStream};
+#[cfg(feature = "mp4")]
+use crate::mp4::{Mp4Options, Mp4Writer};
 use crate::timing::FrameRate;
 
 /// The kinds of file a [`FileSink`] writes, known by the output's name.
@@ -27,6 +30,10 @@ pub enum OutputKind {
     Gif,
     /// One PNG per frame, from a pattern such as `frame%04d.png`.
     PngSequence,
+    /// A raw H.264 Annex B stream (`.h264`).
+    H264,
+    /// An MP4 file with one H.264 track (`.mp4`, feature `mp4`).
+    Mp4,
 }
 
 impl OutputKind {
@@ -44,11 +51,13 @@ impl OutputKind {
             "bin" => Ok(OutputKind::ImageIo),
             "avi" => Ok(OutputKind::Avi),
             "gif" => Ok(OutputKind::Gif),
+            "h264" | "264" => Ok(OutputKind::H264),
+            "mp4" => Ok(OutputKind::Mp4),
             "png" if path.to_string_lossy().contains('%') => Ok(OutputKind::PngSequence),
             _ => Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
-                    "{}: unknown output kind (expected .bin, .avi, .gif or a pattern like frame%04d.png)",
+                    "{}: unknown output kind (expected .bin, .avi, .gif, .h264, .mp4 or a pattern like frame%04d.png)",
                     quote_path(path)
                 ),
             )),
@@ -62,6 +71,8 @@ impl OutputKind {
             OutputKind::Avi => "AVI",
             OutputKind::Gif => "GIF",
             OutputKind::PngSequence => "PNG sequence",
+            OutputKind::H264 => "H.264",
+            OutputKind::Mp4 => "MP4",
         }
     }
 }
@@ -74,6 +85,7 @@ impl OutputKind {
 /// | [`size`](OutputOptions::size), [`width`](OutputOptions::width), [`height`](OutputOptions::height) | AVI, GIF (frames are letterboxed into it; one side given, the other follows the first frame's aspect ratio) |
 /// | [`frame_rate`](OutputOptions::frame_rate) | AVI (its one constant rate), GIF (how long the last frame shows); all kinds when the recording loop retimes frames |
 /// | [`palette`](OutputOptions::palette), [`dither`](OutputOptions::dither) | GIF |
+/// | [`h264`](OutputOptions::h264) | H.264, MP4 (bitrate or quantiser, intra period) |
 ///
 /// An option given for a kind it does not apply to is an error when the
 /// sink is created, so nothing is silently ignored.
@@ -95,6 +107,7 @@ pub struct OutputOptions {
     palette: Option<PaletteMode>,
     dither: Option<Dither>,
     limits: Option<Limits>,
+    h264: Option<H264Settings>,
 }
 
 impl OutputOptions {
@@ -148,6 +161,13 @@ impl OutputOptions {
         self
     }
 
+    /// How raw frames are encoded to H.264 (`.h264`, `.mp4`; default
+    /// [`H264Settings::default`]: 2 Mbit/s, a key frame every 30 frames).
+    pub fn h264(mut self, settings: H264Settings) -> OutputOptions {
+        self.h264 = Some(settings);
+        self
+    }
+
     /// Limits for every frame written (default: [`Limits::default`]).
     pub fn limits(mut self, limits: Limits) -> OutputOptions {
         self.limits = Some(limits);
@@ -166,14 +186,17 @@ impl OutputOptions {
 
     /// The first option set that does not apply to `kind`, by its builder
     /// method's name (`"quality"`, `"width"`, `"height"`, `"frame_rate"`,
-    /// `"palette"`, `"dither"`).
+    /// `"palette"`, `"dither"`, `"h264"`).
     pub fn unused_option(&self, kind: OutputKind) -> Option<&'static str> {
         let sized = matches!(kind, OutputKind::Avi | OutputKind::Gif);
+        let video = matches!(kind, OutputKind::H264 | OutputKind::Mp4);
         let unused = [
             (
                 "quality",
-                self.quality.is_some() && matches!(kind, OutputKind::Gif | OutputKind::PngSequence),
+                self.quality.is_some()
+                    && (video || matches!(kind, OutputKind::Gif | OutputKind::PngSequence)),
             ),
+            ("h264", self.h264.is_some() && !video),
             ("width", self.width.is_some() && !sized),
             ("height", self.height.is_some() && !sized),
             (
@@ -240,6 +263,9 @@ enum Writer {
     Avi(Box<MjpegWriter<BufWriter<File>>>),
     Gif(Box<GifWriter<BufWriter<File>>>),
     Png(Box<ImageSequence>),
+    H264(Box<H264Writer<BufWriter<File>>>),
+    #[cfg(feature = "mp4")]
+    Mp4(Box<Mp4Writer<BufWriter<File>>>),
 }
 
 impl Writer {
@@ -249,6 +275,9 @@ impl Writer {
             Writer::Avi(w) => w.as_mut(),
             Writer::Gif(w) => w.as_mut(),
             Writer::Png(w) => w.as_mut(),
+            Writer::H264(w) => w.as_mut(),
+            #[cfg(feature = "mp4")]
+            Writer::Mp4(w) => w.as_mut(),
         }
     }
 
@@ -256,8 +285,11 @@ impl Writer {
         match self {
             Writer::ImageIo(w) => w.bytes(),
             Writer::Avi(w) => w.bytes(),
-            Writer::Gif(w) => w.frames(),
+            Writer::Gif(w) => w.bytes(),
             Writer::Png(w) => w.bytes(),
+            Writer::H264(w) => w.bytes(),
+            #[cfg(feature = "mp4")]
+            Writer::Mp4(w) => w.bytes(),
         }
     }
 }
@@ -454,6 +486,31 @@ impl FileSink {
                     self.options.gif_options(),
                 )?))
             }
+            OutputKind::H264 => {
+                let mut settings = self.options.h264.unwrap_or_default();
+                if let Some(rate) = self.options.frame_rate {
+                    settings = settings.frame_rate(rate);
+                }
+                settings.validate()?;
+                Writer::H264(Box::new(H264Writer::with_settings(
+                    self.create_file()?,
+                    settings,
+                )))
+            }
+            #[cfg(feature = "mp4")]
+            OutputKind::Mp4 => {
+                let mut options =
+                    Mp4Options::default().settings(self.options.h264.unwrap_or_default());
+                if let Some(rate) = self.options.frame_rate {
+                    options = options.frame_rate(rate);
+                }
+                options.get_settings().validate()?;
+                Writer::Mp4(Box::new(Mp4Writer::seekable(self.create_file()?, options)))
+            }
+            #[cfg(not(feature = "mp4"))]
+            OutputKind::Mp4 => {
+                return Err(crate::camera::replay::mp4_unavailable(&self.path));
+            }
             OutputKind::PngSequence => Writer::Png(Box::new(ImageSequence::create(
                 &self.path.to_string_lossy(),
             )?)),
@@ -476,6 +533,9 @@ impl FileSink {
             Writer::Avi(w) => sync(w.into_inner().map_err(Error::from)?)?,
             Writer::Gif(w) => sync(w.into_inner().map_err(Error::from)?)?,
             Writer::Png(mut w) => FrameSink::finish(w.as_mut())?,
+            Writer::H264(w) => sync(w.into_inner().map_err(Error::from)?)?,
+            #[cfg(feature = "mp4")]
+            Writer::Mp4(w) => sync(w.into_inner().map_err(Error::from)?)?,
         }
         if let Some(temp) = &self.temp {
             std::fs::rename(temp, &self.path)

@@ -1,7 +1,7 @@
 //! The body of the `gif_reader` fuzz target (fuzz/fuzz_targets/gif_reader.rs),
 //! shared with the property tests in tests/gif.rs so stable CI runs it.
 
-use camreel::gif::{GifReader, read_info};
+use camreel::gif::{GifReader, ReaderOptions, read_info};
 use camreel::{ErrorKind, Image, Limits};
 
 /// Reads `data` as a GIF: its structure ([`read_info`]), then every frame
@@ -17,7 +17,8 @@ pub fn fuzz_reader(data: &[u8]) {
         max_height: 1024,
         max_bytes: 4 << 20,
     };
-    let Ok(mut reader) = GifReader::with_limits(data, &limits) else {
+    let Ok(mut reader) = GifReader::with_options(data, ReaderOptions::default().limits(limits))
+    else {
         return;
     };
     let mut image = Image::empty();

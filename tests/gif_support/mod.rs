@@ -6,6 +6,7 @@ pub mod fuzz_body;
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use camreel::gif::{GifOptions, GifWriter, read_info};
 use camreel::{Image, PixelFormat};
@@ -162,14 +163,20 @@ pub fn rgb_of(img: &Image) -> Vec<u8> {
     }
 }
 
+/// `n` centiseconds.
+pub fn cs(n: u16) -> Duration {
+    Duration::from_millis(u64::from(n) * 10)
+}
+
+/// `frames` shown for `delay` centiseconds each.
 pub fn encode(frames: &[Image], options: GifOptions, delay: u16) -> Vec<u8> {
     let (w, h) = frames[0].size();
     let mut g = GifWriter::with_options(Vec::new(), w, h, options).unwrap();
     for f in frames {
-        g.add_frame(f, delay).unwrap();
+        g.add_frame(f, cs(delay)).unwrap();
     }
-    assert_eq!(g.frame_count(), frames.len() as u64);
-    g.finish().unwrap()
+    assert_eq!(g.frames(), frames.len() as u64);
+    g.into_inner().unwrap()
 }
 
 pub fn has_netscape(bytes: &[u8]) -> bool {
@@ -209,7 +216,10 @@ pub fn check(bytes: &[u8], src: &[Image], delay: u16, looping: bool, min_db: f64
     let info = read_info(bytes).unwrap();
     assert_eq!(info.frames.len(), src.len());
     assert_eq!(info.loop_count, if looping { Some(0) } else { None });
-    assert_eq!(info.duration_cs(), u64::from(delay) * src.len() as u64);
+    assert_eq!(
+        info.duration(),
+        cs(delay) * u32::try_from(src.len()).unwrap()
+    );
     ffprobe_check(bytes, src.len(), f64::from(delay) / 100.0);
     let mean = sum / src.len() as f64;
     eprintln!(

@@ -51,10 +51,7 @@ pub fn fuzz_stream(dir: &Path, bytes: &[u8]) {
                 .starts_with(&format!("frame {count} at byte {}: ", t.offset))
         );
     }
-    let opts = ReadOptions {
-        loop_: false,
-        pause: false,
-    };
+    let opts = ReadOptions::NO_WAIT;
     let mut img = Image::empty();
     for pass in 0..2 {
         s.seek(0).expect("seek to 0");

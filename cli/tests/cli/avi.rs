@@ -19,13 +19,13 @@ fn record(path: &Path, n: u32, rate: FrameRate, close: bool) {
         w.add_jpeg(&jpeg(48, 32, i, 75), None).unwrap();
     }
     if close {
-        w.finish().unwrap();
+        w.into_inner().unwrap();
         return;
     }
     w.sync().unwrap();
     w.add_jpeg(&jpeg(48, 32, n, 75), None).unwrap();
     w.add_jpeg(&jpeg(48, 32, n + 1, 75), None).unwrap();
-    std::io::Write::flush(w.get_mut().unwrap()).unwrap();
+    std::io::Write::flush(w.get_mut()).unwrap();
     let mut bytes = std::fs::read(path).unwrap();
     drop(w);
     bytes.truncate(bytes.len() - 50);
@@ -163,14 +163,16 @@ fn bin_to_avi_takes_the_rate_from_the_recorded_intervals() {
     )
     .unwrap();
     let rgb565 = convert::convert(rgb.view(), PixelFormat::Rgb565).unwrap();
-    s.write_with_elapsed(&rgb565, 500).unwrap();
+    s.write_with_elapsed(&rgb565, std::time::Duration::from_millis(500))
+        .unwrap();
     for i in 0..10u32 {
         let f = if i % 2 == 0 {
             rgb565.clone()
         } else {
             Image::new(PixelFormat::Grayscale, 32, 32, vec![i as u8 * 20; 1024]).unwrap()
         };
-        s.write_with_elapsed(&f, 40).unwrap();
+        s.write_with_elapsed(&f, std::time::Duration::from_millis(40))
+            .unwrap();
     }
     s.close().unwrap();
     let avi = dir.path().join("run.avi");
@@ -219,10 +221,7 @@ fn avi_to_bin_and_png_frames() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut s = FileStream::open(&bin).unwrap();
     assert_eq!(s.count(), 6);
-    let opts = ReadOptions {
-        loop_: false,
-        pause: false,
-    };
+    let opts = ReadOptions::NO_WAIT;
     let mut i = 0;
     while let Some(frame) = s.read(opts).unwrap() {
         assert_eq!(frame.format(), PixelFormat::Jpeg);

@@ -153,8 +153,8 @@ fn record_synthetic_to_bin_then_replay_it() {
 }
 
 /// A picamera-style capture file from the library's emulator.
-fn pi_capture(dir: &Path, format: camreel::camera::rpi::PiFormat, name: &str) -> String {
-    let mut cam = camreel::camera::rpi::PiCamera::emulator(100, 60, 5).unwrap();
+fn pi_capture(dir: &Path, format: camreel::capture::picamera::PiFormat, name: &str) -> String {
+    let mut cam = camreel::capture::picamera::PiCamera::emulator(100, 60, 5).unwrap();
     let data = cam.capture_bytes(format).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, data).unwrap();
@@ -173,7 +173,7 @@ fn png_size(path: &Path) -> (u32, u32, u8) {
 
 #[test]
 fn raw_decodes_yuv_rgb_and_bayer_to_png() {
-    use camreel::camera::rpi::PiFormat;
+    use camreel::capture::picamera::PiFormat;
     let dir = tempfile::tempdir().unwrap();
     let yuv = pi_capture(dir.path(), PiFormat::Yuv, "image.yuv");
     let rgb = pi_capture(dir.path(), PiFormat::Rgb, "image.rgb");
@@ -285,7 +285,7 @@ fn raw_decodes_yuv_rgb_and_bayer_to_png() {
 
 #[test]
 fn convert_raw_capture_to_bin_and_png() {
-    use camreel::camera::rpi::PiFormat;
+    use camreel::capture::picamera::PiFormat;
     let dir = tempfile::tempdir().unwrap();
     let yuv = pi_capture(dir.path(), PiFormat::Yuv, "image.yuv");
     let pattern = dir.path().join("frame%02d.png");
@@ -332,10 +332,7 @@ fn convert_raw_capture_to_bin_and_png() {
     let mut stream = camreel::imageio::FileStream::open(&bin).unwrap();
     assert_eq!(stream.count(), 1);
     let stored = stream
-        .read(camreel::imageio::ReadOptions {
-            loop_: false,
-            pause: false,
-        })
+        .read(camreel::imageio::ReadOptions::NO_WAIT)
         .unwrap()
         .unwrap();
     assert_eq!(

@@ -124,7 +124,9 @@ fn cli_converts_imageio_recordings_with_their_timing() {
     let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
     for f in scene(40, 30, 12, 1) {
         let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
-        stream.write_with_elapsed(&rgb565, 33).unwrap();
+        stream
+            .write_with_elapsed(&rgb565, std::time::Duration::from_millis(33))
+            .unwrap();
     }
     stream.close().unwrap();
     let gif_path = dir.path().join("rec.gif");
@@ -247,7 +249,9 @@ fn cli_keeps_every_converted_frame_when_the_input_fails_part_way() {
     let mut stream = camreel::imageio::FileStream::create(&bin).unwrap();
     for f in scene(16, 12, 5, 1) {
         let rgb565 = camreel::convert::convert(f.view(), PixelFormat::Rgb565).unwrap();
-        stream.write_with_elapsed(&rgb565, 50).unwrap();
+        stream
+            .write_with_elapsed(&rgb565, std::time::Duration::from_millis(50))
+            .unwrap();
     }
     let at = stream.chunk_offset(4).unwrap() as usize;
     stream.close().unwrap();

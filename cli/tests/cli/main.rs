@@ -7,9 +7,17 @@
 mod avi_support;
 #[path = "../../../tests/gif_support/mod.rs"]
 mod gif_support;
+#[path = "../../../tests/net_support/mod.rs"]
+mod net_support;
 mod support;
 
 mod avi;
 mod camera;
 mod gif;
+mod hardening;
 mod imageio;
+mod net_browser;
+mod net_load;
+mod net_serve;
+mod net_stream;
+mod video;

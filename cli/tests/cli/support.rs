@@ -7,10 +7,7 @@ use std::process::{Command, Output};
 use camreel::imageio::ReadOptions;
 
 /// Reads that neither loop nor wait.
-pub const NO_WAIT: ReadOptions = ReadOptions {
-    loop_: false,
-    pause: false,
-};
+pub const NO_WAIT: ReadOptions = ReadOptions::NO_WAIT;
 
 /// The binary under test, for commands that need more than arguments
 /// (stdin, environment, signals).

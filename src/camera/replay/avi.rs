@@ -67,10 +67,8 @@ impl AviReplay {
     pub fn open(path: impl AsRef<Path>, options: &ReplayOptions) -> Result<AviReplay> {
         let path = path.as_ref();
         let name = quote_path(path);
-        let file = File::open(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| Error::io(format!("reading {name}"), e))?;
+        // Checked before opening: opening a pipe blocks until a writer comes.
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
         if !meta.is_file() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -79,6 +77,7 @@ impl AviReplay {
                 ),
             ));
         }
+        let file = File::open(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
         let reader = AviReader::with_options(
             BufReader::new(file),
             ReaderOptions::default().limits(options.limits),
@@ -150,7 +149,7 @@ impl CameraSource for AviReplay {
             }
             let index = self.next;
             self.next += 1;
-            match self.reader.read_image_into(index, &mut self.image) {
+            match self.reader.read_encoded_into(index, &mut self.image) {
                 Ok(true) => self.have_image = true,
                 // A dropped frame repeats the previous one.
                 Ok(false) if self.have_image => {}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::{Pace, ReplayOptions, rate_of};
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result, quote_path};
-use crate::gif::{GifReader, read_info};
+use crate::gif::{GifReader, ReaderOptions, read_info};
 use crate::image::{Image, Limits, PixelFormat};
 use crate::timing::FrameRate;
 
@@ -38,7 +38,11 @@ pub struct GifReplay {
 }
 
 fn open_reader(file: File, limits: &Limits, name: &str) -> Result<GifReader<BufReader<File>>> {
-    GifReader::with_limits(BufReader::new(file), limits).map_err(|e| e.context(name))
+    GifReader::with_options(
+        BufReader::new(file),
+        ReaderOptions::default().limits(*limits),
+    )
+    .map_err(|e| e.context(name))
 }
 
 impl GifReplay {
@@ -56,7 +60,7 @@ impl GifReplay {
             match read_info(BufReader::new(&mut file)) {
                 Ok(info) => {
                     count = Some(info.frames.len() as u64);
-                    duration = Some(Duration::from_millis(info.duration_cs() * 10));
+                    duration = Some(info.duration());
                 }
                 // A cut file: count unknown, its frames still play.
                 Err(e) if e.kind() == ErrorKind::Truncated => {}
@@ -124,7 +128,9 @@ impl CameraSource for GifReplay {
     fn next_frame(&mut self) -> Result<Option<Frame<'_>>> {
         let delay = loop {
             match self.reader.read_frame_into(&mut self.image) {
-                Ok(Some(delay)) => break delay,
+                Ok(Some(info)) => {
+                    break self.reader.next_timestamp().saturating_sub(info.timestamp);
+                }
                 Ok(None) => {}
                 Err(e) if e.kind() == ErrorKind::Truncated && self.in_pass > 0 => {
                     self.tail = Some(e.context(quote_path(&self.path)));
@@ -138,9 +144,7 @@ impl CameraSource for GifReplay {
             self.rewind()?;
         };
         let timestamp = self.at;
-        self.at = self
-            .at
-            .saturating_add(Duration::from_millis(u64::from(delay) * 10));
+        self.at = self.at.saturating_add(delay);
         if let Some(pace) = &mut self.pace {
             pace.wait(timestamp);
         }

@@ -16,7 +16,7 @@
 //! let mut out = FileStream::create(&path)?;
 //! for v in [10u8, 20, 30] {
 //!     let img = Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?;
-//!     out.write_with_elapsed(&img, 40)?;
+//!     out.write_with_elapsed(&img, std::time::Duration::from_millis(40))?;
 //! }
 //! out.close()?;
 //!
@@ -97,6 +97,19 @@ impl ReplayBuilder {
     /// [`ErrorKind::EndOfStream`] for a recording without a complete frame.
     pub fn open(self) -> Result<ReplayCamera> {
         let clock = self.clock.unwrap_or_else(MonotonicClock::shared);
+        // A stream is indexed by reading every chunk header, then read by
+        // seeking: a pipe or device would look empty or hang.
+        if let Ok(meta) = std::fs::metadata(&self.path)
+            && !meta.is_file()
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "{}: an ImageIO stream is read by seeking; give a regular file, not a pipe or device",
+                    crate::error::quote_path(&self.path)
+                ),
+            ));
+        }
         // FileStream's errors name the file already.
         let stream = FileOptions::new()
             .clock(clock)
@@ -130,8 +143,8 @@ impl ReplayBuilder {
             rate,
             tail: None,
             options: ReadOptions::default()
-                .with_loop(self.looping)
-                .with_pause(self.realtime),
+                .looping(self.looping)
+                .pausing(self.realtime),
             stream,
             image: Image::empty(),
             sequence: 0,
@@ -206,7 +219,7 @@ impl CameraSource for ReplayCamera {
             if let Err(e) = std::mem::replace(&mut read, Ok(None)) {
                 self.tail = Some(e.context(self.path.display()));
             }
-            if self.options.loop_ {
+            if self.options.is_looping() {
                 read = self.stream.read_into(&mut self.image, self.options);
             }
         }

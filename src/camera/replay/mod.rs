@@ -8,6 +8,7 @@
 //! | Motion-JPEG `.avi` | [`AviReplay`] | the JPEG frames, untouched |
 //! | `.gif` | [`GifReplay`] | composited RGB888, as a viewer shows them |
 //! | picamera raw capture | [`RawReplay`] | one decoded RGB888 (or RGB48) frame |
+//! | H.264 `.h264`, `.mp4` | [`VideoReplay`] | decoded YUV420 (feature `h264`), or the access units ([`ReplayOptions::encoded`]) |
 //!
 //! [`open`] picks one by the file's extension (raw captures need
 //! [`ReplayOptions::raw`]). Timestamps follow the recording's own time line:
@@ -30,7 +31,8 @@
 //! let path = dir.path().join("clip.bin");
 //! let mut out = FileStream::create(&path)?;
 //! for v in [10u8, 20, 30] {
-//!     out.write_with_elapsed(&Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?, 40)?;
+//!     let image = Image::new(PixelFormat::Grayscale, 2, 2, vec![v; 4])?;
+//!     out.write_with_elapsed(&image, std::time::Duration::from_millis(40))?;
 //! }
 //! out.close()?;
 //!
@@ -49,6 +51,7 @@ mod avi;
 mod gif;
 mod imageio;
 mod raw;
+mod video;
 
 use std::fmt;
 use std::path::Path;
@@ -59,12 +62,15 @@ pub use avi::AviReplay;
 pub use gif::GifReplay;
 pub use imageio::{ReplayBuilder, ReplayCamera};
 pub use raw::RawReplay;
+#[cfg(not(feature = "mp4"))]
+pub(crate) use video::mp4_unavailable;
+pub use video::{VideoReplay, video_info};
 
 use super::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::Limits;
-use crate::raw::{DecodeOptions, RawKind};
+use crate::raw::{CaptureSpec, DecodeOptions};
 use crate::timing::FrameRate;
 
 /// How to play a recording opened with [`open`].
@@ -81,7 +87,9 @@ pub struct ReplayOptions {
     looping: bool,
     clock: Option<Arc<dyn Clock>>,
     limits: Limits,
-    raw: Option<(RawKind, DecodeOptions)>,
+    raw: Option<(CaptureSpec, DecodeOptions)>,
+    rate: Option<FrameRate>,
+    encoded: bool,
 }
 
 impl fmt::Debug for ReplayOptions {
@@ -129,11 +137,32 @@ impl ReplayOptions {
         self
     }
 
-    /// Reads the file as a picamera raw capture of `kind`, decoded with
-    /// `options` (YUV and RGB captures need their requested size there).
-    pub fn raw(mut self, kind: RawKind, options: DecodeOptions) -> ReplayOptions {
-        self.raw = Some((kind, options));
+    /// Reads the file as the picamera capture `spec` describes, decoded
+    /// with `options` (YUV and RGB captures need their requested size in
+    /// `spec`).
+    pub fn raw(mut self, spec: CaptureSpec, options: DecodeOptions) -> ReplayOptions {
+        self.raw = Some((spec, options));
         self
+    }
+
+    /// The rate of a raw `.h264` stream, which has no timing of its own
+    /// (default: its VUI's, else 25 fps as ffmpeg assumes).
+    pub fn rate(mut self, rate: FrameRate) -> ReplayOptions {
+        self.rate = Some(rate);
+        self
+    }
+
+    /// Delivers an H.264 recording's access units as they are stored
+    /// ([`PixelFormat::H264`](crate::PixelFormat::H264) frames) instead of
+    /// decoded pictures: for writers that store them unchanged.
+    pub fn encoded(mut self, encoded: bool) -> ReplayOptions {
+        self.encoded = encoded;
+        self
+    }
+
+    /// Whether H.264 recordings deliver access units.
+    pub fn is_encoded(&self) -> bool {
+        self.encoded
     }
 
     /// Whether playback waits out the recorded times.
@@ -163,6 +192,10 @@ pub enum ReplayKind {
     Gif,
     /// A picamera raw capture (any name, with [`ReplayOptions::raw`]).
     Raw,
+    /// A raw H.264 Annex B stream (`.h264`).
+    H264,
+    /// An MP4 file with one H.264 track (`.mp4`, feature `mp4`).
+    Mp4,
 }
 
 impl ReplayKind {
@@ -180,6 +213,8 @@ impl ReplayKind {
             "bin" => Ok(ReplayKind::ImageIo),
             "avi" => Ok(ReplayKind::Avi),
             "gif" => Ok(ReplayKind::Gif),
+            "h264" | "264" => Ok(ReplayKind::H264),
+            "mp4" => Ok(ReplayKind::Mp4),
             _ => Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
@@ -196,6 +231,7 @@ enum Inner {
     Avi(Box<AviReplay>),
     Gif(Box<GifReplay>),
     Raw(Box<RawReplay>),
+    Video(Box<VideoReplay>),
 }
 
 /// Any recording, playing as a camera: what [`open`] returns.
@@ -235,6 +271,11 @@ pub fn open(path: impl AsRef<Path>, options: &ReplayOptions) -> Result<Replay> {
             ReplayKind::Avi => Inner::Avi(Box::new(AviReplay::open(path, options)?)),
             ReplayKind::Gif => Inner::Gif(Box::new(GifReplay::open(path, options)?)),
             ReplayKind::Raw => Inner::Raw(Box::new(RawReplay::open(path, options)?)),
+            ReplayKind::H264 => Inner::Video(Box::new(VideoReplay::open_h264(path, options)?)),
+            #[cfg(feature = "mp4")]
+            ReplayKind::Mp4 => Inner::Video(Box::new(VideoReplay::open_mp4(path, options)?)),
+            #[cfg(not(feature = "mp4"))]
+            ReplayKind::Mp4 => return Err(video::mp4_unavailable(path)),
         }
     };
     Ok(Replay { inner })
@@ -248,6 +289,8 @@ impl Replay {
             Inner::Avi(_) => ReplayKind::Avi,
             Inner::Gif(_) => ReplayKind::Gif,
             Inner::Raw(_) => ReplayKind::Raw,
+            Inner::Video(r) if r.frame_count().is_some() => ReplayKind::Mp4,
+            Inner::Video(_) => ReplayKind::H264,
         }
     }
 
@@ -259,6 +302,7 @@ impl Replay {
             Inner::Avi(r) => Some(r.frame_count()),
             Inner::Gif(r) => r.frame_count(),
             Inner::Raw(_) => Some(1),
+            Inner::Video(r) => r.frame_count(),
         }
     }
 
@@ -272,6 +316,7 @@ impl Replay {
             Inner::Avi(r) => Some(r.frame_rate()),
             Inner::Gif(r) => r.frame_rate(),
             Inner::Raw(_) => None,
+            Inner::Video(r) => r.frame_rate(),
         }
     }
 
@@ -283,6 +328,7 @@ impl Replay {
             Inner::Avi(r) => r.damaged_tail(),
             Inner::Gif(r) => r.damaged_tail(),
             Inner::Raw(_) => None,
+            Inner::Video(r) => r.damaged_tail(),
         }
     }
 }
@@ -294,6 +340,7 @@ impl CameraSource for Replay {
             Inner::Avi(r) => r.format(),
             Inner::Gif(r) => r.format(),
             Inner::Raw(r) => r.format(),
+            Inner::Video(r) => r.format(),
         }
     }
 
@@ -303,6 +350,7 @@ impl CameraSource for Replay {
             Inner::Avi(r) => r.next_frame(),
             Inner::Gif(r) => r.next_frame(),
             Inner::Raw(r) => r.next_frame(),
+            Inner::Video(r) => r.next_frame(),
         }
     }
 }

@@ -30,14 +30,14 @@ impl RawReplay {
     pub fn open(path: impl AsRef<Path>, options: &ReplayOptions) -> Result<RawReplay> {
         let path = path.as_ref();
         let name = quote_path(path);
-        let Some((kind, decode)) = &options.raw else {
+        let Some((spec, decode)) = &options.raw else {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{name}: a raw capture needs its format (yuv420, rgb, bgr or bayer)"),
             ));
         };
         let data = read_capped(path, &options.limits)?;
-        let image = crate::raw::decode(&data, *kind, decode).map_err(|e| e.context(&name))?;
+        let image = crate::raw::decode(&data, spec, decode).map_err(|e| e.context(&name))?;
         Ok(RawReplay {
             image,
             delivered: false,

@@ -10,10 +10,11 @@ use v4l::io::traits::{CaptureStream, Stream as _};
 use v4l::video::Capture;
 use v4l::{Device, Format, FourCC};
 
-use super::{
-    ControlRange, Controls, Offer, Recovery, Request, SequenceExtender, SizeRange, map_os_error,
-    negotiate, pixel_format_of, plan_controls, timeval_to_duration, trim_frame, unpad_planar,
-};
+use super::controls::{ControlRange, Controls, cid, plan_controls};
+use super::fourcc::{fourcc_name, pixel_format_of};
+use super::frame::{SequenceExtender, timeval_to_duration, trim_frame, unpad_planar};
+use super::negotiate::{Offer, Request, SizeRange, negotiate};
+use super::os_error::{Recovery, map_os_error};
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, PixelFormat};
@@ -21,6 +22,7 @@ use crate::image::{Image, PixelFormat};
 /// Settings for opening a V4L2 device; [`V4l2Builder::open`] opens it.
 #[derive(Clone, Debug)]
 #[must_use]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "v4l2", target_os = "linux"))))]
 pub struct V4l2Builder {
     path: String,
     request: Request,
@@ -75,7 +77,9 @@ impl V4l2Builder {
     /// [`ErrorKind::Io`] if the device cannot be opened,
     /// [`ErrorKind::BackendUnavailable`] if it is not a video capture device,
     /// [`ErrorKind::UnsupportedFormat`] if no offered format fits, and the
-    /// kinds of [`map_os_error`](super::map_os_error).
+    /// kinds of the device's `errno` (`ENODEV` is
+    /// [`ErrorKind::Disconnected`], `EBUSY` an [`ErrorKind::Io`] that says
+    /// the device is busy, ...).
     pub fn open(self) -> Result<V4l2Source> {
         let path = self.path.clone();
         let ctx = |what: &str| format!("{path}: {what}");
@@ -113,7 +117,7 @@ impl V4l2Builder {
                 ErrorKind::UnsupportedFormat,
                 ctx(&format!(
                     "the driver chose {} which camreel does not read",
-                    super::fourcc_name(format.fourcc.repr)
+                    fourcc_name(format.fourcc.repr)
                 )),
             )
         })?;
@@ -196,7 +200,6 @@ impl V4l2Builder {
 }
 
 fn control_name(id: u32) -> &'static str {
-    use super::cid;
     match id {
         cid::AUTO_WHITE_BALANCE => "automatic white balance",
         cid::EXPOSURE | cid::EXPOSURE_ABSOLUTE => "exposure",
@@ -244,7 +247,8 @@ fn enumerate(device: &Device) -> std::io::Result<Vec<Offer>> {
 /// goes back to the driver when the next frame is requested. MJPEG frames
 /// come out as [`PixelFormat::Jpeg`], cut to `bytesused`. YUV420 and NV12
 /// frames whose lines the driver pads are the exception: they are copied,
-/// packed ([`unpad_planar`](super::unpad_planar)).
+/// packed.
+#[cfg_attr(docsrs, doc(cfg(all(feature = "v4l2", target_os = "linux"))))]
 pub struct V4l2Source {
     // Declared before `device`: the stream (and its mappings) goes first.
     stream: Option<Stream<'static>>,

@@ -1,0 +1,256 @@
+//! [`H264Writer`]: a raw `.h264` Annex B stream, as picamera records.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use super::annexb::{NalType, nal_units};
+use super::settings::H264Settings;
+use crate::error::{Error, ErrorKind, Result, quote_path};
+use crate::frame::Frame;
+use crate::sink::{FrameSink, IntoInnerError};
+use crate::video::stage::EncodeStage;
+use crate::video::{VideoEncoder, VideoFrameInfo};
+
+/// Writes an H.264 Annex B elementary stream (`.h264`): the access units
+/// one after the other, SPS and PPS in front of every IDR picture
+/// (picamera's `inline_headers`), so a player can start at any key frame.
+/// The file has no timing: players assume 25 fps unless told.
+///
+/// Takes raw frames, which it encodes (with an `H264Encoder` made from its
+/// [`H264Settings`] on the first raw frame, which needs the `h264` cargo
+/// feature, or with the encoder given to [`H264Writer::with_encoder`]), and
+/// [`PixelFormat::H264`](crate::PixelFormat::H264) frames, which it writes
+/// as they are (a key frame missing its parameter sets gets the last ones
+/// seen). The first frame must be a key frame.
+///
+/// ```
+/// use camreel::frame::Frame;
+/// use camreel::h264::H264Writer;
+/// use camreel::sink::FrameSink;
+/// use camreel::{Image, PixelFormat};
+///
+/// // Pass-through of access units (an SPS, a PPS and an IDR slice here).
+/// let idr = [
+///     0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0x8c, 0x68, 0x0a, 0x03, 0xda, 0x01, 0xe1, 0x10, 0x8d, 0x40,
+///     0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80, 0, 0, 0, 1, 0x65, 0xb8, 0x00, 0x04,
+/// ];
+/// let au = Image::new(PixelFormat::H264, 640, 480, idr.to_vec())?;
+/// let mut writer = H264Writer::new(Vec::new());
+/// writer.write_frame(&Frame::new(au.view(), 0, Default::default()))?;
+/// assert!(writer.last_frame().unwrap().key_frame());
+/// assert_eq!(writer.into_inner()?, idr);
+/// # Ok::<(), camreel::Error>(())
+/// ```
+pub struct H264Writer<W: Write> {
+    writer: Option<W>,
+    stage: EncodeStage,
+    frames: u64,
+    bytes: u64,
+    /// SPS and PPS NAL units (with start codes) of the last key frame.
+    headers: Vec<u8>,
+    finished: bool,
+}
+
+impl<W: Write> fmt::Debug for H264Writer<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("H264Writer")
+            .field("frames", &self.frames)
+            .field("bytes", &self.bytes)
+            .field("stage", &self.stage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl H264Writer<BufWriter<File>> {
+    /// Creates the file at `path`, encoding raw frames with default
+    /// [`H264Settings`].
+    ///
+    /// # Errors
+    /// I/O errors creating the file.
+    pub fn create(path: impl AsRef<Path>) -> Result<H264Writer<BufWriter<File>>> {
+        H264Writer::create_with(path, H264Settings::default())
+    }
+
+    /// Creates the file at `path`, encoding raw frames with `settings`.
+    ///
+    /// # Errors
+    /// I/O errors creating the file; [`ErrorKind::InvalidArgument`] for
+    /// settings out of range.
+    pub fn create_with(
+        path: impl AsRef<Path>,
+        settings: H264Settings,
+    ) -> Result<H264Writer<BufWriter<File>>> {
+        settings.validate()?;
+        let path = path.as_ref();
+        let file = File::create(path)
+            .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
+        Ok(H264Writer::with_settings(BufWriter::new(file), settings))
+    }
+}
+
+impl<W: Write> H264Writer<W> {
+    /// A stream into `writer`, encoding raw frames with default settings.
+    pub fn new(writer: W) -> H264Writer<W> {
+        H264Writer::with_settings(writer, H264Settings::default())
+    }
+
+    /// A stream into `writer`, encoding raw frames with `settings`.
+    pub fn with_settings(writer: W, settings: H264Settings) -> H264Writer<W> {
+        H264Writer::from_stage(writer, EncodeStage::new(settings))
+    }
+
+    /// A stream into `writer`, encoding raw frames with `encoder` (a custom
+    /// encoder wrapping another, the Pi's hardware encoder, ...).
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedFormat`] if `encoder` does not output H.264.
+    pub fn with_encoder(writer: W, encoder: Box<dyn VideoEncoder + Send>) -> Result<H264Writer<W>> {
+        Ok(H264Writer::from_stage(
+            writer,
+            EncodeStage::with_encoder(encoder)?,
+        ))
+    }
+
+    fn from_stage(writer: W, stage: EncodeStage) -> H264Writer<W> {
+        H264Writer {
+            writer: Some(writer),
+            stage,
+            frames: 0,
+            bytes: 0,
+            headers: Vec::new(),
+            finished: false,
+        }
+    }
+
+    /// Asks the encoder to make the next raw frame a key frame (to split a
+    /// recording there, for instance).
+    pub fn request_key_frame(&mut self) {
+        self.stage.request_key_frame();
+    }
+
+    /// picamera's `frame`: the facts of the last frame written (`position`
+    /// is its offset in this stream).
+    pub fn last_frame(&self) -> Option<VideoFrameInfo> {
+        self.stage.last()
+    }
+
+    /// Frames written.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Bytes written.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The underlying writer (`None` once given back).
+    pub fn get_ref(&self) -> Option<&W> {
+        self.writer.as_ref()
+    }
+
+    /// Flushes and returns the underlying writer.
+    ///
+    /// # Errors
+    /// I/O errors flushing, with this writer.
+    pub fn into_inner(mut self) -> Result<W, IntoInnerError<H264Writer<W>>> {
+        if let Err(e) = FrameSink::finish(&mut self) {
+            return Err(IntoInnerError::new(e, self));
+        }
+        match self.writer.take() {
+            Some(w) => Ok(w),
+            None => Err(IntoInnerError::new(
+                crate::sink::finished("the h.264 writer"),
+                self,
+            )),
+        }
+    }
+}
+
+/// Whether `au` holds an SPS and a PPS; remembers them in `headers` if so.
+fn parameter_sets(au: &[u8], headers: &mut Vec<u8>) -> Result<bool> {
+    let (mut sps, mut pps) = (false, false);
+    let mut found = Vec::new();
+    for nal in nal_units(au) {
+        let nal = nal?;
+        match nal.nal_type() {
+            NalType::Sps => sps = true,
+            NalType::Pps => pps = true,
+            _ => continue,
+        }
+        found.extend_from_slice(&[0, 0, 0, 1]);
+        found.extend_from_slice(nal.data);
+    }
+    if sps && pps {
+        *headers = found;
+    }
+    Ok(sps && pps)
+}
+
+impl<W: Write> FrameSink for H264Writer<W> {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        if self.finished {
+            return Err(crate::sink::finished("the h.264 writer"));
+        }
+        let index = self.frames;
+        let Some(staged) = self.stage.process(frame)? else {
+            return Ok(());
+        };
+        let au = staged.frame.image.data();
+        let mut prefix: &[u8] = &[];
+        if staged.info.key_frame() {
+            if !parameter_sets(au, &mut self.headers)? {
+                if self.headers.is_empty() {
+                    return Err(Error::new(
+                        ErrorKind::Format,
+                        format!(
+                            "frame {index}: key frame without SPS and PPS, and none seen before"
+                        ),
+                    ));
+                }
+                prefix = &self.headers;
+            }
+        } else if index == 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "frame 0: an h.264 stream must start with a key frame",
+            ));
+        }
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(crate::sink::finished("the h.264 writer"));
+        };
+        writer
+            .write_all(prefix)
+            .and_then(|()| writer.write_all(au))
+            .map_err(|e| Error::io(format!("writing frame {index}"), e))?;
+        self.frames += 1;
+        self.bytes += (prefix.len() + au.len()) as u64;
+        Ok(())
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        match self.writer.as_mut() {
+            Some(w) => w
+                .flush()
+                .map_err(|e| Error::io("flushing the h.264 stream", e)),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if !self.finished {
+            self.sync()?;
+            self.finished = true;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Drop for H264Writer<W> {
+    /// Flushes, ignoring errors; never panics.
+    fn drop(&mut self) {
+        let _ = self.sync();
+    }
+}
