@@ -327,7 +327,7 @@ fn luma_comes_from_any_format_alike() {
         .collect();
     let decoded: Vec<Image> = jpegs
         .iter()
-        .map(|j| convert::convert(j.view(), PixelFormat::Grayscale).unwrap())
+        .map(|j| camreel::codec::transcode(j.view(), PixelFormat::Grayscale).unwrap())
         .collect();
     assert_eq!(run(&jpegs), run(&decoded));
 }
