@@ -43,6 +43,20 @@ fn yuv420(c: &mut Criterion) {
     g.finish();
 }
 
+fn yuv422(c: &mut Criterion) {
+    let mut g = c.benchmark_group("yuv422_to_rgb888");
+    for (w, h) in [(1920u32, 1080u32), (640, 480)] {
+        let data = bytes(2 * (w * h) as usize, w ^ 5);
+        let src = ImageRef::new(PixelFormat::Yuv422, w, h, &data).unwrap();
+        let mut dst = Image::empty();
+        g.throughput(Throughput::Elements(u64::from(w * h)));
+        g.bench_function(format!("{w}x{h}/convert_into"), |b| {
+            b.iter(|| convert::convert_into(src, PixelFormat::Rgb888, black_box(&mut dst)).unwrap())
+        });
+    }
+    g.finish();
+}
+
 /// A picamera OV5647 frame: 2592x1944 RAW10 BGGR, rows of 3264 bytes.
 fn raw10_frame() -> (Vec<u8>, u32, u32, usize) {
     let (w, h, stride) = (2592u32, 1944u32, 3264usize);
@@ -90,5 +104,5 @@ fn rgb565(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, yuv420, raw10, rgb565);
+criterion_group!(benches, yuv420, yuv422, raw10, rgb565);
 criterion_main!(benches);

@@ -224,13 +224,8 @@ impl OutputOptions {
                 format!("{name} does not apply to {} output", kind.name()),
             ));
         }
-        if let Some(q) = self.quality
-            && !(1..=100).contains(&q)
-        {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!("JPEG quality {q} is out of range (1 to 100)"),
-            ));
+        if let Some(q) = self.quality {
+            crate::codec::Quality::try_from(q)?;
         }
         Ok(())
     }

@@ -73,7 +73,7 @@ fn every_pixel_format_is_recorded() {
     // Encoded inputs: a PNG, and a JPEG of another size (decoded, fitted).
     let png = codec::png::encode_image(src.view()).unwrap();
     w.add_frame(png.view(), &FrameOptions::new()).unwrap();
-    let small = JpegEncoder::new(95)
+    let small = JpegEncoder::new(camreel::codec::Quality::try_from(95).unwrap())
         .unwrap()
         .encode_image(halves(32, 24, [200, 40, 40], [40, 40, 200]).view())
         .unwrap();
@@ -168,7 +168,7 @@ fn region_of_interest_and_quality() {
 
 #[test]
 fn jpeg_frames_of_the_right_size_pass_through() {
-    let jpeg = JpegEncoder::new(70)
+    let jpeg = JpegEncoder::new(camreel::codec::Quality::try_from(70).unwrap())
         .unwrap()
         .encode_image(halves(64, 48, [1, 2, 3], [4, 5, 6]).view())
         .unwrap();
@@ -313,7 +313,7 @@ fn luma_sampling(jpeg: &[u8]) -> (u8, u8) {
 
 #[test]
 fn subsampling_and_huffman_optimisation_options() {
-    use camreel::codec::jpeg::{Backend, Subsampling};
+    use camreel::codec::jpeg::Subsampling;
     let frames = noise_frames(3, 64, 48);
     let record = |subsampling, optimize| {
         let mut w = MjpegWriterBuilder::new(64, 48)
@@ -332,19 +332,12 @@ fn subsampling_and_huffman_optimisation_options() {
     let opt = record(Subsampling::Chroma444, true);
     assert_eq!(luma_sampling(&s420[0]), (2, 2));
     assert_eq!(luma_sampling(&s444[0]), (1, 1));
-    let turbo = Backend::default_backend() == Backend::TurboJpeg;
     for i in 0..3 {
-        // Every frame is one interleaved scan, as MJPEG decoders expect.
+        // Every frame is one interleaved scan, as MJPEG decoders expect, and
+        // the writer's encoder (camreel's own, in every build) optimises it.
         let scans = opt[i].windows(2).filter(|w| *w == [0xFF, 0xDA]).count();
         assert_eq!(scans, 1, "frame {i}");
-        if turbo {
-            assert!(opt[i].len() < s444[i].len(), "frame {i}");
-        } else {
-            assert_eq!(
-                opt[i], s444[i],
-                "frame {i}: jpeg-encoder keeps standard tables"
-            );
-        }
+        assert!(opt[i].len() < s444[i].len(), "frame {i}");
         // Optimised tables change the entropy coding, not the picture.
         let (a, b) = (decode(&opt[i]).2, decode(&s444[i]).2);
         let worst = a.iter().zip(&b).map(|(x, y)| x.abs_diff(*y)).max();

@@ -5,6 +5,7 @@ mod codec_common;
 
 use std::process::Command;
 
+use camreel::codec::Quality;
 use camreel::codec::jpeg::{
     self, Backend, JpegDecoder, JpegEncoder, MAX_DIMENSION, Subsampling, YuvRange,
 };
@@ -15,15 +16,28 @@ use proptest::prelude::*;
 const SIZES: [(u32, u32); 4] = [(1, 1), (7, 5), (33, 17), (64, 48)];
 
 fn backends() -> Vec<Backend> {
-    [Backend::JpegEncoder, Backend::TurboJpeg]
+    [Backend::JpegEncoder, Backend::TurboJpeg, Backend::Native]
         .into_iter()
         .filter(|b| b.is_available())
         .collect()
 }
 
+/// A quality from a literal the tests know is in range.
+fn q(quality: u8) -> Quality {
+    Quality::try_from(quality).unwrap()
+}
+
+/// A quality at which every backend keeps a gentle gradient above 40 dB:
+/// 90 on libjpeg's scale; the native backend's scale is its own (its
+/// tables are calibrated on noisy camera footage, where 90 already keeps
+/// libjpeg's PSNR), so it takes 95 for these tiny smooth images.
+fn fine(backend: Backend) -> u8 {
+    if backend == Backend::Native { 95 } else { 90 }
+}
+
 fn encode(backend: Backend, quality: u8, src: ImageRef<'_>) -> Vec<u8> {
     let mut out = Vec::new();
-    JpegEncoder::with_backend(quality, backend)
+    JpegEncoder::with_backend(q(quality), backend)
         .unwrap()
         .encode(src, &mut out)
         .unwrap();
@@ -71,7 +85,7 @@ fn rgb_round_trips_every_backend_and_size() {
         for (w, h) in SIZES {
             let rgb = gentle_rgb(w, h);
             let src = ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap();
-            let file = encode(backend, 90, src);
+            let file = encode(backend, fine(backend), src);
             assert_eq!(jpeg::dimensions(&file).unwrap(), (w, h));
             let back = jpeg::decode(&file).unwrap();
             assert_eq!((back.format(), back.size()), (PixelFormat::Rgb888, (w, h)));
@@ -93,12 +107,16 @@ fn bgr_and_argb_inputs_encode_the_same_colours() {
                 .collect();
             let from_rgb = jpeg::decode(&encode(
                 backend,
-                90,
+                fine(backend),
                 ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap(),
             ))
             .unwrap();
             for (format, data) in [(PixelFormat::Bgr888, &bgr), (PixelFormat::Argb8, &argb)] {
-                let file = encode(backend, 90, ImageRef::new(format, w, h, data).unwrap());
+                let file = encode(
+                    backend,
+                    fine(backend),
+                    ImageRef::new(format, w, h, data).unwrap(),
+                );
                 let back = jpeg::decode(&file).unwrap();
                 assert_eq!(back.format(), PixelFormat::Rgb888);
                 let p = psnr(back.data(), &rgb);
@@ -210,7 +228,7 @@ fn yuv420_round_trips_every_size() {
         for (w, h) in SIZES {
             let yuv = i420_of(&gentle_rgb(w, h), w, h);
             let src = ImageRef::new(PixelFormat::Yuv420, w, h, &yuv).unwrap();
-            let file = encode(backend, 90, src);
+            let file = encode(backend, fine(backend), src);
             assert_eq!(luma_sampling(&file), 0x22, "yuv420 input stays 4:2:0");
             let back = jpeg::decode(&file).unwrap();
             assert_eq!(back.size(), (w, h));
@@ -229,7 +247,7 @@ fn full_range_yuv_passes_through() {
         let mut frame = vec![128u8; 64];
         frame.extend_from_slice(&[128; 32]);
         let src = ImageRef::new(PixelFormat::Yuv420, 8, 8, &frame).unwrap();
-        let mut encoder = JpegEncoder::with_backend(100, backend).unwrap();
+        let mut encoder = JpegEncoder::with_backend(q(100), backend).unwrap();
         assert_eq!(encoder.yuv_range(), YuvRange::Limited);
         let limited = jpeg::decode(&encoder.encode_image(src).unwrap().into_vec()).unwrap();
         encoder.set_yuv_range(YuvRange::Full);
@@ -288,7 +306,7 @@ fn chroma_444_is_an_option() {
     let rgb = textured_rgb(w, h);
     let src = ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap();
     for backend in backends() {
-        let mut encoder = JpegEncoder::with_backend(85, backend).unwrap();
+        let mut encoder = JpegEncoder::with_backend(q(85), backend).unwrap();
         assert_eq!(encoder.subsampling(), Subsampling::Chroma420);
         let sub = encoder.encode_image(src).unwrap();
         encoder.set_subsampling(Subsampling::Chroma444);
@@ -322,7 +340,7 @@ fn output_is_jfif() {
 fn encode_appends_and_reuses_memory() {
     let rgb = gradient_rgb(32, 32);
     let src = ImageRef::new(PixelFormat::Rgb888, 32, 32, &rgb).unwrap();
-    let mut encoder = JpegEncoder::new(70).unwrap();
+    let mut encoder = JpegEncoder::new(q(70)).unwrap();
     let mut out = b"prefix".to_vec();
     encoder.encode(src, &mut out).unwrap();
     assert_eq!(&out[..6], b"prefix");
@@ -353,7 +371,7 @@ fn encoder_converts_other_formats() {
         })
         .collect();
     let img = ImageRef::new(PixelFormat::Rgb565, 8, 8, &px).unwrap();
-    let mut encoder = JpegEncoder::new(95).unwrap();
+    let mut encoder = JpegEncoder::new(q(95)).unwrap();
     let jpeg = encoder.encode_image(img).unwrap();
     let decoded = camreel::codec::decode(jpeg.view()).unwrap();
     assert_eq!(
@@ -386,15 +404,9 @@ fn encoder_converts_other_formats() {
 
 #[test]
 fn encoder_refuses_bad_arguments() {
-    for q in [0, 101, 255] {
-        assert_eq!(
-            JpegEncoder::new(q).unwrap_err().kind(),
-            ErrorKind::InvalidArgument
-        );
-    }
-    let mut encoder = JpegEncoder::new(50).unwrap();
-    assert!(encoder.set_quality(0).is_err());
-    assert_eq!(encoder.quality(), 50);
+    let mut encoder = JpegEncoder::new(q(50)).unwrap();
+    encoder.set_quality(q(51));
+    assert_eq!(encoder.quality().get(), 51);
     let img = ImageRef::new(PixelFormat::Png, 4, 4, &[0x89]).unwrap();
     let mut out = vec![9];
     let e = encoder.encode(img, &mut out).unwrap_err();
@@ -408,7 +420,7 @@ fn encoder_refuses_bad_arguments() {
     );
     #[cfg(not(feature = "turbojpeg"))]
     {
-        let e = JpegEncoder::with_backend(50, Backend::TurboJpeg).unwrap_err();
+        let e = JpegEncoder::with_backend(q(50), Backend::TurboJpeg).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BackendUnavailable);
         assert!(e.to_string().contains("turbojpeg"), "{e}");
         assert_eq!(Backend::default(), Backend::JpegEncoder);
@@ -564,7 +576,7 @@ fn separate_scans_with_subsampled_chroma_are_refused_not_misread() {
     let (w, h) = (48, 32);
     let rgb = textured_rgb(w, h);
     let src = ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap();
-    let mut encoder = JpegEncoder::with_backend(85, Backend::JpegEncoder).unwrap();
+    let mut encoder = JpegEncoder::with_backend(q(85), Backend::JpegEncoder).unwrap();
     let plain = encoder.encode_image(src).unwrap();
     encoder.set_optimize_coding(true);
     let optimised = encoder.encode_image(src).unwrap();
@@ -600,7 +612,7 @@ fn separate_scans_with_subsampled_chroma_are_refused_not_misread() {
 
     // libjpeg-turbo keeps one interleaved scan when it optimises.
     if Backend::TurboJpeg.is_available() {
-        let mut turbo = JpegEncoder::with_backend(85, Backend::TurboJpeg).unwrap();
+        let mut turbo = JpegEncoder::with_backend(q(85), Backend::TurboJpeg).unwrap();
         let plain = turbo.encode_image(src).unwrap();
         turbo.set_optimize_coding(true);
         let optimised = turbo.encode_image(src).unwrap();
@@ -618,7 +630,7 @@ fn chroma_sampled_finer_than_luma_is_refused() {
     // with 2x2 chroma): it never sees them.
     let (w, h) = (24, 16);
     let rgb = textured_rgb(w, h);
-    let mut encoder = JpegEncoder::with_backend(85, Backend::JpegEncoder).unwrap();
+    let mut encoder = JpegEncoder::with_backend(q(85), Backend::JpegEncoder).unwrap();
     encoder.set_subsampling(Subsampling::Chroma444);
     let file = encoder
         .encode_image(ImageRef::new(PixelFormat::Rgb888, w, h, &rgb).unwrap())

@@ -47,11 +47,15 @@ fn round_trips_are_bit_exact() {
             assert_eq!(png::decode(&file).unwrap(), img, "{format} {w}x{h}");
             for level in [
                 png::Compression::Fastest,
+                png::Compression::Fast,
                 png::Compression::Balanced,
                 png::Compression::High,
+                png::Compression::Level(1),
+                png::Compression::Level(9),
             ] {
                 let mut other = Vec::new();
-                png::encode_with(img.view(), level, &mut other).unwrap();
+                let options = png::PngOptions::new().compression(level);
+                png::encode_with(img.view(), &options, &mut other).unwrap();
                 assert_eq!(png::decode(&other).unwrap(), img, "{format} {level:?}");
             }
         }
@@ -179,7 +183,7 @@ fn decode_dispatches_on_the_format() {
     let img = ImageRef::new(PixelFormat::Rgb888, 16, 8, &rgb).unwrap();
     let png_file = png::encode_image(img).unwrap();
     assert_eq!(codec::decode(png_file.view()).unwrap().data(), &rgb[..]);
-    let jpeg_file = codec::jpeg::JpegEncoder::new(90)
+    let jpeg_file = codec::jpeg::JpegEncoder::new(codec::Quality::try_from(90).unwrap())
         .unwrap()
         .encode_image(img)
         .unwrap();

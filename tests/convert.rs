@@ -3,7 +3,10 @@
 // The references index planes and windows the way the numpy recipe does.
 #![allow(clippy::needless_range_loop)]
 
-use camreel::convert::{self, ConvertOptions, Demosaic, bayer, gray, pixel, raw10, rgb565, yuv};
+use camreel::codec::{self, Quality, TranscodeOptions};
+use camreel::convert::{
+    self, ConvertOptions, Demosaic, bayer, gray, pixel, raw10, rgb565, yuv, yuv422,
+};
 use camreel::{BayerOrder, ErrorKind, Image, ImageRef, Limits, PixelFormat};
 use proptest::prelude::*;
 
@@ -218,26 +221,32 @@ fn depth_changes() {
 
 #[test]
 fn yuv422_odd_width() {
-    // 3x1 YUYV: pair (Y 81, U 90, Y 235, V 240), then a lone pixel (Y 16, U 200).
-    let yuyv = [81, 90, 235, 240, 16, 200];
+    // 3x1 YUYV: pair (Y 76, U 85, Y 235, V 255), then a lone pixel (Y 16, U 200).
+    // OpenMV's YUV422 is full-range YCbCr: (76, 85, 255) is red.
+    let yuyv = [76, 85, 235, 255, 16, 200];
     let rgb = conv(PixelFormat::Yuv422, 3, 1, &yuyv, PixelFormat::Rgb888);
-    assert_eq!(&rgb[..3], &yuv::yuv_to_rgb_pixel(81, 90, 240));
-    assert_eq!(&rgb[3..6], &yuv::yuv_to_rgb_pixel(235, 90, 240));
+    assert_eq!(&rgb[..3], &yuv422::ycbcr_to_rgb(76, 85, 255));
+    assert_eq!(&rgb[3..6], &yuv422::ycbcr_to_rgb(235, 85, 255));
     // The last pixel borrows V from the pair to its left.
-    assert_eq!(&rgb[6..], &yuv::yuv_to_rgb_pixel(16, 200, 240));
-    assert_eq!(&rgb[..3], &[254, 0, 0]);
+    assert_eq!(&rgb[6..], &yuv422::ycbcr_to_rgb(16, 200, 255));
+    assert_eq!(&rgb[..3], &[254, 1, 0]);
     // YVYU swaps the chroma bytes.
-    let yvyu = [81, 240, 235, 90, 16, 200];
+    let yvyu = [76, 255, 235, 85, 16, 200];
     let rgb2 = conv(PixelFormat::Yvu422, 3, 1, &yvyu, PixelFormat::Rgb888);
     assert_eq!(&rgb2[..6], &rgb[..6]);
-    assert_eq!(&rgb2[6..], &yuv::yuv_to_rgb_pixel(16, 90, 200));
-    // One pixel wide: neutral partner chroma.
-    let one = conv(PixelFormat::Yuv422, 1, 1, &[235, 128], PixelFormat::Rgb888);
+    assert_eq!(&rgb2[6..], &yuv422::ycbcr_to_rgb(16, 85, 200));
+    // One pixel wide: neutral partner chroma; full range, so Y 255 is white.
+    let one = conv(PixelFormat::Yuv422, 1, 1, &[255, 128], PixelFormat::Rgb888);
     assert_eq!(one, [255, 255, 255]);
+    let one = conv(PixelFormat::Yuv422, 1, 1, &[235, 128], PixelFormat::Rgb888);
+    assert_eq!(one, [235, 235, 235]);
     // BGR output of the direct path.
     let bgr = conv(PixelFormat::Yuv422, 3, 1, &yuyv, PixelFormat::Bgr888);
-    assert_eq!(&bgr[..3], &[0, 0, 254]);
-    // And back: white and black pair, chroma neutral.
+    assert_eq!(&bgr[..3], &[0, 1, 254]);
+    // GRAYSCALE is the Y samples.
+    let gray = conv(PixelFormat::Yuv422, 3, 1, &yuyv, PixelFormat::Grayscale);
+    assert_eq!(gray, [76, 235, 16]);
+    // And back: white and black pair (chroma neutral), then red alone.
     let enc = conv(
         PixelFormat::Rgb888,
         3,
@@ -245,7 +254,7 @@ fn yuv422_odd_width() {
         &[255, 255, 255, 0, 0, 0, 255, 0, 0],
         PixelFormat::Yuv422,
     );
-    assert_eq!(enc, [235, 128, 16, 128, 82, 90]);
+    assert_eq!(enc, [255, 128, 0, 128, 76, 85]);
     let enc = conv(
         PixelFormat::Rgb888,
         3,
@@ -253,7 +262,7 @@ fn yuv422_odd_width() {
         &[255, 255, 255, 0, 0, 0, 255, 0, 0],
         PixelFormat::Yvu422,
     );
-    assert_eq!(enc, [235, 128, 16, 128, 82, 240]);
+    assert_eq!(enc, [255, 128, 0, 128, 76, 255]);
 }
 
 #[test]
@@ -795,7 +804,7 @@ fn into_forms_reuse_memory() {
 }
 
 // ---------------------------------------------------------------------------
-// Encoded formats go through the codecs
+// Encoded formats go through codec::transcode; convert refuses them
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -808,20 +817,25 @@ fn encoded_sources_and_targets() {
     }
     let src = ImageRef::new(PixelFormat::Rgb888, 10, 6, &rgb).unwrap();
     // PNG is lossless: RGB888 -> PNG -> RGB565 equals RGB888 -> RGB565.
-    let png = convert::convert(src, PixelFormat::Png).unwrap();
+    let png = codec::transcode(src, PixelFormat::Png).unwrap();
     assert_eq!((png.format(), png.size()), (PixelFormat::Png, (10, 6)));
     assert_eq!(&png.data()[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(
-        convert::convert(png.view(), PixelFormat::Rgb565).unwrap(),
+        codec::transcode(png.view(), PixelFormat::Rgb565).unwrap(),
         convert::convert(src, PixelFormat::Rgb565).unwrap()
+    );
+    // Between uncompressed formats transcode is convert.
+    assert_eq!(
+        codec::transcode(src, PixelFormat::Yuv420).unwrap(),
+        convert::convert(src, PixelFormat::Yuv420).unwrap()
     );
     // JPEG at quality 100 comes back close (4:2:0 chroma blurs the 20-level
     // red steps between neighbours, so single samples may move by ~10).
-    let opts = ConvertOptions::default().with_jpeg_quality(100);
+    let opts = TranscodeOptions::default().with_quality(Quality::MAX);
     let mut jpeg = Image::empty();
-    convert::convert_with(src, PixelFormat::Jpeg, &opts, &mut jpeg).unwrap();
+    codec::transcode_with(src, PixelFormat::Jpeg, &opts, &mut jpeg).unwrap();
     assert_eq!(&jpeg.data()[..2], &[0xFF, 0xD8]);
-    let back = convert::convert(jpeg.view(), PixelFormat::Rgb888).unwrap();
+    let back = codec::transcode(jpeg.view(), PixelFormat::Rgb888).unwrap();
     let diffs: Vec<u8> = back
         .data()
         .iter()
@@ -834,11 +848,21 @@ fn encoded_sources_and_targets() {
         worst <= 16 && mean < 4.0,
         "worst difference {worst}, mean {mean}"
     );
-    // JPEG to JPEG is a copy.
+    // JPEG to JPEG is a copy, with either function.
+    assert_eq!(
+        codec::transcode(jpeg.view(), PixelFormat::Jpeg).unwrap(),
+        jpeg
+    );
     assert_eq!(
         convert::convert(jpeg.view(), PixelFormat::Jpeg).unwrap(),
         jpeg
     );
+    // convert itself knows pixels, not codecs.
+    for (from, to) in [(png.view(), PixelFormat::Rgb888), (src, PixelFormat::Jpeg)] {
+        let e = convert::convert(from, to).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
+        assert!(e.to_string().contains("codec::transcode"), "{e}");
+    }
 }
 
 #[test]
@@ -846,13 +870,16 @@ fn encoded_sources_decode_within_the_options_limits() {
     // A 64x64 source: 12288 bytes decoded (RGB888), 4096 bytes as GRAYSCALE.
     let rgb: Vec<u8> = (0..64 * 64 * 3).map(|i| (i % 251) as u8).collect();
     let src = ImageRef::new(PixelFormat::Rgb888, 64, 64, &rgb).unwrap();
-    let png = convert::convert(src, PixelFormat::Png).unwrap();
-    let jpeg = convert::convert(src, PixelFormat::Jpeg).unwrap();
-    let small = ConvertOptions::default().with_limits(Limits {
+    let png = codec::transcode(src, PixelFormat::Png).unwrap();
+    let jpeg = codec::transcode(src, PixelFormat::Jpeg).unwrap();
+    let with_limits = |limits| {
+        TranscodeOptions::default().with_convert(ConvertOptions::default().with_limits(limits))
+    };
+    let small = with_limits(Limits {
         max_bytes: 8192,
         ..Limits::default()
     });
-    let narrow = ConvertOptions::default().with_limits(Limits {
+    let narrow = with_limits(Limits {
         max_width: 32,
         ..Limits::default()
     });
@@ -861,18 +888,18 @@ fn encoded_sources_decode_within_the_options_limits() {
         let what = encoded.format();
         // The output fits, but the decoded image is an intermediate that
         // does not: refused before the codec allocates it.
-        let e = convert::convert_with(encoded.view(), PixelFormat::Grayscale, &small, &mut dst)
+        let e = codec::transcode_with(encoded.view(), PixelFormat::Grayscale, &small, &mut dst)
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{what}: {e}");
-        let e = convert::convert_with(encoded.view(), PixelFormat::Grayscale, &narrow, &mut dst)
+        let e = codec::transcode_with(encoded.view(), PixelFormat::Grayscale, &narrow, &mut dst)
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{what}: {e}");
         assert!(e.to_string().contains("64x64"), "{what}: {e}");
         // Within the limits it converts.
-        convert::convert_with(
+        codec::transcode_with(
             encoded.view(),
             PixelFormat::Grayscale,
-            &ConvertOptions::default(),
+            &TranscodeOptions::default(),
             &mut dst,
         )
         .unwrap();
@@ -891,20 +918,13 @@ fn encoded_sources_decode_within_the_options_limits() {
 fn refusals() {
     // A JPEG source that does not decode.
     let jpeg = ImageRef::new(PixelFormat::Jpeg, 4, 4, &[0xFF, 0xD8]).unwrap();
-    let e = convert::convert(jpeg, PixelFormat::Rgb888).unwrap_err();
+    let e = codec::transcode(jpeg, PixelFormat::Rgb888).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Format);
     assert!(
-        e.to_string().starts_with("converting JPEG to RGB888"),
+        e.to_string().starts_with("transcoding JPEG to RGB888: "),
         "{e}"
     );
     let g = ImageRef::new(PixelFormat::Grayscale, 2, 2, &[0; 4]).unwrap();
-    let bad_quality = ConvertOptions::default().with_jpeg_quality(0);
-    assert_eq!(
-        convert::convert_with(g, PixelFormat::Jpeg, &bad_quality, &mut Image::empty())
-            .unwrap_err()
-            .kind(),
-        ErrorKind::InvalidArgument
-    );
     let bad = PixelFormat::Bayer16 {
         order: BayerOrder::Bggr,
         bits: 20,
@@ -936,8 +956,8 @@ fn refusals() {
     assert!(yuv::i420_to_rgb(&[], &[], &[], 0, 2, &mut []).is_err());
     assert!(yuv::nv12_to_rgb(&[0; 4], &[0; 1], 2, 2, &mut out).is_err());
     assert!(yuv::rgb_to_nv12(&out, 2, 2, &mut [0; 4], &mut [0; 3]).is_err());
-    assert!(yuv::yuyv_row_to_rgb(&[0; 3], false, &mut [0; 3]).is_err());
-    assert!(yuv::rgb_row_to_yuyv(&[0; 6], false, &mut [0; 3]).is_err());
+    assert!(yuv422::yuyv_row_to_rgb(&[0; 3], false, &mut [0; 3]).is_err());
+    assert!(yuv422::rgb_row_to_yuyv(&[0; 6], false, &mut [0; 3]).is_err());
     assert!(gray::rgb888_to_gray(&[0; 6], &mut [0; 3]).is_err());
     assert!(pixel::argb8_to_rgb888(&[0; 7], &mut [0; 3]).is_err());
     assert_eq!(
@@ -1014,7 +1034,7 @@ proptest! {
         nv12.extend(u.iter().zip(v).flat_map(|(&a, &b)| [a, b]));
         prop_assert_eq!(&conv(PixelFormat::Nv12, w, h, &nv12, PixelFormat::Rgb888), rgb.data());
         prop_assert_eq!(&conv(PixelFormat::Nv12, w, h, &nv12, PixelFormat::Bgr888), &bgr);
-        // 4:2:2 with the same arithmetic.
+        // OpenMV's 4:2:2, full range, against its own pixel formula.
         let yuyv = noise(2 * (w * h) as usize, seed ^ 1);
         let rgb = conv(PixelFormat::Yuv422, w, h, &yuyv, PixelFormat::Rgb888);
         for (row, out) in yuyv.chunks(2 * w as usize).zip(rgb.chunks(3 * w as usize)) {
@@ -1022,7 +1042,7 @@ proptest! {
                 let pair = x / 2 * 4;
                 let u = row[pair + 1];
                 let v = if pair + 3 < row.len() { row[pair + 3] } else if pair >= 4 { row[pair - 1] } else { 128 };
-                prop_assert_eq!(&out[3 * x..3 * x + 3], &yuv::yuv_to_rgb_pixel(row[2 * x], u, v)[..]);
+                prop_assert_eq!(&out[3 * x..3 * x + 3], &yuv422::ycbcr_to_rgb(row[2 * x], u, v)[..]);
             }
         }
         prop_assert_eq!(&conv(PixelFormat::Yuv422, w, h, &yuyv, PixelFormat::Bgr888), &swap(&rgb));
@@ -1080,8 +1100,8 @@ proptest! {
         let _ = yuv::i420_to_rgb(a, b, c, w, h, &mut out);
         let _ = yuv::nv12_to_rgb(a, b, w, h, &mut out);
         let _ = yuv::rgb_to_i420(a, w, h, &mut out.clone(), &mut b.to_vec(), &mut c.to_vec());
-        let _ = yuv::yuyv_row_to_rgb(a, true, &mut out);
-        let _ = yuv::rgb_row_to_yuyv(a, true, &mut out);
+        let _ = yuv422::yuyv_row_to_rgb(a, true, &mut out);
+        let _ = yuv422::rgb_row_to_yuyv(a, true, &mut out);
         let _ = rgb565::rgb565_to_rgb888(a, &mut out);
         let _ = rgb565::rgb888_to_rgb565(a, &mut out);
         let _ = gray::gray_to_binary_row(a, 3, &mut out);
@@ -1091,4 +1111,40 @@ proptest! {
         let _ = raw10::unpack_row(a, &mut px16);
         let _ = raw10::pack_row(&px16, &mut out);
     }
+}
+
+/// OpenMV's YUV422 is full range: a scene recorded in YUV422 has the luma it
+/// has in GRAYSCALE (a limited-range conversion squeezed it into 16-235).
+#[test]
+fn yuv422_luma_spans_the_grayscale_range() {
+    use camreel::camera::CameraSource;
+    use camreel::camera::synthetic::SyntheticCamera;
+    let frame = |format| {
+        let mut cam = SyntheticCamera::builder()
+            .size(160, 120)
+            .format(format)
+            .seed(7)
+            .build()
+            .unwrap();
+        cam.next_frame().unwrap().unwrap().image.to_image()
+    };
+    let gray = frame(PixelFormat::Grayscale);
+    let yuyv = frame(PixelFormat::Yuv422);
+    let luma: Vec<u8> = yuyv.data().iter().step_by(2).copied().collect();
+    assert_eq!(luma.len(), gray.data().len());
+    for (i, (&y, &g)) in luma.iter().zip(gray.data()).enumerate() {
+        assert!(y.abs_diff(g) <= 1, "pixel {i}: Y {y}, gray {g}");
+    }
+    let range = |v: &[u8]| (*v.iter().min().unwrap(), *v.iter().max().unwrap());
+    let (ymin, ymax) = range(&luma);
+    let (gmin, gmax) = range(gray.data());
+    assert!(ymin.abs_diff(gmin) <= 1 && ymax.abs_diff(gmax) <= 1);
+    assert!(gmin < 16 || gmax > 235, "the scene spans {gmin}-{gmax}");
+    // Reading it back as GRAYSCALE gives the Y samples.
+    assert_eq!(
+        convert::convert(yuyv.view(), PixelFormat::Grayscale)
+            .unwrap()
+            .data(),
+        &luma[..]
+    );
 }

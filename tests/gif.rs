@@ -365,7 +365,9 @@ fn encoded_and_camera_formats_are_converted() {
     let src = scene(48, 32, 2, 1);
     // JPEG frames (as an OpenMV IDE recording holds) are decoded: the GIF
     // matches the decoded JPEG closely.
-    let mut enc = camreel::codec::jpeg::JpegEncoder::new(95).unwrap();
+    let mut enc =
+        camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(95).unwrap())
+            .unwrap();
     let jpegs: Vec<Image> = src
         .iter()
         .map(|f| enc.encode_image(f.view()).unwrap())

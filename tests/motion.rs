@@ -316,14 +316,14 @@ fn luma_comes_from_any_format_alike() {
         assert_eq!(run(&yuv), run(&luma), "{f}");
     }
     // JPEG frames are decoded first.
-    let mut enc = JpegEncoder::new(90).unwrap();
+    let mut enc = JpegEncoder::new(camreel::codec::Quality::try_from(90).unwrap()).unwrap();
     let jpegs: Vec<Image> = rgb
         .iter()
         .map(|i| enc.encode_image(i.view()).unwrap())
         .collect();
     let decoded: Vec<Image> = jpegs
         .iter()
-        .map(|j| convert::convert(j.view(), PixelFormat::Grayscale).unwrap())
+        .map(|j| camreel::codec::transcode(j.view(), PixelFormat::Grayscale).unwrap())
         .collect();
     assert_eq!(run(&jpegs), run(&decoded));
 }

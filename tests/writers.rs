@@ -32,7 +32,7 @@ fn gray(w: u32, h: u32, v: u8) -> Image {
 }
 
 fn jpeg(w: u32, h: u32, v: u8) -> Image {
-    JpegEncoder::new(80)
+    JpegEncoder::new(camreel::codec::Quality::try_from(80).unwrap())
         .unwrap()
         .encode_image(gray(w, h, v).view())
         .unwrap()
@@ -373,7 +373,7 @@ fn limits_are_an_option_of_every_writer_and_reader() {
         .limits(small)
         .build(Cursor::new(Vec::new()))
         .unwrap();
-    let big = JpegEncoder::new(100)
+    let big = JpegEncoder::new(camreel::codec::Quality::MAX)
         .unwrap()
         .encode_image(
             Image::new(

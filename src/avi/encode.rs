@@ -3,11 +3,10 @@
 
 use std::time::Duration;
 
-use super::jpeg;
-use crate::codec;
 use crate::codec::jpeg::{Backend, JpegEncoder, Subsampling};
+use crate::codec::{self, Quality};
 use crate::convert;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::geometry::{self, Filter, Resizer};
 use crate::image::{Image, ImageRef, PixelFormat, Rect};
 
@@ -91,6 +90,22 @@ pub(crate) struct EncodeSettings {
     pub quality: u8,
     pub subsampling: Subsampling,
     pub optimize_coding: bool,
+    pub backend: Backend,
+}
+
+impl Default for EncodeSettings {
+    /// The defaults of every MJPEG AVI recording: camreel's own encoder
+    /// (smaller files than libjpeg's or ffmpeg's for the same PSNR, the same
+    /// bytes with or without the `turbojpeg` feature), 4:4:4 chroma and
+    /// optimised Huffman tables in one interleaved scan.
+    fn default() -> EncodeSettings {
+        EncodeSettings {
+            quality: Quality::DEFAULT.get(),
+            subsampling: Subsampling::Chroma444,
+            optimize_coding: true,
+            backend: Backend::Native,
+        }
+    }
 }
 
 /// Encodes frames for one recording, reusing its buffers and encoder from
@@ -99,7 +114,7 @@ pub(crate) struct EncodeSettings {
 pub(crate) struct FrameEncoder {
     width: u32,
     height: u32,
-    quality: u8,
+    quality: Quality,
     encoder: JpegEncoder,
     resizer: Resizer,
     decoded: Image,
@@ -128,17 +143,6 @@ fn scalable(format: PixelFormat) -> bool {
     )
 }
 
-/// Checks a JPEG quality.
-pub(crate) fn check_quality(quality: u8) -> Result<()> {
-    if !(1..=100).contains(&quality) {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!("JPEG quality {quality} is out of range (1 to 100)"),
-        ));
-    }
-    Ok(())
-}
-
 /// Whether `image` can be stored as it is in a `width` x `height` recording:
 /// a JPEG of that size, no region of interest.
 pub(crate) fn passes_through(
@@ -149,27 +153,26 @@ pub(crate) fn passes_through(
 ) -> bool {
     image.format() == PixelFormat::Jpeg
         && options.roi.is_none()
-        && jpeg::parse(image.data())
-            .is_ok_and(|j| (u32::from(j.width), u32::from(j.height)) == (width, height))
+        && codec::jpeg::info(image.data()).is_ok_and(|j| (j.width, j.height) == (width, height))
 }
 
 impl FrameEncoder {
     /// An encoder for `width` x `height` frames with `settings` (the
     /// quality is the default of frames that set none).
     pub(crate) fn new(width: u32, height: u32, settings: EncodeSettings) -> Result<FrameEncoder> {
-        check_quality(settings.quality)?;
-        let mut encoder = JpegEncoder::new(settings.quality)?;
+        let quality = Quality::try_from(settings.quality)?;
+        let mut encoder = JpegEncoder::with_backend(quality, settings.backend)?;
         encoder.set_subsampling(settings.subsampling);
         // jpeg-encoder writes optimised frames as one scan per component,
         // which MJPEG decoders (zune-jpeg among them) do not all read: only
-        // libjpeg-turbo, which keeps the single interleaved scan, optimises.
+        // the backends that keep the single interleaved scan optimise.
         encoder.set_optimize_coding(
-            settings.optimize_coding && encoder.backend() == Backend::TurboJpeg,
+            settings.optimize_coding && encoder.backend() != Backend::JpegEncoder,
         );
         Ok(FrameEncoder {
             width,
             height,
-            quality: settings.quality,
+            quality,
             encoder,
             resizer: Resizer::new(),
             decoded: Image::empty(),
@@ -194,8 +197,10 @@ impl FrameEncoder {
             out.extend_from_slice(image.data());
             return Ok(());
         }
-        let quality = options.quality.unwrap_or(self.quality);
-        check_quality(quality)?;
+        let quality = match options.quality {
+            Some(q) => Quality::try_from(q)?,
+            None => self.quality,
+        };
         let FrameEncoder {
             encoder,
             resizer,
@@ -235,7 +240,7 @@ impl FrameEncoder {
             resizer.fit_into(src, width, height, Filter::Bilinear, fitted)?;
             src = fitted.view();
         }
-        encoder.set_quality(quality)?;
+        encoder.set_quality(quality);
         encoder.encode(src, out)
     }
 }

@@ -30,7 +30,7 @@
 //! use camreel::avi::{AviReader, MjpegWriterBuilder};
 //! use camreel::timing::FrameRate;
 //!
-//! # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 16, 8)?.view())?.into_vec();
+//! # let jpeg = camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 16, 8)?.view())?.into_vec();
 //! // `jpeg` is a 16x8 JPEG file (from a camera, or camreel's codec).
 //! let mut writer = MjpegWriterBuilder::new(16, 8)
 //!     .frame_rate(FrameRate::new(30000, 1001)?)
@@ -87,7 +87,7 @@ pub(crate) fn tiny_jpeg(width: u16, height: u16) -> Vec<u8> {
         u32::from(height),
     )
     .expect("test sizes are non-zero");
-    crate::codec::jpeg::JpegEncoder::new(80)
+    crate::codec::jpeg::JpegEncoder::new(crate::codec::Quality::try_from(80).expect("in range"))
         .and_then(|mut e| e.encode_image(gray.view()))
         .expect("encoding a gray test image")
         .into_vec()

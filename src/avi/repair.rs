@@ -37,7 +37,7 @@ pub struct RepairReport {
 /// ```
 /// use std::io::Cursor;
 /// use camreel::avi::{AviReader, MjpegWriter, repair};
-/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
+/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
 /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 8, 8)?;
 /// for _ in 0..5 {
 ///     w.add_jpeg(&jpeg, None)?;

@@ -25,7 +25,7 @@ impl JpegCapture {
     /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for a quality outside 1-100.
     pub fn new(quality: u8) -> Result<JpegCapture> {
         Ok(JpegCapture {
-            encoder: JpegEncoder::new(quality)?,
+            encoder: JpegEncoder::new(crate::codec::Quality::try_from(quality)?)?,
             scratch: Image::empty(),
         })
     }
@@ -46,7 +46,7 @@ impl Encoder for JpegCapture {
             | PixelFormat::Argb8
             | PixelFormat::Yuv420 => self.encoder.encode(image, out),
             _ => {
-                convert::convert_into(image, PixelFormat::Rgb888, &mut self.scratch)?;
+                crate::codec::transcode_into(image, PixelFormat::Rgb888, &mut self.scratch)?;
                 self.encoder.encode(self.scratch.view(), out)
             }
         }

@@ -1,6 +1,5 @@
 //! Splitter-port transforms: the [`Transform`] trait and [`Resize`].
 
-use crate::convert;
 use crate::error::Result;
 use crate::geometry::{Filter, Resizer};
 use crate::image::{Image, ImageRef, PixelFormat};
@@ -80,7 +79,7 @@ impl Transform for Resize {
                 )
             }
             _ => {
-                convert::convert_into(src, PixelFormat::Rgb888, &mut self.scratch)?;
+                crate::codec::transcode_into(src, PixelFormat::Rgb888, &mut self.scratch)?;
                 self.resizer.resize_into(
                     self.scratch.view(),
                     self.width,

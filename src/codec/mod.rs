@@ -6,29 +6,37 @@
 //! | [`png`] | GRAYSCALE, RGB888, BGR888, ARGB8, GRAY16, RGB48 | GRAYSCALE, RGB888, ARGB8, GRAY16, RGB48 |
 //!
 //! The encoders convert other uncompressed formats with [`crate::convert`]
-//! first. Decoders read the header first
-//! and check it against [`Limits`] before allocating.
+//! first. Decoders read the header first and check it against [`Limits`]
+//! before allocating. [`transcode`] goes from any format to any other,
+//! encoded ones included (decode, convert, encode); [`crate::convert`] itself
+//! handles uncompressed formats only, so this module depends on it and not
+//! the other way round. [`Quality`] is the one JPEG quality type of the
+//! crate.
 //!
 //! JPEG encoding uses the pure-Rust `jpeg-encoder` crate, or libjpeg-turbo with
 //! the `turbojpeg` cargo feature ([`jpeg::Backend`]); decoding uses `zune-jpeg`
 //! and the `png` crate.
 //!
 //! ```
-//! use camreel::codec;
+//! use camreel::codec::{self, Quality};
 //! use camreel::codec::jpeg::JpegEncoder;
 //! use camreel::{Image, PixelFormat};
 //!
 //! let frame = Image::zeroed(PixelFormat::Rgb888, 32, 24)?;
-//! let jpeg = JpegEncoder::new(85)?.encode_image(frame.view())?;
+//! let jpeg = JpegEncoder::new(Quality::DEFAULT)?.encode_image(frame.view())?;
 //! let png = codec::png::encode_image(frame.view())?;
 //! assert_eq!(codec::decode(jpeg.view())?.size(), (32, 24));
 //! assert_eq!(codec::decode(png.view())?, frame);
 //! # Ok::<(), camreel::Error>(())
 //! ```
 
-mod dht;
 pub mod jpeg;
 pub mod png;
+mod quality;
+mod transcode;
+
+pub use quality::Quality;
+pub use transcode::{TranscodeOptions, transcode, transcode_into, transcode_with};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
@@ -63,10 +71,11 @@ pub fn decode_into(src: ImageRef<'_>, dst: &mut Image) -> Result<()> {
 /// as [`decode`].
 ///
 /// ```
-/// use camreel::codec::{self, jpeg::JpegEncoder};
+/// use camreel::codec::{self, Quality, jpeg::JpegEncoder};
 /// use camreel::{ErrorKind, Image, Limits, PixelFormat};
 ///
-/// let jpeg = JpegEncoder::new(80)?.encode_image(Image::zeroed(PixelFormat::Rgb888, 64, 48)?.view())?;
+/// let image = Image::zeroed(PixelFormat::Rgb888, 64, 48)?;
+/// let jpeg = JpegEncoder::new(Quality::try_from(80)?)?.encode_image(image.view())?;
 /// let small = Limits { max_width: 32, ..Limits::default() };
 /// let mut frame = Image::empty();
 /// let e = codec::decode_with_limits(jpeg.view(), &small, &mut frame).unwrap_err();

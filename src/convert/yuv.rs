@@ -1,6 +1,8 @@
-//! YUV <-> RGB: I420 (YUV420), NV12 and the 4:2:2 YUYV/YVYU formats.
+//! YUV <-> RGB for picamera's and cameras' 4:2:0 formats, I420 (YUV420) and
+//! NV12.
 //!
-//! All conversions use BT.601 limited range (SPEC section 6):
+//! These use BT.601 limited range, as picamera documents it (OpenMV's 4:2:2
+//! formats are full range: [`yuv422`](super::yuv422)):
 //!
 //! ```text
 //! R = 1.164 (Y - 16) + 1.596 (V - 128)
@@ -15,16 +17,12 @@
 //! * **4:2:0** (I420, NV12): pixel (x, y) takes the chroma sample
 //!   (x / 2, y / 2) (nearest upsampling, as the picamera recipe's `repeat(2)`);
 //!   for odd sizes the chroma planes are `ceil(w/2) x ceil(h/2)`.
-//! * **4:2:2** (YUYV): each pair of pixels stores `Y0 U Y1 V` (YVYU: `Y0 V Y1 U`)
-//!   and both pixels use that U and V. With an odd width the last pixel has
-//!   only `Y U` (`Y V` for YVYU): it takes the missing chroma from the pair to
-//!   its left, or 128 (neutral) in a one-pixel-wide image.
 //! * **RGB -> YUV**: `Y = (66 R + 129 G + 25 B + 128) >> 8) + 16`,
 //!   `U = ((-38 R - 74 G + 112 B) / n + 128) >> 8) + 128`,
 //!   `V = ((112 R - 94 G - 18 B) / n + 128) >> 8) + 128`, where the chroma sums
-//!   run over the `n` pixels that share a chroma sample: the 2x2 block for
-//!   4:2:0 and the horizontal pair for 4:2:2 (fewer at odd edges). This is the
-//!   average of the block's colours, rounded once.
+//!   run over the `n` pixels that share a chroma sample: the 2x2 block
+//!   (fewer at odd edges). This is the average of the block's colours,
+//!   rounded once.
 //!
 //! ```
 //! use camreel::convert::yuv;
@@ -167,55 +165,6 @@ fn semiplanar_row<const BGR: bool>(y: &[u8], uv: &[u8], out: &mut [u8]) {
     }
 }
 
-/// The 32-pixel chunks of one YUYV (YVYU when `SWAP`) row; returns how many
-/// pixels it converted.
-#[inline(always)]
-fn packed422_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) -> usize {
-    let (sc, _) = src.as_chunks::<64>();
-    let (oc, _) = out.as_chunks_mut::<96>();
-    for (s, o) in sc.iter().zip(oc.iter_mut()) {
-        let mut y = [0u8; 32];
-        let mut u = [0u8; 16];
-        let mut v = [0u8; 16];
-        for i in 0..16 {
-            y[2 * i] = s[4 * i];
-            y[2 * i + 1] = s[4 * i + 2];
-            let (a, b) = (s[4 * i + 1], s[4 * i + 3]);
-            (u[i], v[i]) = if SWAP { (b, a) } else { (a, b) };
-        }
-        convert32::<BGR>(&y, &u, &v, o);
-    }
-    sc.len().min(oc.len()) * 32
-}
-
-/// Pixels `done..` of one YUYV (YVYU when `SWAP`) row, `done` even.
-#[inline(always)]
-fn packed422_tail<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8], done: usize) {
-    let stail = src.get(2 * done..).unwrap_or(&[]);
-    let otail = out.get_mut(3 * done..).unwrap_or(&mut []);
-    // Whole pairs, then a lone last pixel.
-    let (pairs, last) = stail.as_chunks::<4>();
-    let (opairs, olast) = otail.as_chunks_mut::<6>();
-    for (s, o) in pairs.iter().zip(opairs.iter_mut()) {
-        let (u, v) = if SWAP { (s[3], s[1]) } else { (s[1], s[3]) };
-        let (p, _) = o.as_chunks_mut::<3>();
-        if let [p0, p1] = p {
-            put::<BGR>(p0, yuv_to_rgb_pixel(s[0], u, v));
-            put::<BGR>(p1, yuv_to_rgb_pixel(s[2], u, v));
-        }
-    }
-    if let ([y, c], Ok(o)) = (last, <&mut [u8; 3]>::try_from(olast)) {
-        // The partner chroma comes from the previous pair, if any.
-        let prev = if src.len() >= 4 {
-            src[src.len() - 3]
-        } else {
-            128
-        };
-        let (u, v) = if SWAP { (prev, *c) } else { (*c, prev) };
-        put::<BGR>(o, yuv_to_rgb_pixel(*y, u, v));
-    }
-}
-
 fn check_planes(
     what: &str,
     width: u32,
@@ -286,28 +235,6 @@ fn nv12_image<const BGR: bool>(y: &[u8], uv: &[u8], w: usize, cw: usize, out: &m
     {
         let c = (row / 2) * 2 * cw;
         semiplanar_row::<BGR>(yr, &uv[c..c + 2 * cw], o);
-    }
-}
-
-#[allow(unsafe_code)]
-fn packed422_rows<const SWAP: bool, const BGR: bool>(
-    rows: &mut dyn Iterator<Item = &[u8]>,
-    w: usize,
-    out: &mut [u8],
-) {
-    #[cfg(target_arch = "x86_64")]
-    let avx2 = has_avx2();
-    for (s, o) in rows.zip(out.chunks_exact_mut(3 * w)) {
-        #[cfg(target_arch = "x86_64")]
-        let done = if avx2 {
-            // SAFETY: the CPU supports AVX2 (checked by `has_avx2`).
-            unsafe { super::yuv_avx2::yuyv_chunks::<SWAP, BGR>(s, o) }
-        } else {
-            packed422_chunks::<SWAP, BGR>(s, o)
-        };
-        #[cfg(not(target_arch = "x86_64"))]
-        let done = packed422_chunks::<SWAP, BGR>(s, o);
-        packed422_tail::<SWAP, BGR>(s, o, done);
     }
 }
 
@@ -397,38 +324,6 @@ pub fn nv12_to_bgr(y: &[u8], uv: &[u8], width: u32, height: u32, out: &mut [u8])
     )?;
     nv12_image::<true>(y, uv, w, cw, out);
     Ok(())
-}
-
-/// One row of YUYV (or YVYU when `yvyu`), `2 * w` bytes, to RGB888 (`3 * w`
-/// bytes).
-///
-/// # Errors
-/// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) for an
-/// empty or odd-length row or an output of the wrong length.
-pub fn yuyv_row_to_rgb(src: &[u8], yvyu: bool, out: &mut [u8]) -> Result<()> {
-    let w = src.len() / 2;
-    if src.is_empty() || !src.len().is_multiple_of(2) || out.len() != 3 * w {
-        return Err(invalid_len("YUV422 row", w, 3 * w, out.len()));
-    }
-    yuyv_rows_to_rgb(&mut std::iter::once(src), w, yvyu, false, out);
-    Ok(())
-}
-
-/// Rows of `2 * w` bytes of YUYV/YVYU to `3 * w`-byte RGB888/BGR888 rows;
-/// `out` has one output row per input row. Lengths are the caller's job.
-pub(crate) fn yuyv_rows_to_rgb(
-    rows: &mut dyn Iterator<Item = &[u8]>,
-    w: usize,
-    yvyu: bool,
-    bgr: bool,
-    out: &mut [u8],
-) {
-    match (yvyu, bgr) {
-        (false, false) => packed422_rows::<false, false>(rows, w, out),
-        (false, true) => packed422_rows::<false, true>(rows, w, out),
-        (true, false) => packed422_rows::<true, false>(rows, w, out),
-        (true, true) => packed422_rows::<true, true>(rows, w, out),
-    }
 }
 
 /// RGB888 rows to the Y plane and the chroma of a 4:2:0 image.
@@ -597,39 +492,6 @@ pub fn rgb_to_nv12(rgb: &[u8], width: u32, height: u32, y: &mut [u8], uv: &mut [
     Ok(())
 }
 
-/// One RGB888 row (`3 * w` bytes) to YUYV (or YVYU when `yvyu`), `2 * w`
-/// bytes; each pair's chroma is the pair's average. With an odd width the last
-/// pixel stores its own U (V for YVYU).
-///
-/// # Errors
-/// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) for an
-/// empty row or lengths that do not match.
-pub fn rgb_row_to_yuyv(rgb: &[u8], yvyu: bool, out: &mut [u8]) -> Result<()> {
-    let w = rgb.len() / 3;
-    if rgb.is_empty() || !rgb.len().is_multiple_of(3) || out.len() != 2 * w {
-        return Err(invalid_len("YUV422 row", w, 2 * w, out.len()));
-    }
-    let (px, _) = rgb.as_chunks::<3>();
-    let (pairs, last) = px.as_chunks::<2>();
-    let (opairs, olast) = out.as_chunks_mut::<4>();
-    for (&[[r0, g0, b0], [r1, g1, b1]], o) in pairs.iter().zip(opairs.iter_mut()) {
-        let (u, v) = rgb_sums_to_uv(
-            i32::from(r0) + i32::from(r1),
-            i32::from(g0) + i32::from(g1),
-            i32::from(b0) + i32::from(b1),
-            1,
-        );
-        let (c0, c1) = if yvyu { (v, u) } else { (u, v) };
-        *o = [rgb_to_y(r0, g0, b0), c0, rgb_to_y(r1, g1, b1), c1];
-    }
-    if let ([[r, g, b]], [oy, oc]) = (last, olast) {
-        let (u, v) = rgb_sums_to_uv(i32::from(*r), i32::from(*g), i32::from(*b), 0);
-        *oy = rgb_to_y(*r, *g, *b);
-        *oc = if yvyu { v } else { u };
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,24 +578,5 @@ mod tests {
         let mut out2 = vec![0u8; 3 * w];
         semiplanar_row::<false>(&y, &uv, &mut out2);
         assert_eq!(out, out2);
-        // The portable 4:2:2 path (the AVX2 one is what `convert` runs here).
-        let yuyv: Vec<u8> = (0..2 * w).map(|i| (i * 29 % 256) as u8).collect();
-        let mut out3 = vec![0u8; 3 * w];
-        let done = packed422_chunks::<true, true>(&yuyv, &mut out3);
-        assert_eq!(done, 64);
-        packed422_tail::<true, true>(&yuyv, &mut out3, done);
-        for x in 0..w {
-            let p = x / 2 * 4;
-            let (v, u) = (
-                yuyv[p + 1],
-                if p + 3 < yuyv.len() {
-                    yuyv[p + 3]
-                } else {
-                    yuyv[p - 1]
-                },
-            );
-            let [r, g, b] = yuv_to_rgb_pixel(yuyv[2 * x], u, v);
-            assert_eq!(&out3[3 * x..3 * x + 3], &[b, g, r], "x {x}");
-        }
     }
 }

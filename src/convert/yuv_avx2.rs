@@ -1,5 +1,5 @@
-//! AVX2 kernels for YUV -> RGB, selected at run time by [`super::yuv`], and
-//! the planar-to-RGB interleave the demosaic uses.
+//! AVX2 kernels for YUV -> RGB, selected at run time by [`super::yuv`] and
+//! [`super::yuv422`], and the planar-to-RGB interleave the demosaic uses.
 //!
 //! The arithmetic is the fixed-point formula of [`super::yuv::yuv_to_rgb_pixel`]
 //! lane for lane (16-bit lanes, `mulhi` for the luma scale, saturating adds,
@@ -208,10 +208,60 @@ pub(super) fn nv12_image<const BGR: bool>(
     }
 }
 
-/// The 32-pixel chunks of one YUYV (YVYU when `SWAP`) row; returns how many
-/// pixels it converted.
+/// 32 pixels of OpenMV's full-range 4:2:2 ([`super::yuv422`]): luma as
+/// 16-bit lanes (pixels 0-15 and 16-31), the 16 chroma samples as 16-bit
+/// lanes in the order [c0-3, c8-11 | c4-7, c12-15]. OpenMV's products do not
+/// fit 16-bit lanes, so each is split exactly:
+/// `(91881 v) >> 16 = v + ((26345 v) >> 16)`,
+/// `(116130 u) >> 16 = 2 u + ((-14942 u) >> 16)`, and
+/// `(22554 u + 46802 v) >> 16 = v + ((22554 u - 18734 v) >> 16)` with the
+/// sum formed in 32 bits (`madd`) before the shift.
+#[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn yuyv_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &mut [u8]) -> usize {
+fn core_full<const BGR: bool>(
+    y_lo: __m256i,
+    y_hi: __m256i,
+    u: __m256i,
+    v: __m256i,
+    out: &mut [u8; 96],
+) {
+    let c128 = _mm256_set1_epi16(128);
+    let uu = _mm256_sub_epi16(u, c128);
+    let vv = _mm256_sub_epi16(v, c128);
+    let rt = _mm256_add_epi16(vv, _mm256_mulhi_epi16(vv, _mm256_set1_epi16(26345)));
+    let bt = _mm256_add_epi16(
+        _mm256_add_epi16(uu, uu),
+        _mm256_mulhi_epi16(uu, _mm256_set1_epi16(-14942)),
+    );
+    let k = _mm256_set1_epi32((((-18734i32 as u32) << 16) | 22554) as i32);
+    let g_lo = _mm256_srai_epi32::<16>(_mm256_madd_epi16(_mm256_unpacklo_epi16(uu, vv), k));
+    let g_hi = _mm256_srai_epi32::<16>(_mm256_madd_epi16(_mm256_unpackhi_epi16(uu, vv), k));
+    let gt = _mm256_add_epi16(vv, _mm256_packs_epi32(g_lo, g_hi));
+    let chan = |t: __m256i, sub: bool| {
+        let (t0, t1) = (_mm256_unpacklo_epi16(t, t), _mm256_unpackhi_epi16(t, t));
+        let (a, b) = if sub {
+            (_mm256_subs_epi16(y_lo, t0), _mm256_subs_epi16(y_hi, t1))
+        } else {
+            (_mm256_adds_epi16(y_lo, t0), _mm256_adds_epi16(y_hi, t1))
+        };
+        _mm256_permute4x64_epi64::<0xD8>(_mm256_packus_epi16(a, b))
+    };
+    let (r, g, b) = (chan(rt, false), chan(gt, true), chan(bt, false));
+    if BGR {
+        interleave_store(out, b, g, r);
+    } else {
+        interleave_store(out, r, g, b);
+    }
+}
+
+/// The 32-pixel chunks of one full-range YUYV (YVYU when `SWAP`) row;
+/// returns how many pixels it converted. Bit-identical to
+/// [`super::yuv422::ycbcr_to_rgb`].
+#[target_feature(enable = "avx2")]
+pub(super) fn yuyv_full_chunks<const SWAP: bool, const BGR: bool>(
+    src: &[u8],
+    out: &mut [u8],
+) -> usize {
     let lo = _mm256_set1_epi16(0xFF);
     let lo32 = _mm256_set1_epi32(0xFFFF);
     let (sc, _) = src.as_chunks::<64>();
@@ -221,7 +271,8 @@ pub(super) fn yuyv_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &m
         let [s0, s1] = halves else { continue };
         let (a, b) = (load32(s0), load32(s1));
         let (y0, y1) = (_mm256_and_si256(a, lo), _mm256_and_si256(b, lo));
-        // Chroma bytes as 16-bit lanes: c0 c1 c0 c1 ... (U V pairs).
+        // Chroma bytes as 16-bit lanes: c0 c1 c0 c1 ... (U V pairs); the
+        // packs leave them in the lane order `core_full` takes.
         let (ca, cb) = (_mm256_srli_epi16::<8>(a), _mm256_srli_epi16::<8>(b));
         let first = _mm256_packus_epi32(_mm256_and_si256(ca, lo32), _mm256_and_si256(cb, lo32));
         let second = _mm256_packus_epi32(_mm256_srli_epi32::<16>(ca), _mm256_srli_epi32::<16>(cb));
@@ -230,12 +281,14 @@ pub(super) fn yuyv_chunks<const SWAP: bool, const BGR: bool>(src: &[u8], out: &m
         } else {
             (first, second)
         };
-        core::<BGR>(y0, y1, u, v, o);
+        core_full::<BGR>(y0, y1, u, v, o);
     }
     sc.len().min(oc.len()) * 32
 }
 
-/// Interleaves 64 R, G and B bytes into 192 RGB bytes.
+/// Interleaves 64 R, G and B bytes into 192 RGB bytes. `#[inline]` so that
+/// the AVX2 kernels of other modules (and codegen units) inline it.
+#[inline]
 #[target_feature(enable = "avx2")]
 pub(super) fn interleave_rgb64(r: &[u8; 64], g: &[u8; 64], b: &[u8; 64], out: &mut [u8; 192]) {
     let (r, _) = r.as_chunks::<32>();

@@ -11,7 +11,7 @@ use openh264::{OpenH264API, Timestamp};
 
 use super::settings::{H264Settings, RateControl};
 use crate::camera::Frame;
-use crate::convert::{self, ConvertOptions};
+use crate::convert::ConvertOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, PixelFormat};
 use crate::video::{EncodedFrame, OutputCounter, VideoEncoder, VideoFrameType};
@@ -234,7 +234,8 @@ impl VideoEncoder for H264Encoder {
                 self.planes.view()
             }
             _ => {
-                convert::convert_with(src, PixelFormat::Yuv420, &self.convert, &mut self.planes)?;
+                let opts = crate::codec::TranscodeOptions::default().with_convert(self.convert);
+                crate::codec::transcode_with(src, PixelFormat::Yuv420, &opts, &mut self.planes)?;
                 self.planes.view()
             }
         };
@@ -331,7 +332,7 @@ mod tests {
             let (x, y) = (i as u32 % w, i as u32 / w);
             px.copy_from_slice(&[(x * 4 + t) as u8, (y * 4) as u8, ((x + y + t) * 2) as u8]);
         }
-        convert::convert(rgb.view(), format).unwrap()
+        crate::convert::convert(rgb.view(), format).unwrap()
     }
 
     #[test]

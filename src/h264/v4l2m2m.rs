@@ -397,7 +397,7 @@ impl<D: M2mDevice> VideoEncoder for V4l2M2mEncoder<D> {
             self.fill(index, frame.image, raw)
         } else {
             let mut converted = std::mem::take(&mut self.converted);
-            let r = crate::convert::convert_into(frame.image, PixelFormat::Yuv420, &mut converted)
+            let r = crate::codec::transcode_into(frame.image, PixelFormat::Yuv420, &mut converted)
                 .and_then(|()| self.fill(index, converted.view(), raw));
             self.converted = converted;
             r

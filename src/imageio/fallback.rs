@@ -80,8 +80,10 @@ impl Storer {
             })?,
             Fallback::Jpeg { quality } => {
                 let jpeg = match &mut self.jpeg {
-                    Some(j) if j.quality() == quality => j,
-                    slot => slot.insert(JpegEncoder::new(quality)?),
+                    Some(j) if j.quality().get() == quality => j,
+                    slot => {
+                        slot.insert(JpegEncoder::new(crate::codec::Quality::try_from(quality)?)?)
+                    }
                 };
                 jpeg.encode_into(image, &mut self.encoded)?;
             }

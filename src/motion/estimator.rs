@@ -5,7 +5,7 @@ use super::matcher::Matcher;
 use super::plane::Plane;
 use super::search::{DEFAULT_SEARCH_RANGE, Kernel, MAX_SEARCH_RANGE};
 use crate::codec;
-use crate::convert::{self, ConvertOptions};
+use crate::convert::ConvertOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, ImageRef, Limits, PixelFormat};
 
@@ -315,7 +315,8 @@ impl MotionEstimator {
             }
             _ => {
                 let opts = ConvertOptions::default().with_limits(limits);
-                convert::convert_with(image, PixelFormat::Grayscale, &opts, &mut self.gray)?;
+                let opts = crate::codec::TranscodeOptions::default().with_convert(opts);
+                crate::codec::transcode_with(image, PixelFormat::Grayscale, &opts, &mut self.gray)?;
                 let gray = self.gray.view();
                 self.cur.fill(wu, hu, |y| gray.row(y as u32));
             }

@@ -30,7 +30,7 @@ use crate::image::{ImageRef, Limits, PixelFormat};
 /// use camreel::net::JpegStreamSource;
 /// use camreel::{Image, PixelFormat};
 ///
-/// let jpeg = JpegEncoder::new(80)?.encode_image(Image::zeroed(PixelFormat::Grayscale, 32, 16)?.view())?;
+/// let jpeg = JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(Image::zeroed(PixelFormat::Grayscale, 32, 16)?.view())?;
 /// let mut wire = (jpeg.data().len() as u32).to_le_bytes().to_vec();
 /// wire.extend_from_slice(jpeg.data());
 /// wire.extend_from_slice(&[0, 0, 0, 0]);

@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn jpeg_passes_through_and_others_are_encoded() {
         let rgb = Image::zeroed(PixelFormat::Rgb565, 16, 8).unwrap();
-        let encoded = jpeg::JpegEncoder::new(90)
+        let encoded = jpeg::JpegEncoder::new(crate::codec::Quality::try_from(90).unwrap())
             .unwrap()
             .encode_image(Image::zeroed(PixelFormat::Rgb888, 24, 16).unwrap().view())
             .unwrap();

@@ -191,7 +191,7 @@ mod tests {
     fn decode_a_jpeg_capture() {
         let rgb = Image::new(PixelFormat::Rgb888, 16, 8, vec![90; 16 * 8 * 3]).unwrap();
         let mut jpeg = Vec::new();
-        crate::codec::jpeg::JpegEncoder::new(90)
+        crate::codec::jpeg::JpegEncoder::new(crate::codec::Quality::try_from(90).unwrap())
             .unwrap()
             .encode(rgb.view(), &mut jpeg)
             .unwrap();

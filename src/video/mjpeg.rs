@@ -37,7 +37,9 @@ impl MjpegEncoder {
     /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) for
     /// a quality outside 1-100.
     pub fn new(quality: u8) -> Result<MjpegEncoder> {
-        Ok(MjpegEncoder::with_encoder(JpegEncoder::new(quality)?))
+        Ok(MjpegEncoder::with_encoder(JpegEncoder::new(
+            crate::codec::Quality::try_from(quality)?,
+        )?))
     }
 
     /// An encoder using `jpeg` (its quality, subsampling and backend).

@@ -8,7 +8,8 @@ use std::iter::FusedIterator;
 
 use super::AviReader;
 use super::walk::{format_err, read_at, read_err};
-use crate::avi::{jpeg, riff};
+use crate::avi::riff;
+use crate::codec::jpeg;
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::OwnedFrame;
 use crate::image::{Image, ImageRef, PixelFormat};
@@ -95,8 +96,8 @@ impl<R: Read + Seek> AviReader<R> {
         let mut size = None;
         image.set_encoded(PixelFormat::Jpeg, 1, 1, |buf| {
             self.read_frame_into(index, buf)?;
-            let j = jpeg::parse(buf).map_err(|e| e.context(format!("frame {index}")))?;
-            size = Some((u32::from(j.width), u32::from(j.height)));
+            let j = jpeg::info(buf).map_err(|e| e.context(format!("frame {index}")))?;
+            size = Some((j.width, j.height));
             Ok(())
         })?;
         if let Some((w, h)) = size {

@@ -35,7 +35,7 @@ use crate::timing::FrameRate;
 /// use std::time::Duration;
 /// use camreel::avi::{AviReader, MjpegWriter};
 /// use camreel::PixelFormat;
-/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
+/// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
 /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 8, 8)?;
 /// w.add_jpeg(&jpeg, None)?;
 /// w.add_jpeg(&jpeg, None)?;

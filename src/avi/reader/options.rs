@@ -86,7 +86,7 @@ impl AviInfo {
     /// use std::time::Duration;
     /// use camreel::avi::MjpegWriterBuilder;
     /// use camreel::timing::FrameRate;
-    /// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
+    /// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
     /// let mut w = MjpegWriterBuilder::new(8, 8)
     ///     .frame_rate(FrameRate::new(30, 1)?)
     ///     .build(std::io::Cursor::new(Vec::new()))?;

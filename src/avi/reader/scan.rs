@@ -6,8 +6,9 @@ use std::io::{Read, Seek};
 
 use super::walk::{padded, read_at};
 use super::{AviReader, FrameEntry};
+use crate::avi::riff;
 use crate::avi::riff::FourCc;
-use crate::avi::{jpeg, riff};
+use crate::codec::jpeg;
 use crate::error::Result;
 
 /// Block size for scan reads.

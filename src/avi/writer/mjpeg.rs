@@ -188,7 +188,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
                 ),
             ));
         }
-        encode::check_quality(options.encode.quality)?;
+        crate::codec::Quality::try_from(options.encode.quality)?;
         let rate = options.frame_rate.unwrap_or_default();
         let (header, layout) = riff::build_header(
             &HeaderValues {
@@ -386,8 +386,9 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// [`ErrorKind::Finished`] once the writer is finished.
     pub fn add_jpeg(&mut self, jpeg: &[u8], timestamp: Option<Duration>) -> Result<()> {
         self.check_open()?;
-        let info = jpeg::parse(jpeg).map_err(|e| e.context(format!("frame {}", self.frames)))?;
-        if (u32::from(info.width), u32::from(info.height)) != (self.width, self.height) {
+        let info = crate::codec::jpeg::info(jpeg)
+            .map_err(|e| e.context(format!("frame {}", self.frames)))?;
+        if (info.width, info.height) != (self.width, self.height) {
             return Err(Error::new(
                 ErrorKind::InvalidFrameSize,
                 format!(
@@ -453,7 +454,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             .encode(image, options, &mut jpeg)
             .map_err(|e| context(e, self.frames))
             .and_then(|()| {
-                let info = jpeg::parse(&jpeg).map_err(|e| context(e, self.frames))?;
+                let info = crate::codec::jpeg::info(&jpeg).map_err(|e| context(e, self.frames))?;
                 self.write_chunk(&jpeg, !info.has_app0)
             });
         self.encoded = jpeg;
@@ -555,7 +556,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// ```
     /// use std::io::Cursor;
     /// use camreel::avi::{AviReader, MjpegWriter};
-    /// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(80)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
+    /// # let jpeg = camreel::codec::jpeg::JpegEncoder::new(camreel::codec::Quality::try_from(80)?)?.encode_image(camreel::Image::zeroed(camreel::PixelFormat::Grayscale, 8, 8)?.view())?.into_vec();
     /// let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 8, 8)?;
     /// w.add_jpeg(&jpeg, None)?;
     /// let file: Cursor<Vec<u8>> = w.into_inner()?;

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use super::camera::SyntheticCamera;
 use super::scene::MotionEvent;
 use crate::clock::Clock;
-use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Limits, PixelFormat};
 
@@ -76,7 +75,7 @@ impl SyntheticBuilder {
     /// Pixel format of the frames. RGB888, BGR888 and GRAYSCALE are rendered
     /// directly; every other uncompressed format (YUV420, NV12, YUV422,
     /// RGB565, Bayer, 16-bit Bayer, RAW10, ...) is converted from RGB888 by
-    /// [`crate::convert`] (PNG too); JPEG frames (quality [`JPEG_QUALITY`](super::JPEG_QUALITY))
+    /// [`crate::convert`] (PNG through [`crate::codec::transcode`]); JPEG frames (quality [`JPEG_QUALITY`](super::JPEG_QUALITY))
     /// come like an MJPEG webcam's.
     pub fn format(mut self, format: PixelFormat) -> Self {
         self.format = format;
@@ -175,7 +174,7 @@ fn check_format(format: PixelFormat) -> Result<()> {
         // Everything else is converted from RGB888: try it on a tiny image.
         other => {
             let tiny = Image::zeroed(PixelFormat::Rgb888, 2, 2)?;
-            convert::convert(tiny.view(), other)
+            crate::codec::transcode(tiny.view(), other)
                 .map(|_| ())
                 .map_err(|e| e.context("the synthetic camera"))
         }

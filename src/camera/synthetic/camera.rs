@@ -9,13 +9,12 @@ use super::scene::{Scene, add_noise, mix, noise_tile};
 use crate::camera::{CameraSource, Frame, FrameInfo, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
 use crate::codec::jpeg::JpegEncoder;
-use crate::convert;
 use crate::convert::gray::luma;
 use crate::error::Result;
 use crate::image::{Image, ImageRef, PixelFormat};
 
 /// Quality of the JPEG frames of a camera built with [`PixelFormat::Jpeg`].
-pub const JPEG_QUALITY: u8 = 85;
+pub const JPEG_QUALITY: crate::codec::Quality = crate::codec::Quality::DEFAULT;
 
 /// The synthetic camera. Build one with [`SyntheticCamera::builder`].
 pub struct SyntheticCamera {
@@ -135,7 +134,7 @@ impl SyntheticCamera {
             }
             other => {
                 let src = ImageRef::new(PixelFormat::Rgb888, w, h, rgb)?;
-                convert::convert_into(src, other, out)?;
+                crate::codec::transcode_into(src, other, out)?;
             }
         }
         Ok(())
@@ -341,7 +340,11 @@ mod tests {
             assert_eq!(frame.image.format(), f);
             assert_eq!(frame.image.data().len(), f.payload_size(96, 64).unwrap());
             let direct = c.render(3).unwrap();
-            assert_eq!(direct, convert::convert(rgb.view(), f).unwrap(), "{f}");
+            assert_eq!(
+                direct,
+                crate::convert::convert(rgb.view(), f).unwrap(),
+                "{f}"
+            );
         }
         let mut jpeg = cam(PixelFormat::Jpeg);
         let f = jpeg.next_frame().unwrap().unwrap();

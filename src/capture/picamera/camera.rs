@@ -12,7 +12,7 @@ use crate::image::{BayerOrder, PixelFormat};
 use crate::raw::{CaptureSpec, PiFormat, Sensor};
 
 /// picamera's default JPEG quality.
-pub const DEFAULT_QUALITY: u8 = 85;
+pub const DEFAULT_QUALITY: u8 = crate::codec::Quality::DEFAULT.get();
 
 /// What a capture wrote: the frame it came from, and what
 /// [`raw::decode`](crate::raw::decode) needs to read the bytes back.

@@ -25,7 +25,7 @@ fn as_format<'a>(
             convert::convert_into(decoded.view(), format, scratch)?;
         }
     } else {
-        convert::convert_into(image, format, scratch)?;
+        crate::codec::transcode_into(image, format, scratch)?;
     }
     Ok(scratch.view())
 }

@@ -1,40 +1,9 @@
-//! PNG encoding and decoding, 8 and 16 bits per sample (the `png` crate).
-//!
-//! | camreel format | PNG colour type |
-//! |---|---|
-//! | GRAYSCALE | gray, 8 bit |
-//! | RGB888 / BGR888 | RGB, 8 bit |
-//! | ARGB8 | RGBA, 8 bit |
-//! | GRAY16 | gray, 16 bit |
-//! | RGB48 | RGB, 16 bit |
-//!
-//! PNG stores 16-bit samples big-endian; camreel's GRAY16 and RGB48 hold
-//! little-endian `u16`s, and both directions swap.
-//!
-//! Decoding expands palettes and 1/2/4-bit gray to 8 bits. A transparency
-//! chunk (`tRNS`) or an alpha channel gives ARGB8 for 8-bit images (gray +
-//! alpha becomes ARGB8 with R = G = B = gray). camreel has no 16-bit format
-//! with alpha, so 16-bit RGBA decodes to RGB48 and 16-bit gray + alpha to
-//! GRAY16, dropping the alpha. Only the first frame of an animated PNG is read.
-//!
-//! ```
-//! use camreel::codec::png;
-//! use camreel::{Image, PixelFormat};
-//!
-//! let samples: Vec<u8> = [0u16, 1000, 65535].iter().flat_map(|v| v.to_le_bytes()).collect();
-//! let deep = Image::new(PixelFormat::Gray16, 3, 1, samples)?;
-//! let mut file = Vec::new();
-//! png::encode(deep.view(), &mut file)?;
-//! assert_eq!(png::dimensions(&file)?, (3, 1));
-//! assert_eq!(png::decode(&file)?, deep);
-//! # Ok::<(), camreel::Error>(())
-//! ```
+//! PNG decoding, checked against [`Limits`] before allocating.
 
-use std::borrow::Cow;
 use std::io::Cursor;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::image::{Image, ImageRef, Limits, PixelFormat};
+use crate::image::{Image, Limits, PixelFormat};
 
 /// The PNG file signature.
 const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n'];
@@ -45,145 +14,6 @@ const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x
 /// Whether the complete IEND chunk is present (normally the last 12 bytes).
 fn has_iend(data: &[u8]) -> bool {
     data.ends_with(&IEND) || data.windows(IEND.len()).rev().any(|w| w == IEND)
-}
-
-/// How hard the encoder compresses.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Compression {
-    /// Hardly any compression; fastest.
-    Fastest,
-    /// Fast compression with a decent ratio (the default).
-    #[default]
-    Fast,
-    /// Slower, smaller.
-    Balanced,
-    /// Slowest, smallest.
-    High,
-}
-
-impl Compression {
-    fn to_png(self) -> png::Compression {
-        match self {
-            Compression::Fastest => png::Compression::Fastest,
-            Compression::Fast => png::Compression::Fast,
-            Compression::Balanced => png::Compression::Balanced,
-            Compression::High => png::Compression::High,
-        }
-    }
-}
-
-/// Encodes `src` as a PNG file appended to `out`, with [`Compression::Fast`].
-///
-/// # Errors
-/// As [`encode_with`].
-pub fn encode(src: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
-    encode_with(src, Compression::Fast, out)
-}
-
-/// Encodes `src` into a new [`PixelFormat::Png`] image.
-///
-/// # Errors
-/// As [`encode_with`].
-pub fn encode_image(src: ImageRef<'_>) -> Result<Image> {
-    let mut image = Image::empty();
-    let (width, height) = src.size();
-    image.set_encoded(PixelFormat::Png, width, height, |out| encode(src, out))?;
-    Ok(image)
-}
-
-/// Encodes `src` as a PNG file appended to `out`. On error `out` is left as
-/// it was.
-///
-/// GRAYSCALE, RGB888, BGR888, ARGB8, GRAY16 and RGB48 are written as they are;
-/// other uncompressed formats are converted first with [`crate::convert`]:
-/// BINARY to GRAYSCALE, 16-bit and packed Bayer mosaics to RGB48 (keeping
-/// their precision), everything else to RGB888.
-///
-/// # Errors
-/// [`ErrorKind::UnsupportedFormat`] for JPEG and PNG input;
-/// [`ErrorKind::Io`] if the encoder fails.
-pub fn encode_with(src: ImageRef<'_>, compression: Compression, out: &mut Vec<u8>) -> Result<()> {
-    let target = match src.format() {
-        PixelFormat::Binary => Some(PixelFormat::Grayscale),
-        PixelFormat::Bayer16 { .. } | PixelFormat::Raw10(_) => Some(PixelFormat::Rgb48),
-        PixelFormat::Rgb565
-        | PixelFormat::Bayer(_)
-        | PixelFormat::Yuv422
-        | PixelFormat::Yvu422
-        | PixelFormat::Yuv420
-        | PixelFormat::Nv12 => Some(PixelFormat::Rgb888),
-        _ => None,
-    };
-    if let Some(target) = target {
-        let converted = crate::convert::convert(src, target)?;
-        return encode_with(converted.view(), compression, out);
-    }
-    let (color, depth) = match src.format() {
-        PixelFormat::Grayscale => (png::ColorType::Grayscale, png::BitDepth::Eight),
-        PixelFormat::Rgb888 | PixelFormat::Bgr888 => (png::ColorType::Rgb, png::BitDepth::Eight),
-        PixelFormat::Argb8 => (png::ColorType::Rgba, png::BitDepth::Eight),
-        PixelFormat::Gray16 => (png::ColorType::Grayscale, png::BitDepth::Sixteen),
-        PixelFormat::Rgb48 => (png::ColorType::Rgb, png::BitDepth::Sixteen),
-        other => {
-            return Err(Error::new(
-                ErrorKind::UnsupportedFormat,
-                format!(
-                    "the png encoder takes GRAYSCALE, RGB888, BGR888, ARGB8, GRAY16 or RGB48 \
-                     images, not {other} (convert it first)"
-                ),
-            ));
-        }
-    };
-    let pixels = png_order(src);
-    let start = out.len();
-    let (width, height) = src.size();
-    let result = (|| {
-        let mut encoder = png::Encoder::new(&mut *out, width, height);
-        encoder.set_color(color);
-        encoder.set_depth(depth);
-        encoder.set_compression(compression.to_png());
-        let mut writer = encoder.write_header()?;
-        writer.write_image_data(&pixels)?;
-        writer.finish()
-    })();
-    result.map_err(|e| {
-        out.truncate(start);
-        let kind = match e {
-            png::EncodingError::IoError(_) => ErrorKind::Io,
-            _ => ErrorKind::InvalidArgument,
-        };
-        Error::with_source(
-            kind,
-            format!("encoding a {width}x{height} {} image as png", src.format()),
-            e,
-        )
-    })
-}
-
-/// The pixels of `src` packed in PNG sample order: borrowed when they already
-/// are (packed GRAYSCALE and RGB888), otherwise converted.
-fn png_order<'a>(src: ImageRef<'a>) -> Cow<'a, [u8]> {
-    let format = src.format();
-    if src.is_packed() && matches!(format, PixelFormat::Grayscale | PixelFormat::Rgb888) {
-        return Cow::Borrowed(src.data());
-    }
-    let mut buf = Vec::with_capacity(src.row_bytes() * src.height() as usize);
-    for row in src.rows() {
-        let start = buf.len();
-        buf.extend_from_slice(row);
-        let row = &mut buf[start..];
-        match format {
-            // B, G, R(, A) to R, G, B(, A).
-            PixelFormat::Bgr888 => row.chunks_exact_mut(3).for_each(|p| p.swap(0, 2)),
-            PixelFormat::Argb8 => row.chunks_exact_mut(4).for_each(|p| p.swap(0, 2)),
-            // Little-endian to big-endian samples.
-            PixelFormat::Gray16 | PixelFormat::Rgb48 => {
-                row.chunks_exact_mut(2).for_each(|s| s.swap(0, 1))
-            }
-            _ => {}
-        }
-    }
-    Cow::Owned(buf)
 }
 
 /// The width and height from a PNG's IHDR chunk, without decoding.
@@ -250,7 +80,7 @@ fn png_error(e: png::DecodingError) -> Error {
 }
 
 /// Decodes a PNG file into `dst` (GRAYSCALE, RGB888, ARGB8, GRAY16 or RGB48,
-/// see the [module docs](self)), checking the header against `limits` before
+/// see the [module docs](super)), checking the header against `limits` before
 /// allocating.
 ///
 /// # Errors
@@ -380,6 +210,7 @@ fn decode_inner(data: &[u8], limits: &Limits, dst: &mut Image) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::png::encode_image;
 
     fn encode_raw(
         width: u32,
@@ -511,46 +342,5 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::LimitExceeded);
         decode_with_limits(file.data(), &Limits::default(), &mut dst).unwrap();
         assert_eq!(dst, img);
-    }
-
-    #[test]
-    fn converts_other_formats_first() {
-        // Y=81, U=90, V=240 is BT.601 limited-range red: R = 1.164*65 + 1.596*112 = 254.4.
-        let mut yuv = vec![81u8; 16];
-        yuv.extend([90u8; 4]);
-        yuv.extend([240u8; 4]);
-        let img = Image::new(PixelFormat::Yuv420, 4, 4, yuv).unwrap();
-        let png = encode_image(img.view()).unwrap();
-        let back = decode(png.data()).unwrap();
-        assert_eq!(back.format(), PixelFormat::Rgb888);
-        assert_eq!(
-            back,
-            crate::convert::convert(img.view(), PixelFormat::Rgb888).unwrap()
-        );
-        assert_eq!(&back.data()[..3], &[254, 0, 0]);
-
-        let raw = Image::new(
-            PixelFormat::Raw10(crate::BayerOrder::Rggb),
-            4,
-            2,
-            vec![0xFF; 10],
-        )
-        .unwrap();
-        let deep = decode(encode_image(raw.view()).unwrap().data()).unwrap();
-        assert_eq!(deep.format(), PixelFormat::Rgb48);
-        assert!(deep.data().iter().all(|&b| b == 0xFF));
-    }
-
-    #[test]
-    fn refuses_encoded_input() {
-        let jpeg = ImageRef::new(PixelFormat::Jpeg, 4, 4, &[0xFF, 0xD8]).unwrap();
-        let mut out = vec![1, 2, 3];
-        let e = encode(jpeg, &mut out).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnsupportedFormat);
-        assert_eq!(out, [1, 2, 3]);
-        assert_eq!(
-            dimensions(b"\x89PNG\r\n\x1a\n").unwrap_err().kind(),
-            ErrorKind::Format
-        );
     }
 }

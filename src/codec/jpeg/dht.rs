@@ -6,28 +6,28 @@
 //! start-of-scan of such a frame before it is decoded.
 
 /// Code-length counts (16 entries) then symbols, for one table.
-struct Table {
+pub(super) struct Table {
     class_id: u8,
-    counts: [u8; 16],
-    symbols: &'static [u8],
+    pub(super) counts: [u8; 16],
+    pub(super) symbols: &'static [u8],
 }
 
 /// Table K.3: luminance DC differences.
-const LUMA_DC: Table = Table {
+pub(super) const LUMA_DC: Table = Table {
     class_id: 0x00,
     counts: [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
     symbols: &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
 };
 
 /// Table K.4: chrominance DC differences.
-const CHROMA_DC: Table = Table {
+pub(super) const CHROMA_DC: Table = Table {
     class_id: 0x01,
     counts: [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
     symbols: &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
 };
 
 /// Table K.5: luminance AC coefficients.
-const LUMA_AC: Table = Table {
+pub(super) const LUMA_AC: Table = Table {
     class_id: 0x10,
     counts: [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7d],
     symbols: &[
@@ -46,7 +46,7 @@ const LUMA_AC: Table = Table {
 };
 
 /// Table K.6: chrominance AC coefficients.
-const CHROMA_AC: Table = Table {
+pub(super) const CHROMA_AC: Table = Table {
     class_id: 0x11,
     counts: [0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77],
     symbols: &[
