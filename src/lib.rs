@@ -27,6 +27,7 @@ pub mod output;
 mod pool;
 pub mod raw;
 pub mod record;
+pub mod recording;
 pub mod replay;
 pub mod sink;
 pub mod source;

@@ -184,6 +184,11 @@ impl OutputOptions {
         self.frame_rate
     }
 
+    /// The H.264 settings, if set.
+    pub fn get_h264(&self) -> Option<H264Settings> {
+        self.h264
+    }
+
     /// The first option set that does not apply to `kind`, by its builder
     /// method's name (`"quality"`, `"width"`, `"height"`, `"frame_rate"`,
     /// `"palette"`, `"dither"`, `"h264"`).
@@ -430,6 +435,11 @@ impl FileSink {
     /// The kind of file.
     pub fn kind(&self) -> OutputKind {
         self.kind
+    }
+
+    /// The options it was created with.
+    pub fn options(&self) -> OutputOptions {
+        self.options
     }
 
     /// Frames written.
