@@ -534,7 +534,7 @@ impl FileSink {
     }
 
     /// Completes the writer, flushes and syncs the file.
-    fn close(&mut self, writer: Writer) -> Result<()> {
+    fn close(&mut self, mut writer: Writer) -> Result<()> {
         let name = quote_path(&self.path);
         let sync = |file: BufWriter<File>| -> Result<()> {
             let file = file
@@ -543,6 +543,9 @@ impl FileSink {
             file.sync_all()
                 .map_err(|e| Error::io(format!("syncing {name}"), e))
         };
+        // Finished first (it runs once), so the count includes the trailer
+        // and an MP4's last fragment.
+        writer.sink().finish()?;
         self.bytes = writer.bytes();
         match writer {
             Writer::ImageIo(mut w) => FrameSink::finish(w.as_mut())?,
