@@ -11,6 +11,7 @@ pub mod clock;
 pub mod codec;
 pub mod convert;
 pub mod error;
+pub mod event;
 pub mod frame;
 pub mod geometry;
 pub mod gif;

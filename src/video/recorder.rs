@@ -281,8 +281,17 @@ impl<E: VideoEncoder, O: FrameSink> VideoRecorder<E, O> {
     /// its motion vectors). It is synced and finished with the recorder.
     #[must_use]
     pub fn motion_output(mut self, sink: impl FrameSink + Send + 'static) -> VideoRecorder<E, O> {
-        self.motion = Some(Box::new(sink));
+        self.set_motion_output(Some(Box::new(sink)));
         self
+    }
+
+    /// Sets (or with `None` removes) the motion output (see
+    /// [`VideoRecorder::motion_output`]); returns the one it replaces.
+    pub fn set_motion_output(
+        &mut self,
+        sink: Option<Box<dyn FrameSink + Send>>,
+    ) -> Option<Box<dyn FrameSink + Send>> {
+        std::mem::replace(&mut self.motion, sink)
     }
 
     /// A handle for key frame requests and splits from anywhere.
