@@ -305,9 +305,9 @@ mod tests {
             let px: Vec<u8> = (0..w * h)
                 .map(|p| {
                     let (x, y) = (p % w, p / w);
-                    let inside = x >= 20 + shift && x < 84 + shift && y >= 8 && y < 56;
+                    let inside = (20 + shift..84 + shift).contains(&x) && (8..56).contains(&y);
                     if inside {
-                        ((x - shift) * 37 ^ y * 91) as u8
+                        (((x - shift) * 37) ^ (y * 91)) as u8
                     } else {
                         60
                     }

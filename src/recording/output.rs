@@ -188,6 +188,9 @@ impl<W: Write> FrameSink for MjpegStream<W> {
 /// A video recording to any [`Write`] in a [`VideoFormat`]: what
 /// [`Recording::start_writer`](super::Recording::start_writer) writes to.
 /// [`VideoOutput::into_inner`] finishes it and gives the writer back.
+// One per recording, never in a collection: the MP4 writer's size costs
+// nothing, and boxing it would put an allocation in the public variant.
+#[allow(clippy::large_enum_variant)]
 pub enum VideoOutput<W: Write> {
     /// `.h264` Annex B.
     H264(H264Writer<W>),
