@@ -2,17 +2,21 @@
 //! P-frames of a recording by wrapping the encoder. The wrapper sees every
 //! raw frame before it is encoded and every encoded frame with its facts
 //! (picamera's `PiVideoFrame`), and hands the encoder's output on without
-//! copying it.
+//! copying it. The encoder goes into a [`Recording`] as picamera's
+//! `MyCamera._get_video_encoder` puts it into `start_recording`.
 //!
 //! ```text
 //! cargo run --release --features h264 --example custom_encoder
 //! ```
 
-use camreel::camera::CameraSource;
+use std::time::Duration;
+
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::clock::ManualClock;
 use camreel::frame::Frame;
-use camreel::h264::{H264Encoder, H264Settings, H264Writer};
+use camreel::h264::{H264Encoder, H264Settings};
+use camreel::output::{FileSink, OutputOptions};
+use camreel::recording::Recording;
 use camreel::sink::FrameSink;
 use camreel::video::{EncodedFrame, VideoEncoder, VideoFrameType};
 use camreel::{PixelFormat, Result};
@@ -56,29 +60,34 @@ fn main() -> Result<()> {
         .join("camreel-examples")
         .join("custom_encoder");
     std::fs::create_dir_all(&dir).map_err(|e| camreel::Error::io(dir.display().to_string(), e))?;
-    let mut camera = SyntheticCamera::builder()
+    let camera = SyntheticCamera::builder()
         .size(640, 480)
         .fps(30.0)
         .clock(ManualClock::shared())
-        .frame_limit(300)
         .build()?;
-    let mut encoder = MyEncoder {
+    // picamera's `_get_video_encoder` override: the recording is made with
+    // our encoder (a `Box<dyn VideoEncoder + Send>` works the same way).
+    let encoder = MyEncoder {
         inner: H264Encoder::new(H264Settings::default().intra_period(60))?,
         raw_frames: 0,
         i_frames: 0,
         p_frames: 0,
     };
-    // camera.start_recording('foo.h264'); wait_recording(10); stop_recording()
-    let mut output = H264Writer::create(dir.join("foo.h264"))?;
-    while let Some(frame) = camera.next_frame()? {
-        if let Some(encoded) = encoder.encode(&frame)? {
-            output.write_frame(&encoded.frame)?;
-        }
-    }
+    let output = FileSink::create(dir.join("foo.h264"), OutputOptions::new())?;
+    // camera.start_recording('foo.h264')
+    let mut recording = Recording::start_with(camera, encoder, output);
+    // camera.wait_recording(10)
+    recording.wait_recording(Duration::from_secs(10))?;
+    let (_camera, recorder) = recording.into_parts();
+    let (encoder, mut output, _) = recorder.into_parts();
+    // camera.stop_recording()
     output.finish()?;
     println!(
-        "Recording contains {} I-frames and {} P-frames ({} raw frames in)",
-        encoder.i_frames, encoder.p_frames, encoder.raw_frames
+        "Recording contains {} I-frames and {} P-frames ({} raw frames in, {} bytes)",
+        encoder.i_frames,
+        encoder.p_frames,
+        encoder.raw_frames,
+        output.bytes()
     );
     Ok(())
 }

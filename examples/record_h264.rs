@@ -1,5 +1,5 @@
-//! picamera's everyday recording, with its split (basic recipes 3.x and
-//! advanced recipe 5.8's `split_recording`), over the synthetic camera:
+//! picamera's everyday recording with a split (basic recipes 3.x and the
+//! `split_recording` of advanced recipe 5.8), over the synthetic camera:
 //!
 //! ```python
 //! camera.start_recording('before.h264')
@@ -9,47 +9,34 @@
 //! camera.stop_recording()
 //! ```
 //!
-//! One encoder feeds the current output. Splitting asks the encoder for a
-//! key frame and switches to the new output when it comes, so no frame is
-//! lost or repeated and each file starts with SPS+PPS+IDR. A third output,
-//! `whole.mp4`, takes every encoded frame as it is (pass-through), a
-//! fragmented MP4 with exact timestamps.
+//! `split_recording` asks the encoder for a key frame and switches files
+//! when it comes, so no frame is lost or repeated and `after.h264` starts
+//! with SPS + PPS + IDR. The same again into `.mp4` files: fragmented MP4
+//! with exact timestamps.
 //!
 //! ```text
 //! cargo run --release --features h264 --example record_h264 [DIR]
 //! ```
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::time::Duration;
 
-use camreel::camera::CameraSource;
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::clock::ManualClock;
-use camreel::h264::{H264Encoder, H264Settings, H264Writer};
-use camreel::mp4::{Mp4Options, Mp4Writer};
-use camreel::sink::FrameSink;
-use camreel::timing::FrameRate;
-use camreel::video::VideoEncoder;
+use camreel::h264::H264Settings;
+use camreel::output::OutputOptions;
+use camreel::recording::Recording;
 use camreel::{Error, PixelFormat, Result};
-
-const FPS: f64 = 30.0;
 
 fn camera() -> Result<SyntheticCamera> {
     // A manual clock: frames are stamped exactly 1/30 s apart without
-    // waiting for real time.
-    let clock: Arc<ManualClock> = ManualClock::shared();
+    // waiting for real time (a real camera paces itself).
     SyntheticCamera::builder()
         .size(640, 480)
         .format(PixelFormat::Yuv420)
-        .fps(FPS)
-        .clock(clock)
+        .fps(30.0)
+        .clock(ManualClock::shared())
         .build()
-}
-
-fn settings() -> H264Settings {
-    H264Settings::default()
-        .intra_period(60)
-        .frame_rate(FrameRate::default())
 }
 
 fn main() -> Result<()> {
@@ -62,51 +49,39 @@ fn main() -> Result<()> {
         PathBuf::from,
     );
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    let options = OutputOptions::new().h264(H264Settings::default().intra_period(60));
 
-    let mut camera = camera()?;
-    let mut encoder = H264Encoder::new(settings())?;
-    // start_recording('before.h264')
-    let mut output = H264Writer::create(dir.join("before.h264"))?;
-    let mut whole = Mp4Writer::create(
-        dir.join("whole.mp4"),
-        Mp4Options::default().frame_rate(FrameRate::default()),
-    )?;
-    let mut split_pending = false;
-    let mut files = vec![dir.join("before.h264")];
-    for i in 0..(10.0 * FPS) as u64 {
-        // wait_recording(5), then split_recording('after.h264')
-        if i == (5.0 * FPS) as u64 + 7 {
-            encoder.request_key_frame();
-            split_pending = true;
-        }
-        let Some(frame) = camera.next_frame()? else {
-            break;
-        };
-        let Some(encoded) = encoder.encode(&frame)? else {
-            continue;
-        };
-        if split_pending && encoded.info.key_frame() {
-            output.finish()?;
-            let next = dir.join("after.h264");
-            output = H264Writer::create(&next)?;
-            files.push(next);
-            split_pending = false;
+    for ext in ["h264", "mp4"] {
+        let before = dir.join(format!("before.{ext}"));
+        let after = dir.join(format!("after.{ext}"));
+        // camera.start_recording('before.h264')
+        let mut recording = Recording::start(camera()?, &before, options)?;
+        // camera.wait_recording(5)
+        recording.wait_recording(Duration::from_secs(5))?;
+        // camera.split_recording('after.h264')
+        let first = recording.split_recording_to(&after)?;
+        if let Some(frame) = recording.frame() {
             println!(
-                "split at frame {} ({:?}), position {} of the encoder's stream",
-                encoded.info.index, encoded.info.timestamp, encoded.info.position
+                "split at frame {} ({:?}, {:?}), {} bytes into {}",
+                frame.index,
+                frame.frame_type,
+                frame.timestamp,
+                frame.video_size,
+                after.display()
             );
         }
-        output.write_frame(&encoded.frame)?;
-        whole.write_frame(&encoded.frame)?;
-    }
-    // stop_recording()
-    output.finish()?;
-    whole.finish()?;
-    for f in files.iter().chain([&dir.join("whole.mp4")]) {
-        let len = std::fs::metadata(f)
-            .map_err(|e| Error::io(f.display().to_string(), e))?
-            .len();
-        println!("{}: {len} bytes", f.display());
+        // camera.wait_recording(5)
+        recording.wait_recording(Duration::from_secs(5))?;
+        // camera.stop_recording()
+        let (_camera, second) = recording.stop_recording()?;
+        for (path, sink) in [(&before, &first), (&after, &second)] {
+            println!(
+                "{}: {} frames, {} bytes",
+                path.display(),
+                sink.frames(),
+                sink.bytes()
+            );
+        }
     }
     Ok(())
 }

@@ -184,6 +184,11 @@ impl OutputOptions {
         self.frame_rate
     }
 
+    /// The H.264 settings, if set.
+    pub fn get_h264(&self) -> Option<H264Settings> {
+        self.h264
+    }
+
     /// The first option set that does not apply to `kind`, by its builder
     /// method's name (`"quality"`, `"width"`, `"height"`, `"frame_rate"`,
     /// `"palette"`, `"dither"`, `"h264"`).
@@ -427,6 +432,11 @@ impl FileSink {
         self.kind
     }
 
+    /// The options it was created with.
+    pub fn options(&self) -> OutputOptions {
+        self.options
+    }
+
     /// Frames written.
     pub fn frames(&self) -> u64 {
         self.frames
@@ -519,7 +529,7 @@ impl FileSink {
     }
 
     /// Completes the writer, flushes and syncs the file.
-    fn close(&mut self, writer: Writer) -> Result<()> {
+    fn close(&mut self, mut writer: Writer) -> Result<()> {
         let name = quote_path(&self.path);
         let sync = |file: BufWriter<File>| -> Result<()> {
             let file = file
@@ -528,6 +538,9 @@ impl FileSink {
             file.sync_all()
                 .map_err(|e| Error::io(format!("syncing {name}"), e))
         };
+        // Finished first (it runs once), so the count includes the trailer
+        // and an MP4's last fragment.
+        writer.sink().finish()?;
         self.bytes = writer.bytes();
         match writer {
             Writer::ImageIo(mut w) => FrameSink::finish(w.as_mut())?,

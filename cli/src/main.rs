@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod args;
 mod convert;
+mod events;
 mod info;
 mod info_avi;
 mod info_bin;
@@ -153,8 +154,12 @@ struct RecordArgs {
     /// synthetic, replay:FILE, v4l2:/dev/videoN or rpi.
     source: String,
     /// Output: .bin, .avi, .gif, .h264, .mp4, or a PNG pattern such as frame%04d.png.
-    output: PathBuf,
-    /// Number of frames to record (default 100 unless --seconds is given).
+    #[arg(required_unless_present = "events", conflicts_with = "events")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    events: events::EventArgs,
+    /// Number of frames to record (default 100 unless --seconds is given;
+    /// with --events, until interrupted).
     #[arg(long, conflicts_with = "seconds")]
     frames: Option<u64>,
     /// Seconds to record (frames whose timestamps fall within them).
@@ -313,6 +318,18 @@ fn run(cli: Cli) -> camreel::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // clap does not enforce `requires = "events"` when OUT (which
+    // conflicts with --events) is given.
+    if let Command::Record(a) = &cli.command
+        && let Some(flag) = a.events.stray_flag()
+    {
+        <Cli as clap::CommandFactory>::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                format!("{flag} applies only with --events PATTERN"),
+            )
+            .exit();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -24,6 +24,12 @@ pub const DEFAULT_BIN_QUALITY: u8 = 85;
 
 /// Runs `camreel record`.
 pub fn run(a: &RecordArgs) -> Result<ExitCode> {
+    if a.events.events.is_some() {
+        return crate::events::run(a);
+    }
+    let Some(output) = a.output.as_deref() else {
+        return Err(Error::new(ErrorKind::InvalidArgument, "OUT is missing"));
+    };
     if a.frames == Some(0) {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
@@ -37,9 +43,9 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
                 "--size and --format do not apply to replay: sources (the recording gives them)",
             ));
         }
-        args::refuse_same_file(std::path::Path::new(file), &a.output)?;
+        args::refuse_same_file(std::path::Path::new(file), output)?;
     }
-    let kind = OutputKind::of(&a.output)?;
+    let kind = OutputKind::of(output)?;
     if kind == OutputKind::ImageIo
         && let Some(format) = a.format
         && format.code().is_none()
@@ -84,11 +90,11 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
         out = out.frame_rate(rate);
     }
     crate::check_output(&out, kind)?;
-    let sink = FileSink::create(&a.output, out)?;
+    let sink = FileSink::create(output, out)?;
     // picamera's motion_output: vectors of the frames the encoder sees.
     let tee: Option<Box<dyn camreel::sink::FrameSink + Send>> = match &a.motion_output {
         Some(path) => {
-            args::refuse_same_file(&a.output, path)?;
+            args::refuse_same_file(output, path)?;
             let file = std::fs::File::create(path)
                 .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
             Some(Box::new(camreel::motion::MotionOutput::new(
@@ -119,7 +125,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             "camreel: stopped by {}: {} frames saved in {}",
             recording::signal_name(sig),
             outcome.stats.frames,
-            quote_path(&a.output)
+            quote_path(output)
         );
         return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)));
     }
