@@ -485,7 +485,7 @@ impl FileSink {
             }
             OutputKind::Gif => {
                 let (w, h) = self.options.size_for(size);
-                Writer::Gif(Box::new(GifWriter::with_options(
+                Writer::Gif(Box::new(GifWriter::seekable(
                     self.create_file()?,
                     w,
                     h,
@@ -568,7 +568,13 @@ impl FrameSink for FileSink {
         Ok(())
     }
 
+    /// Makes every frame written so far durable and playable in the file
+    /// (see each writer's `sync`). An atomic sink ([`FileSink::atomic`])
+    /// skips it: its temporary file only ever becomes the output complete.
     fn sync(&mut self) -> Result<()> {
+        if self.temp.is_some() {
+            return Ok(());
+        }
         match &mut self.writer {
             Some(w) => w.sink().sync(),
             None => Ok(()),

@@ -195,7 +195,7 @@ impl GifOptions {
         let path = path.as_ref();
         let file =
             File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-        GifWriter::with_options(BufWriter::new(file), width, height, *self)
+        GifWriter::seekable(BufWriter::new(file), width, height, *self)
             .map_err(|e| e.context(path.display()))
     }
 }

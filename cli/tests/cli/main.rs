@@ -13,6 +13,7 @@ mod support;
 
 mod avi;
 mod camera;
+mod crash;
 mod gif;
 mod hardening;
 mod imageio;
