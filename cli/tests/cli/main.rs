@@ -24,3 +24,4 @@ mod net_serve;
 mod net_stream;
 mod regressions;
 mod video;
+mod write_errors;
