@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod args;
 mod convert;
+mod copy;
 mod info;
 mod info_avi;
 mod info_bin;

@@ -140,7 +140,7 @@ type Done<S> = (S, Result<RecordStats, RecordError>);
 /// receiver runs one recording per connection): the number of the first
 /// signal, and whether a stop is under way (the second signal then exits
 /// with 128 + its number).
-fn signals() -> Result<(Arc<AtomicUsize>, Arc<AtomicBool>)> {
+pub fn signals() -> Result<(Arc<AtomicUsize>, Arc<AtomicBool>)> {
     static STATE: std::sync::OnceLock<(Arc<AtomicUsize>, Arc<AtomicBool>)> =
         std::sync::OnceLock::new();
     if let Some((signal, stopping)) = STATE.get() {
