@@ -157,20 +157,26 @@ impl Error {
     }
 
     /// Prefixes the message with more context (`"{context}: {message}"`), keeping
-    /// the kind and the cause.
+    /// the kind and the cause. Context the message already gives is not
+    /// repeated: a part of it (between `": "`) that is the context, or that
+    /// says more about the same thing (`frame 4 at byte 96` or `gif frame 4`
+    /// for `frame 4`, `reading a.bin` for `a.bin`).
     ///
     /// ```
     /// use camreel::{Error, ErrorKind};
     /// let err = Error::new(ErrorKind::Format, "bad marker").context("frame 4");
     /// assert_eq!(err.to_string(), "frame 4: bad marker");
+    /// let err = Error::new(ErrorKind::Format, "frame 4 at byte 96: bad marker");
+    /// assert_eq!(err.context("frame 4").context("a.bin").to_string(), "a.bin: frame 4 at byte 96: bad marker");
     /// ```
     #[must_use]
     pub fn context(mut self, context: impl fmt::Display) -> Error {
-        self.0.message = if self.0.message.is_empty() {
-            context.to_string()
-        } else {
-            format!("{context}: {}", self.0.message)
-        };
+        let context = context.to_string();
+        if self.0.message.is_empty() {
+            self.0.message = context;
+        } else if !already_says(&self.0.message, &context) {
+            self.0.message = format!("{context}: {}", self.0.message);
+        }
         self
     }
 }
@@ -205,6 +211,26 @@ impl std::error::Error for Error {
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
+}
+
+/// Whether `message` already gives `context`: one of its parts (between
+/// `": "`) is `context`, starts with it and a space (`frame 4 at byte 96`),
+/// or ends with a space and it (`gif frame 4`, `reading a.bin`; not for a
+/// bare number).
+fn already_says(message: &str, context: &str) -> bool {
+    if context.is_empty() {
+        return true;
+    }
+    message.split(": ").any(|part| {
+        part == context
+            || part
+                .strip_prefix(context)
+                .is_some_and(|rest| rest.starts_with(' '))
+            || (!context.bytes().all(|b| b.is_ascii_digit())
+                && part
+                    .strip_suffix(context)
+                    .is_some_and(|rest| rest.ends_with(' ')))
+    })
 }
 
 /// `path` for an error message on one line: as it is, or quoted with its
@@ -266,6 +292,27 @@ mod tests {
         let e = Error::from(std::io::Error::from(std::io::ErrorKind::NotFound));
         assert_eq!(e.kind(), ErrorKind::Io);
         assert_eq!(e.to_string(), "entity not found");
+    }
+
+    #[test]
+    fn context_is_not_repeated() {
+        let e = Error::new(ErrorKind::Io, "writing frame 1 at byte 6608: disk full");
+        assert_eq!(
+            e.context("writing frame 1").to_string(),
+            "writing frame 1 at byte 6608: disk full"
+        );
+        let e = Error::new(ErrorKind::Format, "a.gif: gif frame 0: bad data");
+        let e = e.context("frame 0").context("a.gif");
+        assert_eq!(e.to_string(), "a.gif: gif frame 0: bad data");
+        // Other numbers, other words, parts of words: added.
+        let e = Error::new(ErrorKind::Format, "frame 10: bad").context("frame 1");
+        assert_eq!(e.to_string(), "frame 1: frame 10: bad");
+        let e = Error::new(ErrorKind::Format, "frame 1: bad").context("1");
+        assert_eq!(e.to_string(), "1: frame 1: bad");
+        let e = Error::new(ErrorKind::Format, "reading a.bin: bad").context("a.bin");
+        assert_eq!(e.to_string(), "reading a.bin: bad");
+        let e = Error::new(ErrorKind::Format, "reading aa.bin: bad").context("a.bin");
+        assert_eq!(e.to_string(), "a.bin: reading aa.bin: bad");
     }
 
     #[test]

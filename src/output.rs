@@ -332,6 +332,8 @@ pub struct FileSink {
     finished: bool,
     /// Written under this name, renamed to `path` by `finish`.
     temp: Option<PathBuf>,
+    /// Whether `finish` syncs the file to stable storage.
+    durable: bool,
 }
 
 impl fmt::Debug for FileSink {
@@ -369,6 +371,7 @@ impl FileSink {
             bytes: 0,
             finished: false,
             temp: None,
+            durable: true,
         })
     }
 
@@ -388,6 +391,15 @@ impl FileSink {
             self.path
                 .with_file_name(format!(".{name}.{}.part", std::process::id()))
         });
+        self
+    }
+
+    /// Whether [`FrameSink::finish`] syncs the file to stable storage
+    /// (`fsync`) before it returns (default `true`). A conversion, whose
+    /// input remains, can skip it as `cp` does: the file is complete in the
+    /// page cache and reaches the disk in the background.
+    pub fn durable(mut self, durable: bool) -> FileSink {
+        self.durable = durable;
         self
     }
 
@@ -490,7 +502,7 @@ impl FileSink {
             }
             OutputKind::Gif => {
                 let (w, h) = self.options.size_for(size);
-                Writer::Gif(Box::new(GifWriter::with_options(
+                Writer::Gif(Box::new(GifWriter::seekable(
                     self.create_file()?,
                     w,
                     h,
@@ -528,22 +540,29 @@ impl FileSink {
         })
     }
 
-    /// Completes the writer, flushes and syncs the file.
+    /// Completes the writer, flushes and (if durable) syncs the file.
     fn close(&mut self, mut writer: Writer) -> Result<()> {
         let name = quote_path(&self.path);
+        let durable = self.durable;
         let sync = |file: BufWriter<File>| -> Result<()> {
             let file = file
                 .into_inner()
                 .map_err(|e| Error::io(format!("flushing {name}"), e.into_error()))?;
+            if !durable {
+                return Ok(());
+            }
             file.sync_all()
                 .map_err(|e| Error::io(format!("syncing {name}"), e))
         };
         // Finished first (it runs once), so the count includes the trailer
-        // and an MP4's last fragment.
-        writer.sink().finish()?;
+        // and an MP4's last fragment. An ImageIO stream is unbuffered:
+        // finishing it is syncing it, which a non-durable sink skips.
+        if durable || !matches!(writer, Writer::ImageIo(_)) {
+            writer.sink().finish()?;
+        }
         self.bytes = writer.bytes();
         match writer {
-            Writer::ImageIo(mut w) => FrameSink::finish(w.as_mut())?,
+            Writer::ImageIo(_) => {}
             Writer::Avi(w) => sync(w.into_inner().map_err(Error::from)?)?,
             Writer::Gif(w) => sync(w.into_inner().map_err(Error::from)?)?,
             Writer::Png(mut w) => FrameSink::finish(w.as_mut())?,
@@ -576,7 +595,13 @@ impl FrameSink for FileSink {
         Ok(())
     }
 
+    /// Makes every frame written so far durable and playable in the file
+    /// (see each writer's `sync`). An atomic sink ([`FileSink::atomic`])
+    /// skips it: its temporary file only ever becomes the output complete.
     fn sync(&mut self) -> Result<()> {
+        if self.temp.is_some() {
+            return Ok(());
+        }
         match &mut self.writer {
             Some(w) => w.sink().sync(),
             None => Ok(()),

@@ -109,12 +109,23 @@ impl RecordOptions {
         self
     }
 
-    /// Syncs the sink after a frame when this much wall time passed since
-    /// the last sync (`None`: never; the default is one second). A
-    /// recording killed at any moment keeps every frame older than this.
+    /// Syncs the sink so that no frame stays unsynced for longer than this
+    /// (`None`: never; the default is one second): after a frame when the
+    /// oldest unsynced frame is this old, or when the next frame is not
+    /// expected before then (the source's last interval between frames, or
+    /// for the first frame its nominal one: at rates below one frame per
+    /// interval every frame is synced). A recording killed at any moment
+    /// keeps every frame older than this, unless the source stalls after
+    /// fast frames while [`record`] waits for the next one: a caller that
+    /// can, syncs from another thread then (the command line does).
     pub fn sync_interval(mut self, interval: Option<Duration>) -> RecordOptions {
         self.sync_interval = interval;
         self
+    }
+
+    /// The interval set by [`RecordOptions::sync_interval`].
+    pub fn get_sync_interval(&self) -> Option<Duration> {
+        self.sync_interval
     }
 
     /// Stops before the next frame once `flag` is set (a signal handler or
@@ -302,7 +313,7 @@ where
     }
     let mut first: Option<Duration> = None;
     let mut last: Option<Duration> = None;
-    let mut last_sync = Instant::now();
+    let mut sync = SyncClock::new(options.sync_interval, nominal);
     loop {
         if options.limit.is_some_and(|n| stats.frames >= n) {
             stats.ended = Ended::Limit;
@@ -323,7 +334,10 @@ where
         }
         let index = stats.skipped + stats.frames;
         let frame = match source.next_frame() {
-            Ok(Some(frame)) => frame,
+            Ok(Some(frame)) => {
+                sync.arrived();
+                frame
+            }
             Ok(None) => {
                 stats.ended = Ended::SourceEnded;
                 break;
@@ -352,17 +366,64 @@ where
         last = Some(timestamp);
         stats.timeline.push(timestamp);
         stats.frames += 1;
-        if let Some(interval) = options.sync_interval
-            && last_sync.elapsed() >= interval
-        {
+        if sync.written() {
             if let Err(e) = sink.sync() {
                 return Err(fail(e, Failed::Sink, stats));
             }
-            last_sync = Instant::now();
+            sync.synced();
         }
         on_frame(&stats);
     }
     Ok(stats)
+}
+
+/// When the recording loop syncs (see [`RecordOptions::sync_interval`]).
+struct SyncClock {
+    interval: Option<Duration>,
+    /// The source's nominal frame interval.
+    nominal: Option<Duration>,
+    /// When the oldest frame not yet synced was written.
+    unsynced: Option<Instant>,
+    /// When the last frame arrived, and the wall time between the last two.
+    arrival: Option<Instant>,
+    gap: Option<Duration>,
+}
+
+impl SyncClock {
+    fn new(interval: Option<Duration>, nominal: Option<Duration>) -> SyncClock {
+        SyncClock {
+            interval,
+            nominal,
+            unsynced: None,
+            arrival: None,
+            gap: None,
+        }
+    }
+
+    /// A frame came from the source.
+    fn arrived(&mut self) {
+        let now = Instant::now();
+        if let Some(before) = self.arrival {
+            self.gap = Some(now - before);
+        }
+        self.arrival = Some(now);
+    }
+
+    /// A frame was written: whether to sync now.
+    fn written(&mut self) -> bool {
+        let Some(interval) = self.interval else {
+            return false;
+        };
+        let since = *self.unsynced.get_or_insert_with(Instant::now);
+        // The next frame is expected after the last interval between
+        // frames, or for the first the nominal one (none known: at once).
+        let next = self.gap.or(self.nominal).unwrap_or(Duration::MAX);
+        since.elapsed().saturating_add(next) >= interval
+    }
+
+    fn synced(&mut self) {
+        self.unsynced = None;
+    }
 }
 
 /// The time of frame `n` at `rate`.
@@ -484,6 +545,31 @@ mod tests {
             }
             Ok(Some(Frame::new(self.0.view(), self.1, Duration::ZERO)))
         }
+    }
+
+    #[test]
+    fn slow_sources_are_synced_after_every_frame() {
+        // Half a frame a second: the first frame is synced at once (the
+        // next is not due within the second); then the measured intervals
+        // (none: a manual clock) take over.
+        let mut log = Log::default();
+        let options = RecordOptions::new().limit(3);
+        record(&mut paced(0.5), &mut log, &options).unwrap();
+        assert_eq!(log.syncs, 1);
+        // 30 fps frames delivered at once: none is a second old yet.
+        let mut log = Log::default();
+        record(&mut paced(30.0), &mut log, &options).unwrap();
+        assert_eq!(log.syncs, 0);
+        // No nominal rate: the first frame is synced.
+        let mut log = Log::default();
+        let mut source = Failing(Image::zeroed(PixelFormat::Grayscale, 1, 1).unwrap(), 0);
+        let _ = record(&mut source, &mut log, &options);
+        assert_eq!(log.syncs, 1);
+        // Never, when asked.
+        let mut log = Log::default();
+        let never = options.clone().sync_interval(None);
+        record(&mut paced(0.5), &mut log, &never).unwrap();
+        assert_eq!(log.syncs, 0);
     }
 
     #[test]

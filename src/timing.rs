@@ -166,7 +166,13 @@ impl FrameRate {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
-                    "frame rate {fps} is out of range (expected {MIN_FPS_TEXT} to {MAX_FPS} frames per second)"
+                    "frame rate {} is out of range (expected {MIN_FPS_TEXT} to {MAX_FPS} frames per second)",
+                    // 5e-324, not 324 digits.
+                    if fps != 0.0 && (fps.abs() < 1e-3 || fps.abs() >= 1e7) {
+                        format!("{fps:e}")
+                    } else {
+                        format!("{fps}")
+                    }
                 ),
             ));
         }
@@ -677,6 +683,12 @@ mod tests {
         );
         let err = FrameRate::from_fps(1e-20).unwrap_err();
         assert!(err.to_string().contains("1/86400 to 10000"), "{err}");
+        let err = FrameRate::from_fps(5e-324).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("frame rate 5e-324 is out of range"),
+            "{err}"
+        );
         assert_eq!(
             FrameRate::new(1, 1000).unwrap().micros_per_frame(),
             1_000_000_000

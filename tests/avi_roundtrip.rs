@@ -163,8 +163,17 @@ fn limits_are_enforced() {
     assert!(e.to_string().contains("not an AVI file"), "{e}");
 }
 
+/// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
+/// runs the fuzz targets' bodies here for minutes.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(cases(48)))]
 
     #[test]
     fn write_then_read(

@@ -374,7 +374,7 @@ fn events_do_not_disturb_a_motion_output() {
     let options = EventOptions::new(&dir.path().join("m%n.avi").to_string_lossy()).unwrap();
     let out = camreel::motion::MotionOutput::new(
         std::fs::File::create(dir.path().join("m.data")).unwrap(),
-        camreel::motion::MotionOptions::default().with_search_range(4),
+        camreel::motion::MotionOptions::default().search_range(4),
     )
     .unwrap();
     let mut rec = EventRecorder::new(options, cam.format())

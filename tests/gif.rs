@@ -545,6 +545,15 @@ fn truncated_files_give_errors_not_panics() {
     );
 }
 
+/// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
+/// runs the fuzz targets' bodies here for minutes.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;
@@ -556,7 +565,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(128) })]
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases(128)) })]
 
         /// The fuzz target's body on arbitrary bytes after a GIF signature.
         #[test]

@@ -35,8 +35,17 @@ fn stream(units: &[(bool, u8)], long: &[bool]) -> Vec<u8> {
     out
 }
 
+/// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
+/// runs the fuzz targets' bodies here for minutes.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(256) })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases(256)) })]
 
     #[test]
     fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..512)) {

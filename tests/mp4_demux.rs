@@ -127,8 +127,17 @@ fn enormous_dimensions_are_refused_before_allocation() {
     assert_eq!(e.kind(), ErrorKind::LimitExceeded, "{e}");
 }
 
+/// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
+/// runs the fuzz targets' bodies here for minutes.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(128) })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases(128)) })]
 
     #[test]
     fn random_bytes(data in proptest::collection::vec(any::<u8>(), 0..600)) {

@@ -19,8 +19,17 @@ fn order_strategy() -> impl Strategy<Value = BayerOrder> {
     ]
 }
 
+/// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
+/// runs the fuzz targets' bodies here for minutes.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
 
     #[test]
     fn yuv_pad_then_crop_is_identity(w in 1u32..80, h in 1u32..40, seed in any::<u8>()) {

@@ -363,6 +363,7 @@ fn limits_are_an_option_of_every_writer_and_reader() {
         max_width: 32,
         max_height: 32,
         max_bytes: 200,
+        ..Limits::DEFAULT
     };
     let e = MjpegWriterBuilder::new(64, 8)
         .limits(small)

@@ -63,6 +63,10 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
         (None, None) => {}
     }
     let kind = OutputKind::of(&a.output)?;
+    if let Some(stream) = crate::copy::source(a) {
+        crate::check_output(&a.out.options()?, kind)?;
+        return crate::copy::run(a, stream);
+    }
     let input_kind = if a.raw.is_some() {
         ReplayKind::Raw
     } else {
@@ -110,7 +114,11 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
         _ => {}
     }
     crate::check_output(&out, kind)?;
-    let sink = FileSink::create(&a.output, out)?.atomic(true);
+    // Written under a temporary name and renamed into place when complete;
+    // not synced to disk on the way, as cp does (the input remains).
+    let sink = FileSink::create(&a.output, out)?
+        .atomic(true)
+        .durable(false);
     let mut record = RecordOptions::new().skip(a.start);
     if let Some(n) = a.count {
         record = record.limit(n);

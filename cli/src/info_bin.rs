@@ -99,6 +99,13 @@ fn info_text(path: &Path, stream: &FileStream) -> String {
         };
         let _ = writeln!(s, "{label}: {tail}");
     }
+    if stream.trailing_padding() > 0 {
+        let _ = writeln!(
+            s,
+            "padding: {} zero bytes after the last frame (not a frame)",
+            stream.trailing_padding()
+        );
+    }
     s
 }
 
@@ -152,6 +159,7 @@ fn info_json(path: &Path, stream: &FileStream) -> Json {
         ),
         ("truncated", Json::Bool(truncated)),
         ("tail", tail),
+        ("padding_bytes", Json::int(stream.trailing_padding())),
         ("frames", Json::Arr(frames)),
     ])
 }

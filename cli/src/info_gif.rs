@@ -5,7 +5,7 @@ use std::io::{BufReader, Write};
 use std::path::Path;
 
 use camreel::error::quote_path;
-use camreel::gif::{GifInfo, read_info};
+use camreel::gif::{GifInfo, read_info_partial};
 use camreel::{Error, Result};
 
 use crate::json::Json;
@@ -28,11 +28,13 @@ fn dispose_name(code: u8) -> &'static str {
     }
 }
 
-/// `camreel info FILE.gif`.
+/// `camreel info FILE.gif`. A GIF cut short (no trailer, a partial last
+/// frame) shows its complete frames and where it ends, and is not an error
+/// (as for `.bin`).
 pub fn info(path: &Path, json: bool) -> Result<()> {
     let name = quote_path(path);
     let file = File::open(path).map_err(|e| Error::io(name.clone(), e))?;
-    let info = read_info(BufReader::new(file)).map_err(|e| e.context(&name))?;
+    let (info, cut) = read_info_partial(BufReader::new(file)).map_err(|e| e.context(&name))?;
     let mut out = std::io::stdout().lock();
     let text = if json {
         let frames = info
@@ -71,6 +73,17 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
                 },
             ),
             ("global_palette", Json::Bool(info.global_palette)),
+            ("truncated", Json::Bool(cut.is_some())),
+            (
+                "tail",
+                cut.as_ref().map_or(Json::Null, |e| {
+                    Json::obj([
+                        ("kind", Json::str(e.kind().as_str())),
+                        ("frame", Json::int(info.frames.len() as u64)),
+                        ("message", Json::str(e.to_string())),
+                    ])
+                }),
+            ),
             ("frame_info", Json::Arr(frames)),
         ]);
         format!("{doc}\n")
@@ -96,6 +109,9 @@ pub fn info(path: &Path, json: bool) -> Result<()> {
                 f.transparent.map_or("-".to_string(), |t| t.to_string()),
                 dispose_name(f.dispose),
             ));
+        }
+        if let Some(cut) = &cut {
+            s.push_str(&format!("truncated: {cut}\n"));
         }
         s
     };

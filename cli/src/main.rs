@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod args;
 mod convert;
+mod copy;
 mod events;
 mod info;
 mod info_avi;
@@ -316,7 +317,21 @@ fn run(cli: Cli) -> camreel::Result<ExitCode> {
     }
 }
 
+/// A file grown past the size limit (`ulimit -f`) makes the write fail
+/// with an error the recording handles (closing what it can, removing a
+/// conversion's partial output) instead of killing the process with
+/// SIGXFSZ, which would leave the output unfinished.
+fn write_errors_instead_of_sigxfsz() {
+    #[cfg(unix)]
+    {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        // Failing to install it keeps the default, which is no worse.
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGXFSZ, flag);
+    }
+}
+
 fn main() -> ExitCode {
+    write_errors_instead_of_sigxfsz();
     let cli = Cli::parse();
     // clap does not enforce `requires = "events"` when OUT (which
     // conflicts with --events) is given.

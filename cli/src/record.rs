@@ -112,7 +112,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     }
     let total = a.frames.or(a.seconds.is_none().then_some(DEFAULT_FRAMES));
     let outcome = recording::run(Job {
-        label: a.source.clone(),
+        label: quote_path(std::path::Path::new(&a.source)),
         source,
         sink,
         options,
@@ -132,7 +132,10 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     if outcome.stats.frames == 0 {
         return Err(Error::new(
             ErrorKind::EndOfStream,
-            format!("{}: the source delivered no frames", a.source),
+            format!(
+                "{}: the source delivered no frames",
+                quote_path(std::path::Path::new(&a.source))
+            ),
         ));
     }
     Ok(ExitCode::SUCCESS)

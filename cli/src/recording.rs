@@ -8,6 +8,10 @@
 //!   second signal aborts at once. A source blocked waiting for a frame
 //!   (a camera at one frame a minute) does not delay this: after a short
 //!   grace period the output is finished without it.
+//! - Frames reach the file within the sync interval (a second): the
+//!   recording loop syncs after frames, and while the source is blocked
+//!   (a camera that stalls after a burst) this thread syncs for it, so a
+//!   recording killed at any moment keeps every frame older than that.
 //! - A source error part way keeps what was recorded (the output is
 //!   finished first) and says so in the error.
 //! - An output error closes what can be closed; a conversion (an atomic
@@ -16,7 +20,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use camreel::camera::CameraSource;
 use camreel::error::quote_path;
@@ -72,9 +76,21 @@ pub struct Outcome<S> {
 struct Outputs {
     sink: FileSink,
     tee: Option<Box<dyn FrameSink + Send>>,
+    /// When the oldest frame not yet synced was written.
+    unsynced: Option<Instant>,
 }
 
 impl Outputs {
+    /// Syncs the sink and the tee; the first error wins.
+    fn sync(&mut self) -> Result<()> {
+        self.unsynced = None;
+        let tee = match &mut self.tee {
+            Some(t) => t.sync(),
+            None => Ok(()),
+        };
+        self.sink.sync().and(tee)
+    }
+
     /// Finishes the tee, then the sink; the first error wins.
     fn finish(&mut self) -> Result<()> {
         let tee = match &mut self.tee {
@@ -105,6 +121,7 @@ impl FrameSink for Shared {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         self.with(|out| {
             out.sink.write_frame(frame)?;
+            out.unsynced.get_or_insert_with(Instant::now);
             match &mut out.tee {
                 Some(t) => t.write_frame(frame),
                 None => Ok(()),
@@ -113,13 +130,7 @@ impl FrameSink for Shared {
     }
 
     fn sync(&mut self) -> Result<()> {
-        self.with(|out| {
-            out.sink.sync()?;
-            match &mut out.tee {
-                Some(t) => t.sync(),
-                None => Ok(()),
-            }
-        })
+        self.with(Outputs::sync)
     }
 }
 
@@ -169,7 +180,12 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
         tee,
     } = job;
     let path = sink.path().to_path_buf();
-    let sink = Arc::new(Mutex::new(Some(Outputs { sink, tee })));
+    let sink = Arc::new(Mutex::new(Some(Outputs {
+        sink,
+        tee,
+        unsynced: None,
+    })));
+    let sync_interval = options.get_sync_interval();
     let (signal, stopping) = signals()?;
     let options = options.stop_flag(Arc::clone(&stopping));
     let (tx, rx) = mpsc::channel::<Done<S>>();
@@ -192,6 +208,9 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
             Ok(done) => break Some(done),
             Err(RecvTimeoutError::Disconnected) => break None,
             Err(RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(interval) = sync_interval {
+            sync_for_a_blocked_source(&sink, interval);
         }
         if signal.load(Ordering::Relaxed) != 0 && deadline.is_none() {
             stopping.store(true, Ordering::Relaxed);
@@ -248,6 +267,20 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
                 signal,
             })
         }
+    }
+}
+
+/// Syncs the outputs when a frame has waited `interval` unsynced while the
+/// recording thread is elsewhere (blocked on its source). An error is left
+/// for the recording thread's next write or sync to report.
+fn sync_for_a_blocked_source(sink: &Mutex<Option<Outputs>>, interval: Duration) {
+    let Ok(mut guard) = sink.try_lock() else {
+        return;
+    };
+    if let Some(out) = guard.as_mut()
+        && out.unsynced.is_some_and(|t| t.elapsed() >= interval)
+    {
+        let _ = out.sync();
     }
 }
 
@@ -349,6 +382,55 @@ mod tests {
             }
             assert_eq!(n, 5, "{name}");
         }
+    }
+
+    /// A camera that delivers `burst` frames, then nothing for `stall`.
+    struct Stalling {
+        camera: SyntheticCamera,
+        burst: u32,
+        stall: Duration,
+    }
+
+    impl CameraSource for Stalling {
+        fn format(&self) -> StreamFormat {
+            self.camera.format()
+        }
+
+        fn next_frame(&mut self) -> Result<Option<CameraFrame<'_>>> {
+            if self.burst == 0 {
+                std::thread::sleep(self.stall);
+                return Ok(None);
+            }
+            self.burst -= 1;
+            self.camera.next_frame()
+        }
+    }
+
+    #[test]
+    fn frames_before_a_stalled_source_are_synced_while_it_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("burst.gif");
+        let job = Job {
+            label: "test".into(),
+            source: Stalling {
+                camera: SyntheticCamera::builder().size(16, 16).build().unwrap(),
+                burst: 4,
+                stall: Duration::from_secs(3),
+            },
+            sink: FileSink::create(&path, OutputOptions::new()).unwrap(),
+            options: RecordOptions::new(),
+            total: None,
+            verb: "test",
+            tee: None,
+        };
+        let worker = std::thread::spawn(move || run(job).map(|o| o.stats.frames));
+        // The recording thread waits for the source: the frames of the
+        // burst reach the file within a second anyway, as a complete GIF.
+        std::thread::sleep(Duration::from_millis(2000));
+        let file = std::fs::File::open(&path).unwrap();
+        let info = camreel::gif::read_info(std::io::BufReader::new(file)).unwrap();
+        assert_eq!(info.frames.len(), 4);
+        assert_eq!(worker.join().unwrap().unwrap(), 4);
     }
 
     #[test]

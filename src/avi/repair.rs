@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
 use super::{AviReader, MjpegWriterBuilder};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::timing::FrameRate;
 
 /// What [`repair`] recovered.
@@ -115,19 +115,19 @@ pub fn repair_file(input: impl AsRef<Path>, output: impl AsRef<Path>) -> Result<
     {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("{}: repairing a file onto itself", input.display()),
+            format!("{}: repairing a file onto itself", quote_path(input)),
         ));
     }
     let src =
-        File::open(input).map_err(|e| Error::io(format!("opening {}", input.display()), e))?;
-    let dst =
-        File::create(output).map_err(|e| Error::io(format!("creating {}", output.display()), e))?;
-    let (dst, report) =
-        repair(BufReader::new(src), BufWriter::new(dst)).map_err(|e| e.context(input.display()))?;
+        File::open(input).map_err(|e| Error::io(format!("opening {}", quote_path(input)), e))?;
+    let dst = File::create(output)
+        .map_err(|e| Error::io(format!("creating {}", quote_path(output)), e))?;
+    let (dst, report) = repair(BufReader::new(src), BufWriter::new(dst))
+        .map_err(|e| e.context(quote_path(input)))?;
     let dst = dst
         .into_inner()
-        .map_err(|e| Error::io(format!("writing {}", output.display()), e.into_error()))?;
+        .map_err(|e| Error::io(format!("writing {}", quote_path(output)), e.into_error()))?;
     dst.sync_all()
-        .map_err(|e| Error::io(format!("syncing {}", output.display()), e))?;
+        .map_err(|e| Error::io(format!("syncing {}", quote_path(output)), e))?;
     Ok(report)
 }

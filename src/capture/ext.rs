@@ -6,7 +6,7 @@ use std::path::Path;
 use super::continuous::Continuous;
 use super::encoder::Encoder;
 use crate::camera::{CameraSource, FrameInfo};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::sink::FrameSink;
 
 /// The error for a capture from a source that has ended.
@@ -52,10 +52,10 @@ pub trait CaptureExt: CameraSource {
     ) -> Result<FrameInfo> {
         let path = path.as_ref();
         let file = std::fs::File::create(path)
-            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
         let mut file = std::io::BufWriter::new(file);
         self.capture(&mut file, encoder)
-            .map_err(|e| e.context(path.display()))
+            .map_err(|e| e.context(quote_path(path)))
     }
 
     /// Captures one frame per output, as fast as the source delivers: the
@@ -110,7 +110,7 @@ pub trait CaptureExt: CameraSource {
             encoder.encode(frame.image, &mut buf)?;
             let path = name.as_ref();
             std::fs::write(path, &buf)
-                .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+                .map_err(|e| Error::io(format!("writing {}", quote_path(path)), e))?;
             count += 1;
         }
         Ok(count)

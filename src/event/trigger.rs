@@ -219,7 +219,7 @@ impl MotionTrigger {
     /// As [`MotionEstimator::new`].
     pub fn default_options() -> Result<MotionTrigger> {
         MotionTrigger::new(
-            MotionOptions::default().with_search_range(EVENT_SEARCH_RANGE),
+            MotionOptions::default().search_range(EVENT_SEARCH_RANGE),
             DetectorOptions::default(),
         )
     }

@@ -89,5 +89,7 @@ mod read;
 mod writer;
 
 pub use options::{Dither, GifOptions, PaletteMode};
-pub use read::{GifFrameInfo, GifFrames, GifInfo, GifReader, ReaderOptions, read_info};
+pub use read::{
+    GifFrameInfo, GifFrames, GifInfo, GifReader, ReaderOptions, read_info, read_info_partial,
+};
 pub use writer::GifWriter;

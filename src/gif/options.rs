@@ -6,7 +6,7 @@ use std::io::BufWriter;
 use std::path::Path;
 
 use super::GifWriter;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote_path};
 use crate::image::Limits;
 use crate::timing::FrameRate;
 
@@ -193,9 +193,9 @@ impl GifOptions {
         height: u32,
     ) -> Result<GifWriter<BufWriter<File>>> {
         let path = path.as_ref();
-        let file =
-            File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-        GifWriter::with_options(BufWriter::new(file), width, height, *self)
-            .map_err(|e| e.context(path.display()))
+        let file = File::create(path)
+            .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
+        GifWriter::seekable(BufWriter::new(file), width, height, *self)
+            .map_err(|e| e.context(quote_path(path)))
     }
 }

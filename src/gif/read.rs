@@ -6,11 +6,10 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::iter::FusedIterator;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::{FrameInfo, OwnedFrame};
 use crate::image::{Image, Limits, PixelFormat};
 
@@ -91,32 +90,74 @@ impl GifFrameInfo {
     }
 }
 
-/// Counts the bytes the decoder has taken from the reader: at the end of a
-/// cut file, where the file ends.
-/// The decoder owns the reader and does not lend it back, so the count is
-/// shared.
+/// What the decoder has taken from the reader: how many bytes (at the end
+/// of a cut file, where the file ends), the first 13 (the header and screen
+/// descriptor) and the last.
+#[derive(Debug, Default)]
+struct Tally {
+    read: u64,
+    head: Vec<u8>,
+    last: Option<u8>,
+}
+
+/// The screen descriptor's size: `GIF89a`, width, height, flags, background
+/// colour, aspect ratio.
+const HEAD: usize = 13;
+
+/// A reader that keeps a [`Tally`]. The decoder owns the reader and does not
+/// lend it back, so the tally is shared.
 struct Counting<R> {
     inner: R,
-    read: Arc<AtomicU64>,
+    tally: Arc<Mutex<Tally>>,
 }
 
 impl<R: Read> Counting<R> {
-    fn new(inner: R) -> (Counting<R>, Arc<AtomicU64>) {
-        let read = Arc::new(AtomicU64::new(0));
+    fn new(inner: R) -> (Counting<R>, Arc<Mutex<Tally>>) {
+        let tally = Arc::new(Mutex::new(Tally::default()));
         let counting = Counting {
             inner,
-            read: Arc::clone(&read),
+            tally: Arc::clone(&tally),
         };
-        (counting, read)
+        (counting, tally)
     }
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        if n > 0 {
+            let mut t = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
+            t.read += n as u64;
+            let room = HEAD.saturating_sub(t.head.len()).min(n);
+            t.head.extend_from_slice(&buf[..room]);
+            t.last = Some(buf[n - 1]);
+        }
         Ok(n)
     }
+}
+
+/// Bytes read so far.
+fn bytes_read(tally: &Mutex<Tally>) -> u64 {
+    tally.lock().unwrap_or_else(PoisonError::into_inner).read
+}
+
+/// The screen of a GIF that is a header, a screen descriptor, a global
+/// palette and the trailer: a complete file without frames (which the `gif`
+/// decoder takes for one cut short). `(width, height, global palette)`.
+fn frameless(tally: &Mutex<Tally>) -> Option<(u16, u16, bool)> {
+    let t = tally.lock().unwrap_or_else(PoisonError::into_inner);
+    let head = t.head.get(..HEAD)?;
+    let flags = head[10];
+    let global = flags & 0x80 != 0;
+    let palette = if global { 3u64 << ((flags & 7) + 1) } else { 0 };
+    let whole = HEAD as u64 + palette + 1;
+    (t.last == Some(0x3B) && t.read == whole).then(|| {
+        (
+            u16::from_le_bytes([head[6], head[7]]),
+            u16::from_le_bytes([head[8], head[9]]),
+            global,
+        )
+    })
 }
 
 /// The error for a decoder error in `context` ("gif frame 3"), `read` bytes
@@ -137,6 +178,10 @@ fn decode_error(context: &str, read: u64, e: ::gif::DecodingError) -> Error {
             )
         }
         ::gif::DecodingError::Io(io) => Error::io(context.to_string(), io),
+        ::gif::DecodingError::OutOfMemory => Error::new(
+            ErrorKind::LimitExceeded,
+            format!("{context}: more than the memory limit of the gif decoder"),
+        ),
         other => Error::with_source(ErrorKind::Format, context.to_string(), other),
     }
 }
@@ -170,13 +215,64 @@ fn repeat_to_loop(r: ::gif::Repeat) -> Option<u16> {
 /// [`ErrorKind::Truncated`] for a GIF that ends early (the message names the
 /// frame and the byte where the data ends); I/O errors.
 pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
+    match read_info_partial(reader)? {
+        (info, None) => Ok(info),
+        (_, Some(cut)) => Err(cut),
+    }
+}
+
+/// [`read_info`] that keeps what it read of a GIF cut short (a recording
+/// that was never finished): the structure of its complete frames, and the
+/// [`ErrorKind::Truncated`] error saying where the file ends (`None` for a
+/// complete file).
+///
+/// ```
+/// use camreel::gif::{GifWriter, read_info_partial};
+/// use camreel::{ErrorKind, Image, PixelFormat};
+/// use std::time::Duration;
+/// let mut w = GifWriter::new(Vec::new(), 4, 4)?;
+/// for _ in 0..3 {
+///     w.add_frame(&Image::zeroed(PixelFormat::Grayscale, 4, 4)?, Duration::from_millis(100))?;
+/// }
+/// let bytes = w.into_inner()?;
+/// // Without its trailer and the last frame's last bytes.
+/// let (info, cut) = read_info_partial(&bytes[..bytes.len() - 3])?;
+/// assert_eq!(info.frame_count(), 2);
+/// let cut = cut.unwrap();
+/// assert_eq!(cut.kind(), ErrorKind::Truncated);
+/// assert!(cut.to_string().starts_with("gif frame 2: the file ends at byte"), "{cut}");
+/// # Ok::<(), camreel::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`read_info`], but for a file cut after its header.
+pub fn read_info_partial<R: Read>(reader: R) -> Result<(GifInfo, Option<Error>)> {
     let mut options = ::gif::DecodeOptions::new();
     options.skip_frame_decoding(true);
-    let (reader, read) = Counting::new(reader);
-    let mut decoder = options
-        .read_info(reader)
-        .map_err(|e| decode_error("reading the gif header", 0, e))?;
+    let (reader, tally) = Counting::new(reader);
+    let mut decoder = match options.read_info(reader) {
+        Ok(decoder) => decoder,
+        Err(::gif::DecodingError::UnexpectedEof) if frameless(&tally).is_some() => {
+            let (width, height, global_palette) = frameless(&tally).unwrap_or_default();
+            let info = GifInfo {
+                width,
+                height,
+                loop_count: None,
+                global_palette,
+                frames: Vec::new(),
+            };
+            return Ok((info, None));
+        }
+        Err(e) => {
+            return Err(decode_error(
+                "reading the gif header",
+                bytes_read(&tally),
+                e,
+            ));
+        }
+    };
     let mut frames = Vec::new();
+    let mut cut = None;
     loop {
         let index = frames.len();
         // In skip mode this returns the frame with its data still compressed.
@@ -184,8 +280,13 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                let read = read.load(Ordering::Relaxed);
-                return Err(decode_error(&format!("gif frame {index}"), read, e));
+                let read = bytes_read(&tally);
+                let e = decode_error(&format!("gif frame {index}"), read, e);
+                if e.kind() != ErrorKind::Truncated {
+                    return Err(e);
+                }
+                cut = Some(e);
+                break;
             }
         };
         frames.push(GifFrameInfo {
@@ -199,13 +300,14 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
             dispose: frame.dispose as u8,
         });
     }
-    Ok(GifInfo {
+    let info = GifInfo {
         width: decoder.width(),
         height: decoder.height(),
         loop_count: repeat_to_loop(decoder.repeat()),
         global_palette: decoder.global_palette().is_some(),
         frames,
-    })
+    };
+    Ok((info, cut))
 }
 
 /// Options of a [`GifReader`]: builder methods on the defaults, read back
@@ -251,11 +353,11 @@ impl ReaderOptions {
         let open = || {
             File::open(path)
                 .map(BufReader::new)
-                .map_err(|e| Error::io(format!("opening {}", path.display()), e))
+                .map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))
         };
-        let info = read_info(open()?).map_err(|e| e.context(path.display()))?;
+        let info = read_info(open()?).map_err(|e| e.context(quote_path(path)))?;
         let mut reader =
-            GifReader::with_options(open()?, self).map_err(|e| e.context(path.display()))?;
+            GifReader::with_options(open()?, self).map_err(|e| e.context(quote_path(path)))?;
         reader.info = Some(info);
         Ok(reader)
     }
@@ -290,9 +392,13 @@ impl ReaderOptions {
 /// # Ok::<(), camreel::Error>(())
 /// ```
 pub struct GifReader<R: Read> {
-    decoder: ::gif::Decoder<Counting<R>>,
-    /// Bytes the decoder has read.
-    read: Arc<AtomicU64>,
+    /// `None` for a GIF without frames.
+    decoder: Option<::gif::Decoder<Counting<R>>>,
+    /// What the decoder has read.
+    tally: Arc<Mutex<Tally>>,
+    limits: Limits,
+    /// A frame's RGBA pixels, as decoded.
+    rgba: Vec<u8>,
     width: u32,
     height: u32,
     canvas: Vec<u8>,
@@ -353,16 +459,33 @@ impl<R: Read> GifReader<R> {
         // The decoder's RGBA frame buffer counts against the per-frame limit.
         let cap = std::num::NonZeroU64::new(limits.max_bytes).unwrap_or(std::num::NonZeroU64::MIN);
         options.set_memory_limit(::gif::MemoryLimit::Bytes(cap));
-        let (reader, read) = Counting::new(reader);
-        let decoder = options
-            .read_info(reader)
-            .map_err(|e| decode_error("reading the gif header", 0, e))?;
-        let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
-        limits.check(PixelFormat::Rgb888, width, height)?;
+        let (reader, tally) = Counting::new(reader);
+        let (decoder, (width, height)) = match options.read_info(reader) {
+            Ok(d) => {
+                let size = (u32::from(d.width()), u32::from(d.height()));
+                (Some(d), size)
+            }
+            Err(::gif::DecodingError::UnexpectedEof) if frameless(&tally).is_some() => {
+                let (w, h, _) = frameless(&tally).unwrap_or_default();
+                (None, (u32::from(w), u32::from(h)))
+            }
+            Err(e) => {
+                return Err(decode_error(
+                    "reading the gif header",
+                    bytes_read(&tally),
+                    e,
+                ));
+            }
+        };
+        limits
+            .check(PixelFormat::Rgb888, width, height)
+            .map_err(|e| e.context("the gif screen"))?;
         let n = width as usize * height as usize * 3;
         Ok(GifReader {
             decoder,
-            read,
+            tally,
+            limits,
+            rgba: Vec::new(),
             width,
             height,
             canvas: vec![0; n],
@@ -381,7 +504,9 @@ impl<R: Read> GifReader<R> {
 
     /// The loop count, as [`GifInfo::loop_count`].
     pub fn loop_count(&self) -> Option<u16> {
-        repeat_to_loop(self.decoder.repeat())
+        self.decoder
+            .as_ref()
+            .and_then(|d| repeat_to_loop(d.repeat()))
     }
 
     /// The number of frames: known from the start for a reader made by
@@ -416,47 +541,72 @@ impl<R: Read> GifReader<R> {
     ///
     /// # Errors
     /// [`ErrorKind::Format`] for corrupt data, [`ErrorKind::Truncated`] for a
-    /// file that ends early (the message names the frame), I/O errors.
+    /// file that ends early (the message names the frame and the byte),
+    /// [`ErrorKind::InvalidFrameSize`] for a frame with a zero dimension,
+    /// [`ErrorKind::LimitExceeded`] for a frame larger than the limits or
+    /// once the frames so far are more work than the limits allow for the
+    /// bytes read ([`Limits::check_work`]: each frame is a screen of
+    /// output), I/O errors.
     pub fn read_frame_into(&mut self, dst: &mut Image) -> Result<Option<FrameInfo>> {
         let index = self.index;
-        let frame = match self.decoder.read_next_frame() {
+        let context = || format!("gif frame {index}");
+        let Some(decoder) = self.decoder.as_mut() else {
+            self.count = Some(0);
+            return Ok(None);
+        };
+        let frame = match decoder.next_frame_info() {
             Ok(Some(f)) => f,
             Ok(None) => {
                 self.count = Some(index);
                 return Ok(None);
             }
-            Err(e) => {
-                let read = self.read.load(Ordering::Relaxed);
-                return Err(decode_error(&format!("gif frame {index}"), read, e));
-            }
+            Err(e) => return Err(decode_error(&context(), bytes_read(&self.tally), e)),
         };
-        let (w, h) = (self.width as usize, self.height as usize);
         let (left, top) = (usize::from(frame.left), usize::from(frame.top));
         let fw = usize::from(frame.width);
         let fh = usize::from(frame.height);
-        if frame.dispose == ::gif::DisposalMethod::Previous {
+        let delay = cs(u64::from(frame.delay));
+        let dispose = frame.dispose;
+        // Checked before anything is decoded: the frame's own size (its
+        // RGBA pixels), and the work of all frames so far.
+        let rect = format!("{fw}x{fh} frame at ({left}, {top})");
+        if fw == 0 || fh == 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidFrameSize,
+                format!("{}: {rect} has a zero dimension", context()),
+            ));
+        }
+        self.limits
+            .check(PixelFormat::Argb8, frame.width.into(), frame.height.into())
+            .map_err(|e| e.context(format!("{} at ({left}, {top})", context())))?;
+        // Every frame is a screen of output.
+        self.limits
+            .check_work(index + 1, self.width, self.height, bytes_read(&self.tally))
+            .map_err(|e| e.context(context()))?;
+        self.rgba.resize(fw * fh * 4, 0);
+        decoder
+            .read_into_buffer(&mut self.rgba)
+            .map_err(|e| decode_error(&context(), bytes_read(&self.tally), e))?;
+        let (w, h) = (self.width as usize, self.height as usize);
+        if dispose == ::gif::DisposalMethod::Previous {
             self.saved.clone_from(&self.canvas);
         }
-        if fw > 0 {
-            for (y, row) in frame.buffer.chunks_exact(fw * 4).take(fh).enumerate() {
-                let cy = top + y;
-                if cy >= h {
+        for (y, row) in self.rgba.chunks_exact(fw * 4).take(fh).enumerate() {
+            let cy = top + y;
+            if cy >= h {
+                break;
+            }
+            for (x, px) in row.chunks_exact(4).enumerate() {
+                let cx = left + x;
+                if cx >= w {
                     break;
                 }
-                for (x, px) in row.chunks_exact(4).enumerate() {
-                    let cx = left + x;
-                    if cx >= w {
-                        break;
-                    }
-                    if px[3] != 0 {
-                        let i = (cy * w + cx) * 3;
-                        self.canvas[i..i + 3].copy_from_slice(&px[..3]);
-                    }
+                if px[3] != 0 {
+                    let i = (cy * w + cx) * 3;
+                    self.canvas[i..i + 3].copy_from_slice(&px[..3]);
                 }
             }
         }
-        let delay = cs(u64::from(frame.delay));
-        let dispose = frame.dispose;
         dst.reshape(PixelFormat::Rgb888, self.width, self.height)?;
         dst.data_mut().copy_from_slice(&self.canvas);
         match dispose {

@@ -2,7 +2,7 @@
 //! centiseconds with the rounding carried from frame to frame.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,6 +19,21 @@ use crate::timing::{Ticks, Timeline};
 /// (0 and 1) as 10 cs.
 const MIN_DELAY_CS: u64 = 2;
 
+/// The GIF trailer byte.
+const TRAILER: u8 = 0x3B;
+
+/// Where the delay of a frame's graphic control extension is, from the
+/// frame's first byte (`21 F9 04 flags delay_lo delay_hi ...`; the `gif`
+/// encoder writes the extension before every frame).
+const DELAY_OFFSET: u64 = 4;
+
+/// Moves a seekable output's position by a signed offset.
+type SeekBy<W> = fn(&mut W, i64) -> io::Result<()>;
+
+fn seek_by<W: Seek>(w: &mut W, offset: i64) -> io::Result<()> {
+    w.seek(SeekFrom::Current(offset)).map(drop)
+}
+
 /// The output, counting the bytes that reach it. While the trailer is
 /// written (`hold` set) bytes are kept instead, so that the `gif` encoder,
 /// which drops the writer if its last write fails, cannot lose it: they
@@ -27,9 +42,40 @@ struct Counted<W> {
     inner: W,
     bytes: u64,
     hold: Option<Vec<u8>>,
+    /// For a seekable output: how to move back to patch a delay or to
+    /// overwrite a provisional trailer.
+    seek: Option<SeekBy<W>>,
 }
 
 impl<W: Write> Counted<W> {
+    /// Overwrites the bytes `back` bytes before the end of what was written
+    /// with `bytes`, and returns to the end (seekable outputs only).
+    fn patch(&mut self, back: u64, bytes: &[u8]) -> io::Result<()> {
+        let Some(seek) = self.seek else {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the output cannot seek",
+            ));
+        };
+        let back = i64::try_from(back).map_err(io::Error::other)?;
+        let len = i64::try_from(bytes.len()).map_err(io::Error::other)?;
+        seek(&mut self.inner, -back)?;
+        self.inner.write_all(bytes)?;
+        seek(&mut self.inner, back - len)
+    }
+
+    /// Writes a trailer after what was written and flushes, then moves back
+    /// over it, so the file is a complete GIF until the next frame
+    /// overwrites the trailer (seekable outputs; others are only flushed).
+    fn provisional_trailer(&mut self) -> io::Result<()> {
+        if let Some(seek) = self.seek {
+            self.inner.write_all(&[TRAILER])?;
+            self.inner.flush()?;
+            seek(&mut self.inner, -1)?;
+        }
+        self.inner.flush()
+    }
+
     /// Writes the held bytes and flushes.
     fn release(&mut self) -> std::io::Result<()> {
         if let Some(held) = &self.hold {
@@ -103,6 +149,10 @@ pub struct GifWriter<W: Write> {
     /// The last frame written as a [`FrameSink`], not yet in the file: its
     /// delay is the time until the next frame's timestamp.
     held: Option<::gif::Frame<'static>>,
+    /// The last frame in the file, when [`FrameSink::sync`] wrote it before
+    /// its delay was known: shown for a provisional delay until the next
+    /// frame's timestamp gives the real one.
+    provisional: Option<Provisional>,
     /// Timestamps of the frames written as a [`FrameSink`].
     timeline: Timeline,
     /// The display time asked for so far (delays given, intervals between
@@ -122,6 +172,15 @@ pub struct GifWriter<W: Write> {
     resizer: crate::geometry::Resizer,
     /// Frames in the file.
     count: u64,
+}
+
+/// A frame written with a provisional delay (see [`GifWriter::sync`]).
+#[derive(Clone, Copy, Debug)]
+struct Provisional {
+    /// Where its delay field is: bytes from the start of the output.
+    delay_at: u64,
+    /// The centiseconds written there.
+    cs: u64,
 }
 
 impl<W: Write> std::fmt::Debug for GifWriter<W> {
@@ -158,6 +217,26 @@ impl GifWriter<BufWriter<File>> {
         height: u32,
     ) -> Result<GifWriter<BufWriter<File>>> {
         GifOptions::default().create(path, width, height)
+    }
+}
+
+impl<W: Write + Seek> GifWriter<W> {
+    /// A GIF of `width` x `height` with `options` written to a seekable
+    /// `writer` (a file): as [`GifWriter::with_options`], and
+    /// [`GifWriter::sync`] leaves a complete file (a provisional trailer, the
+    /// delay of the last frame patched in place when the next one comes).
+    ///
+    /// # Errors
+    /// As [`GifWriter::with_options`].
+    pub fn seekable(
+        writer: W,
+        width: u32,
+        height: u32,
+        options: GifOptions,
+    ) -> Result<GifWriter<W>> {
+        let mut gif = GifWriter::with_options(writer, width, height, options)?;
+        gif.encoder()?.get_mut().seek = Some(seek_by::<W>);
+        Ok(gif)
     }
 }
 
@@ -208,6 +287,7 @@ impl<W: Write> GifWriter<W> {
             inner: writer,
             bytes: 0,
             hold: None,
+            seek: None,
         };
         let mut encoder = ::gif::Encoder::new(output, w16, h16, &global)
             .map_err(|e| gif_error("writing the GIF header", e))?;
@@ -229,6 +309,7 @@ impl<W: Write> GifWriter<W> {
             encoder: Some(encoder),
             output: None,
             held: None,
+            provisional: None,
             timeline: options
                 .frame_rate
                 .map_or_else(Timeline::new, Timeline::with_rate),
@@ -337,15 +418,8 @@ impl<W: Write> GifWriter<W> {
     /// centiseconds already written, at least [`MIN_DELAY_CS`], capped at
     /// the largest GIF delay.
     fn write_timed(&mut self, frame: &mut ::gif::Frame<'_>, delay: Duration) -> Result<()> {
-        let requested = self.requested.saturating_add(delay);
-        let target = Ticks::new(Ticks::CENTIS).units(requested);
-        let cs = target.saturating_sub(self.written_cs).max(MIN_DELAY_CS);
-        frame.delay = u16::try_from(cs).unwrap_or(u16::MAX);
-        let index = self.count;
-        self.encoder()?
-            .write_frame(frame)
-            .map_err(|e| gif_error(format!("writing gif frame {index}"), e))?;
-        self.count += 1;
+        let (requested, cs) = self.delay_cs(delay);
+        self.write_encoded(frame, cs)?;
         self.requested = requested;
         // The delay before it was capped: the part of a longer delay that
         // no GIF delay can hold is not owed to the next frames.
@@ -353,10 +427,56 @@ impl<W: Write> GifWriter<W> {
         Ok(())
     }
 
-    /// Writes the held-back frame, shown for `delay`.
+    /// The display time asked for after a frame shown for `delay`, and the
+    /// centiseconds to write for it: the rounded total time minus the
+    /// centiseconds already written, at least [`MIN_DELAY_CS`].
+    fn delay_cs(&self, delay: Duration) -> (Duration, u64) {
+        let requested = self.requested.saturating_add(delay);
+        let target = Ticks::new(Ticks::CENTIS).units(requested);
+        let cs = target.saturating_sub(self.written_cs).max(MIN_DELAY_CS);
+        (requested, cs)
+    }
+
+    /// Writes `frame` with a delay of `cs` centiseconds (capped at the
+    /// largest GIF delay); returns where the frame starts.
+    fn write_encoded(&mut self, frame: &mut ::gif::Frame<'_>, cs: u64) -> Result<u64> {
+        frame.delay = u16::try_from(cs).unwrap_or(u16::MAX);
+        let index = self.count;
+        let encoder = self.encoder()?;
+        let start = encoder.get_ref().bytes;
+        encoder
+            .write_frame(frame)
+            .map_err(|e| gif_error(format!("writing gif frame {index}"), e))?;
+        self.count += 1;
+        Ok(start)
+    }
+
+    /// Writes the held-back frame, shown for `delay`, or gives the frame
+    /// written with a provisional delay its real one.
     fn write_held(&mut self, delay: Duration) -> Result<()> {
         if let Some(mut frame) = self.held.take() {
             self.write_timed(&mut frame, delay)?;
+        } else if let Some(p) = self.provisional.take() {
+            let (requested, cs) = self.delay_cs(delay);
+            let encoder = self.encoder()?;
+            let out = encoder.get_mut();
+            // A seekable output gets the real delay; otherwise the
+            // provisional one stays, and the rounding carried to the next
+            // frames makes up the difference.
+            let cs = if out.seek.is_some() {
+                let delay = u16::try_from(cs).unwrap_or(u16::MAX).to_le_bytes();
+                out.patch(out.bytes - p.delay_at, &delay).map_err(|e| {
+                    Error::io(
+                        format!("writing the delay of gif frame {}", self.count - 1),
+                        e,
+                    )
+                })?;
+                cs
+            } else {
+                p.cs
+            };
+            self.requested = requested;
+            self.written_cs += cs;
         }
         Ok(())
     }
@@ -365,6 +485,39 @@ impl<W: Write> GifWriter<W> {
     /// [`Timeline::last_frame_duration`]).
     fn flush_held(&mut self) -> Result<()> {
         self.write_held(self.timeline.last_frame_duration())
+    }
+
+    /// Puts every frame taken in the output and flushes it: the frame held
+    /// back for its delay is written with a provisional one (the last
+    /// frame's duration, see [`Timeline::last_frame_duration`]). On a
+    /// seekable output ([`GifWriter::seekable`], files from
+    /// [`GifWriter::create`]) a trailer follows, so the file is a complete
+    /// GIF, and the next frame overwrites the trailer and patches the delay
+    /// in place; on others the delay stays and the difference is carried
+    /// into the next frames' delays.
+    ///
+    /// # Errors
+    /// I/O errors from the writer; [`ErrorKind::Finished`] once finished.
+    pub fn sync(&mut self) -> Result<()> {
+        if let Some(mut frame) = self.held.take() {
+            let (_, cs) = self.delay_cs(self.timeline.last_frame_duration());
+            match self.write_encoded(&mut frame, cs) {
+                Ok(start) => {
+                    self.provisional = Some(Provisional {
+                        delay_at: start + DELAY_OFFSET,
+                        cs,
+                    });
+                }
+                Err(e) => {
+                    self.held = Some(frame);
+                    return Err(e);
+                }
+            }
+        }
+        self.encoder()?
+            .get_mut()
+            .provisional_trailer()
+            .map_err(|e| Error::io("flushing the gif", e))
     }
 
     /// Brings `image` into the RGB work buffer: decoded if JPEG/PNG,
@@ -440,8 +593,9 @@ impl<W: Write> GifWriter<W> {
 /// in centiseconds, rounded so the delays add up to the true time (at least
 /// 2 cs, as browsers show shorter delays as 10 cs). The last frame is shown
 /// for the nominal interval ([`GifOptions::frame_rate`]) or the mean of the
-/// earlier ones. `finish` writes it and the trailer; later frames fail with
-/// [`ErrorKind::Finished`].
+/// earlier ones. `sync` puts the held frame in the file with a provisional
+/// delay and flushes (see [`GifWriter::sync`]). `finish` writes the last
+/// frame and the trailer; later frames fail with [`ErrorKind::Finished`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -467,6 +621,10 @@ impl<W: Write> FrameSink for GifWriter<W> {
         self.write_held(interval)?;
         self.held = Some(encoded);
         Ok(())
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        GifWriter::sync(self)
     }
 
     fn finish(&mut self) -> Result<()> {

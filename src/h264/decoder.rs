@@ -292,6 +292,7 @@ mod tests {
             max_width: 32,
             max_height: 32,
             max_bytes: 1 << 20,
+            ..Limits::DEFAULT
         };
         let mut dec = H264Decoder::with_limits(small).unwrap();
         let mut enc = H264Encoder::new(H264Settings::default()).unwrap();

@@ -422,7 +422,9 @@ impl FromStr for PixelFormat {
         let unknown = || {
             Error::new(
                 ErrorKind::UnsupportedFormat,
-                format!("unknown pixel format {s:?}"),
+                format!(
+                    "unknown pixel format {s:?} (expected binary, grayscale, rgb565, yuv422, yvu422, jpeg, png, argb8, rgb888, bgr888, yuv420, nv12, gray16, rgb48, h264, bayer_XXXX, bayer10_XXXX, bayer12_XXXX, bayer16_XXXX or raw10_XXXX with XXXX one of bggr, gbrg, grbg, rggb)"
+                ),
             )
         };
         let (prefix, order) = lower.rsplit_once('_').ok_or_else(unknown)?;

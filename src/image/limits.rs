@@ -20,26 +20,41 @@ pub struct Limits {
     pub max_height: u32,
     /// Largest accepted payload in bytes (one frame).
     pub max_bytes: u64,
+    /// The work budget of one input: the most pixels all its frames
+    /// together may decode to, per byte of frame data in it, beyond the
+    /// [`Limits::WORK_FLOOR`] any input may use (see
+    /// [`Limits::check_work`]). It stops a small file from keeping a
+    /// conversion busy for hours (tiny GIF frames on a huge screen, an AVI
+    /// index repeating one frame).
+    pub max_pixels_per_byte: u64,
 }
 
 impl Default for Limits {
-    /// 16384 x 16384 pixels and 512 MiB per frame: room for any real sensor
-    /// (a 16384-wide RGB888 frame is 768 MiB only at an absurd 16384 rows).
+    /// 9216 x 9216 pixels and 512 MiB per frame, which agree: any frame
+    /// within the dimensions fits the byte limit in every uncompressed
+    /// format (RGB48, the largest at 6 bytes a pixel, is 486 MiB at
+    /// 9216 x 9216), and a 64-megapixel sensor's frames fit. Work: 65536
+    /// pixels per byte of input (see [`Limits::check_work`]).
     fn default() -> Limits {
-        Limits {
-            max_width: 16384,
-            max_height: 16384,
-            max_bytes: 512 << 20,
-        }
+        Limits::DEFAULT
     }
 }
 
 impl Limits {
+    /// The defaults, as a constant (see [`Limits::default`]).
+    pub const DEFAULT: Limits = Limits {
+        max_width: 9216,
+        max_height: 9216,
+        max_bytes: 512 << 20,
+        max_pixels_per_byte: 65536,
+    };
+
     /// No limits at all beyond what fits in memory arithmetic.
     pub const NONE: Limits = Limits {
         max_width: u32::MAX,
         max_height: u32::MAX,
         max_bytes: u64::MAX,
+        max_pixels_per_byte: u64::MAX,
     };
 
     /// Checks a width and height, both non-zero and within the caps.
@@ -58,7 +73,7 @@ impl Limits {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
                 format!(
-                    "{width}x{height} image is larger than the limit of {}x{}",
+                    "{width}x{height} image is larger than the dimension limit of {}x{}",
                     self.max_width, self.max_height
                 ),
             ));
@@ -95,7 +110,8 @@ impl Limits {
             return Ok(None);
         }
         let size = format.payload_size(width, height)?;
-        self.check_bytes(size as u64)?;
+        self.check_bytes(size as u64)
+            .map_err(|e| e.context(format!("{width}x{height} {} image", format.name())))?;
         Ok(Some(size))
     }
 }
@@ -116,14 +132,30 @@ mod tests {
             l.check(PixelFormat::Rgb565, 0, 240).unwrap_err().kind(),
             ErrorKind::InvalidFrameSize
         );
+        let e = l.check(PixelFormat::Argb8, 16384, 16384).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::LimitExceeded);
         assert_eq!(
-            l.check(PixelFormat::Argb8, 16384, 16384)
+            e.to_string(),
+            "16384x16384 image is larger than the dimension limit of 9216x9216"
+        );
+        // The limits agree: every format fits the byte limit at the largest
+        // dimensions.
+        for format in [PixelFormat::Rgb48, PixelFormat::Argb8, PixelFormat::Rgb888] {
+            assert!(l.check(format, 9216, 9216).is_ok(), "{format}");
+        }
+        let tight = Limits {
+            max_bytes: 1000,
+            ..Limits::default()
+        };
+        assert_eq!(
+            tight
+                .check(PixelFormat::Rgb888, 20, 20)
                 .unwrap_err()
-                .kind(),
-            ErrorKind::LimitExceeded
+                .to_string(),
+            "20x20 RGB888 image: 1200 bytes is more than the limit of 1000 bytes"
         );
         assert_eq!(
-            l.check(PixelFormat::Argb8, 16385, 1).unwrap_err().kind(),
+            l.check(PixelFormat::Argb8, 9217, 1).unwrap_err().kind(),
             ErrorKind::LimitExceeded
         );
         assert!(Limits::NONE.check(PixelFormat::Argb8, 16384, 16384).is_ok());

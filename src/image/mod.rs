@@ -31,6 +31,7 @@ mod limits;
 mod owned;
 mod rect;
 mod view;
+mod work;
 
 pub use bayer_order::BayerOrder;
 pub use format::PixelFormat;

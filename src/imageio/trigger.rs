@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::{FileOptions, FileStream, MemoryStream, ReadOptions, ms_u32, wall_ticks};
 use crate::clock::{Clock, MonotonicClock};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::image::{ImageRef, Limits, PixelFormat};
 use crate::timing::Ticks;
 
@@ -195,7 +195,7 @@ impl TriggerRecorder {
                 ErrorKind::InvalidArgument,
                 format!(
                     "already recording to {}; stop() before the next trigger",
-                    file.path().display()
+                    quote_path(file.path())
                 ),
             ));
         }

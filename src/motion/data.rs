@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::layout::{MotionFrame, MotionLayout};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::image::Limits;
 
 /// Every frame of a motion-data file, in memory: the seed's
@@ -83,7 +83,7 @@ impl MotionData {
         limits: &Limits,
     ) -> Result<MotionData> {
         let path = path.as_ref();
-        let at = || path.display().to_string();
+        let at = || quote_path(path);
         MotionLayout::with_limits(width, height, limits)?;
         let file = File::open(path).map_err(|e| Error::io(at(), e))?;
         let len = file.metadata().map_err(|e| Error::io(at(), e))?.len();

@@ -223,6 +223,22 @@ pub(crate) fn fragment_header(
     Ok(out)
 }
 
+/// Where the duration of the last sample of the `trun` in a fragment header
+/// is (`None` when the `trun` has no per-sample durations).
+pub(crate) fn last_trun_duration(header: &[u8]) -> Option<usize> {
+    let p = header.windows(4).position(|w| w == b"trun")?;
+    let start = p.checked_sub(4)?;
+    let size = u32::from_be_bytes(header.get(start..p)?.try_into().ok()?) as usize;
+    let flags = u32::from_be_bytes(header.get(p + 4..p + 8)?.try_into().ok()?) & 0xFF_FFFF;
+    if flags & 0x100 == 0 {
+        return None;
+    }
+    // Duration, size, flags, composition offset: 4 bytes each when present.
+    let entry = 4 * (flags & 0xF00).count_ones() as usize;
+    let at = start.checked_add(size)?.checked_sub(entry)?;
+    (at >= p + 12 && at + entry <= header.len()).then_some(at)
+}
+
 /// The header of an `mdat` holding `data_len` bytes (a 64-bit size when
 /// needed) and the box's whole size.
 fn mdat_header(data_len: u64) -> (Vec<u8>, u64) {

@@ -143,6 +143,9 @@ struct Muxer<W: Write> {
     position: u64,
     frames: u64,
     finished: bool,
+    /// Where the duration of the last sample written is, when a sync wrote
+    /// it before the next frame gave its duration (seekable outputs).
+    provisional: Option<u64>,
 }
 
 impl<W: Write> fmt::Debug for Mp4Writer<W> {
@@ -307,6 +310,7 @@ impl<W: Write> Muxer<W> {
             position: 0,
             frames: 0,
             finished: false,
+            provisional: None,
         }
     }
 
@@ -323,9 +327,10 @@ impl<W: Write> Muxer<W> {
 
     /// Writes the first `n` pending samples as a fragment and flushes, so
     /// that the fragment survives the process.
-    fn write_fragment(&mut self, n: usize) -> Result<()> {
+    /// Returns the fragment's header (`moof` and the `mdat` header).
+    fn write_fragment(&mut self, n: usize) -> Result<Vec<u8>> {
         if n == 0 {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let data_len: usize = self.pending[..n].iter().map(|s| s.size as usize).sum();
         let header = boxes::fragment_header(
@@ -356,7 +361,7 @@ impl<W: Write> Muxer<W> {
             .sum::<u64>();
         self.pending.drain(..n);
         self.pending_data.drain(..data_len);
-        Ok(())
+        Ok(header)
     }
 
     /// Writes `ftyp` + `moov` for the track of the key frame `au`.
@@ -438,6 +443,12 @@ impl<W: Write> Muxer<W> {
         })?;
         if let Some(last) = self.pending.last_mut() {
             last.duration = step;
+        } else if let Some(at) = self.provisional.take()
+            && let (Some(patch), Some(w)) = (self.patch, self.writer.as_mut())
+        {
+            patch(w, self.position - at, &step.to_be_bytes()).map_err(|e| {
+                Error::io(format!("writing the duration of frame {}", index - 1), e)
+            })?;
         }
         let long = timestamp.saturating_sub(self.pending_start) >= self.options.fragment_duration;
         if !self.pending.is_empty() && (key || long) {
@@ -477,8 +488,18 @@ impl<W: Write> Muxer<W> {
     }
 
     fn sync(&mut self) -> Result<()> {
-        // Every pending sample but the last knows its duration.
-        if self.pending.len() > 1 {
+        // Every pending sample but the last knows its duration. On a
+        // seekable output the last one goes too, lasting the nominal
+        // interval until the next frame's time is patched in.
+        if self.patch.is_some() && !self.pending.is_empty() {
+            let last = self.ticks.units(self.timeline.last_frame_duration());
+            if let Some(s) = self.pending.last_mut() {
+                s.duration = u32::try_from(last).unwrap_or(u32::MAX);
+            }
+            let start = self.position;
+            let header = self.write_fragment(self.pending.len())?;
+            self.provisional = boxes::last_trun_duration(&header).map(|at| start + at as u64);
+        } else if self.pending.len() > 1 {
             self.write_fragment(self.pending.len() - 1)?;
         }
         match self.writer.as_mut() {

@@ -1,5 +1,6 @@
 //! [`AviReplay`]: a Motion-JPEG AVI playing as a camera.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use super::{Pace, ReplayOptions};
 use crate::avi::{AviReader, ReaderOptions};
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result, quote_path};
-use crate::image::{Image, PixelFormat};
+use crate::image::{Image, Limits, PixelFormat};
 use crate::timing::FrameRate;
 
 /// A Motion-JPEG AVI as a camera: its JPEG frames, untouched, at the
@@ -63,7 +64,10 @@ impl AviReplay {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for a file that is not seekable (a
-    /// pipe); whatever [`AviReader`] returns, with the file named.
+    /// pipe); whatever [`AviReader`] returns, with the file named;
+    /// [`ErrorKind::LimitExceeded`] for frames that are more work than the
+    /// limits allow for their data ([`Limits::check_work`]: an index that
+    /// names a few frames thousands of times).
     pub fn open(path: impl AsRef<Path>, options: &ReplayOptions) -> Result<AviReplay> {
         let path = path.as_ref();
         let name = quote_path(path);
@@ -83,6 +87,7 @@ impl AviReplay {
             ReaderOptions::default().limits(options.limits),
         )
         .map_err(|e| e.context(&name))?;
+        check_work(&reader, &options.limits).map_err(|e| e.context(&name))?;
         let rate = reader.frame_rate();
         Ok(AviReplay {
             reader,
@@ -128,6 +133,37 @@ impl AviReplay {
             / u128::from(self.rate.numerator());
         Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
     }
+}
+
+/// Checks the work of playing every frame against `limits`
+/// ([`Limits::check_work`]): each frame is a picture of the stream's size,
+/// paid for by the frame data it comes from, counted once however often
+/// the index names it (a dropped frame, which repeats the one before,
+/// brings none).
+fn check_work<R: std::io::Read + std::io::Seek>(
+    reader: &AviReader<R>,
+    limits: &Limits,
+) -> Result<()> {
+    let mut seen = HashSet::new();
+    let mut bytes = 0u64;
+    for e in reader.entries() {
+        if e.size > 0 && seen.insert(e.offset) {
+            bytes += u64::from(e.size) + 8;
+        }
+    }
+    let frames = reader.frame_count();
+    limits
+        .check_work(frames, reader.width(), reader.height(), bytes)
+        .map_err(|e| {
+            let distinct = seen.len() as u64;
+            if distinct < frames {
+                e.context(format!(
+                    "the index names {frames} frames with {distinct} distinct ones"
+                ))
+            } else {
+                e
+            }
+        })
 }
 
 impl CameraSource for AviReplay {

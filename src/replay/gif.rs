@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::{Pace, ReplayOptions, rate_of};
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result, quote_path};
-use crate::gif::{GifReader, ReaderOptions, read_info};
+use crate::gif::{GifReader, ReaderOptions, read_info_partial};
 use crate::image::{Image, Limits, PixelFormat};
 use crate::timing::FrameRate;
 
@@ -49,7 +49,9 @@ impl GifReplay {
     /// Opens the GIF at `path`.
     ///
     /// # Errors
-    /// Whatever [`GifReader`] returns for the header, with the file named.
+    /// Whatever [`GifReader`] returns for the header, with the file named;
+    /// [`ErrorKind::LimitExceeded`] for frames that are more work than the
+    /// limits allow for the file's size ([`Limits::check_work`]).
     pub fn open(path: impl AsRef<Path>, options: &ReplayOptions) -> Result<GifReplay> {
         let path = path.as_ref();
         let name = quote_path(path);
@@ -57,13 +59,26 @@ impl GifReplay {
         let regular = file.metadata().is_ok_and(|m| m.is_file());
         let (mut count, mut duration) = (None, None);
         if regular {
-            match read_info(BufReader::new(&mut file)) {
-                Ok(info) => {
-                    count = Some(info.frames.len() as u64);
-                    duration = Some(info.duration());
+            match read_info_partial(BufReader::new(&mut file)) {
+                Ok((info, cut)) => {
+                    // Refused at once rather than after the first frames
+                    // (the reader checks as it goes, for pipes).
+                    let bytes = file.metadata().map_or(0, |m| m.len());
+                    options
+                        .limits
+                        .check_work(
+                            info.frame_count(),
+                            info.width.into(),
+                            info.height.into(),
+                            bytes,
+                        )
+                        .map_err(|e| e.context(&name))?;
+                    // A cut file: count unknown, its frames still play.
+                    if cut.is_none() {
+                        count = Some(info.frames.len() as u64);
+                        duration = Some(info.duration());
+                    }
                 }
-                // A cut file: count unknown, its frames still play.
-                Err(e) if e.kind() == ErrorKind::Truncated => {}
                 Err(e) => return Err(e.context(&name)),
             }
             file.seek(SeekFrom::Start(0))

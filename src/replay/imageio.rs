@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::clock::{Clock, MonotonicClock};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::image::Image;
 use crate::image::Limits;
 use crate::imageio::{FileOptions, FileStream, ReadOptions};
@@ -121,7 +121,7 @@ impl ReplayBuilder {
                 ErrorKind::EndOfStream,
                 format!(
                     "{}: the recording has no complete frame",
-                    self.path.display()
+                    quote_path(&self.path)
                 ),
             )
         })?;
@@ -218,13 +218,13 @@ impl CameraSource for ReplayCamera {
             // A recording cut off by a power loss: its complete frames play,
             // the partial one is skipped (and reported by `camreel info`).
             if let Err(e) = std::mem::replace(&mut read, Ok(None)) {
-                self.tail = Some(e.context(self.path.display()));
+                self.tail = Some(e.context(quote_path(&self.path)));
             }
             if self.options.is_looping() {
                 read = self.stream.read_into(&mut self.image, self.options);
             }
         }
-        let Some(info) = read.map_err(|e| e.context(self.path.display()))? else {
+        let Some(info) = read.map_err(|e| e.context(quote_path(&self.path)))? else {
             return Ok(None);
         };
         self.recorded += Duration::from_millis(u64::from(info.elapsed_ms));

@@ -16,6 +16,7 @@ pub fn fuzz_reader(data: &[u8]) {
         max_width: 1024,
         max_height: 1024,
         max_bytes: 4 << 20,
+        ..Limits::DEFAULT
     };
     let Ok(mut reader) = GifReader::with_options(data, ReaderOptions::default().limits(limits))
     else {

@@ -12,6 +12,7 @@ pub const LIMITS: Limits = Limits {
     max_width: 1024,
     max_height: 1024,
     max_bytes: 4 << 20,
+    ..Limits::DEFAULT
 };
 
 /// Splits `data` as an Annex B stream three ways: NAL units, access units

@@ -13,6 +13,8 @@ mod support;
 
 mod avi;
 mod camera;
+mod crash;
+mod damaged;
 mod events;
 mod gif;
 mod hardening;
@@ -21,4 +23,6 @@ mod net_browser;
 mod net_load;
 mod net_serve;
 mod net_stream;
+mod regressions;
 mod video;
+mod write_errors;

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::AviReader;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote_path};
 use crate::image::Limits;
 use crate::timing::FrameRate;
 
@@ -184,7 +184,7 @@ impl ReaderOptions {
     pub fn open(self, path: impl AsRef<Path>) -> Result<AviReader<BufReader<File>>> {
         let path = path.as_ref();
         let file =
-            File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-        AviReader::with_options(BufReader::new(file), self).map_err(|e| e.context(path.display()))
+            File::open(path).map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))?;
+        AviReader::with_options(BufReader::new(file), self).map_err(|e| e.context(quote_path(path)))
     }
 }

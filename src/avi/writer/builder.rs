@@ -8,7 +8,7 @@ use std::path::Path;
 use super::MjpegWriter;
 use crate::avi::encode::EncodeSettings;
 use crate::codec::jpeg::Subsampling;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote_path};
 use crate::image::Limits;
 use crate::timing::FrameRate;
 
@@ -21,6 +21,7 @@ const DEFAULT_LIMITS: Limits = Limits {
     max_width: 65535,
     max_height: 65535,
     max_bytes: 512 << 20,
+    ..Limits::DEFAULT
 };
 
 /// Options of an [`MjpegWriter`]; [`MjpegWriterBuilder::create`] (a file) or
@@ -142,9 +143,9 @@ impl MjpegWriterBuilder {
     /// naming the path if it cannot be created.
     pub fn create(self, path: impl AsRef<Path>) -> Result<MjpegWriter<BufWriter<File>>> {
         let path = path.as_ref();
-        let file =
-            File::create(path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        let file = File::create(path)
+            .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
         self.build(BufWriter::with_capacity(1 << 16, file))
-            .map_err(|e| e.context(path.display()))
+            .map_err(|e| e.context(quote_path(path)))
     }
 }

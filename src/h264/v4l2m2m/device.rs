@@ -16,7 +16,7 @@ use v4l::v4l_sys::{
 use v4l::v4l2::{self, vidioc};
 
 use super::{Dequeued, M2mCaps, M2mDevice, PlaneFormat, Queue};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 
 const BUF_TYPE_VIDEO_CAPTURE_MPLANE: u32 = 9;
 const BUF_TYPE_VIDEO_OUTPUT_MPLANE: u32 = 10;
@@ -87,7 +87,7 @@ impl V4l2M2mDevice {
             ));
         }
         let fd = v4l2::open(path, libc::O_RDWR | libc::O_NONBLOCK)
-            .map_err(|e| super::map_error(e, &format!("open {}", path.display())))?;
+            .map_err(|e| super::map_error(e, &format!("open {}", quote_path(path))))?;
         Ok(V4l2M2mDevice {
             fd,
             outputs: Vec::new(),

@@ -2,6 +2,7 @@
 //! [`FileStream`] (the index of frame headers, reading) and its write path
 //! (`write`).
 
+mod copy;
 mod options;
 mod stream;
 #[cfg(test)]

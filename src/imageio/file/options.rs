@@ -14,7 +14,7 @@ use super::{FileStream, read_exact_at};
 use crate::clock::{Clock, MonotonicClock};
 #[cfg(doc)]
 use crate::error::ErrorKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote_path};
 use crate::image::Limits;
 use crate::timing::Ticks;
 
@@ -100,9 +100,9 @@ impl FileOptions {
             .create(true)
             .truncate(true)
             .open(path)
-            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            .map_err(|e| Error::io(format!("creating {}", quote_path(path)), e))?;
         file.write_all(&Version::V2_0.magic())
-            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+            .map_err(|e| Error::io(format!("writing {}", quote_path(path)), e))?;
         let end = FILE_HEADER_LEN as u64;
         Ok(FileStream {
             file,
@@ -116,6 +116,7 @@ impl FileOptions {
             cursor: Some(end),
             tail: None,
             tail_reported: false,
+            padding: 0,
             wall: wall_ticks(&*self.clock),
             ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             given: Carried::new(),
@@ -135,13 +136,13 @@ impl FileOptions {
     pub fn open(&self, path: impl AsRef<Path>) -> Result<FileStream> {
         let path = path.as_ref();
         let file =
-            File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-        let ctx = |e| Error::io(format!("reading {}", path.display()), e);
+            File::open(path).map_err(|e| Error::io(format!("opening {}", quote_path(path)), e))?;
+        let ctx = |e| Error::io(format!("reading {}", quote_path(path)), e);
         let file_len = file.metadata().map_err(ctx)?.len();
         let mut magic = [0u8; FILE_HEADER_LEN];
         let n = (file_len.min(FILE_HEADER_LEN as u64)) as usize;
         read_exact_at(&file, &mut magic[..n], 0).map_err(ctx)?;
-        let version = Version::parse(&magic[..n]).map_err(|e| e.context(path.display()))?;
+        let version = Version::parse(&magic[..n]).map_err(|e| e.context(quote_path(path)))?;
         let mut stream = FileStream {
             file,
             path: path.to_path_buf(),
@@ -154,6 +155,7 @@ impl FileOptions {
             cursor: None,
             tail: None,
             tail_reported: false,
+            padding: 0,
             wall: wall_ticks(&*self.clock),
             ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
             given: Carried::new(),

@@ -11,7 +11,7 @@ use super::super::header::{FILE_HEADER_LEN, FrameHeader, Version};
 use super::super::{Carried, Pacer, ReadInfo, ReadOptions, Storer, StreamKind, reset_placeholder};
 use super::FileOptions;
 use crate::clock::Clock;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::image::{Image, Limits, PixelFormat};
 use crate::timing::Ticks;
 
@@ -90,6 +90,10 @@ pub(super) struct Entry {
 ///   tail's error again on the pass after that).
 /// - A file cut inside the zero padding after the last payload has lost no
 ///   data: that frame counts as complete and there is no damaged tail.
+/// - Zero bytes from where the next chunk header would start to the end of
+///   the file, at least a whole chunk header of them (a file padded or
+///   preallocated after the recording), are trailing padding, not a frame
+///   and not damage: [`FileStream::trailing_padding`] counts them.
 ///
 /// ```
 /// use camreel::imageio::{FileStream, ReadOptions};
@@ -136,6 +140,8 @@ pub struct FileStream {
     pub(super) cursor: Option<u64>,
     pub(super) tail: Option<DamagedTail>,
     pub(super) tail_reported: bool,
+    /// Zero bytes after the last frame, to the end of the file.
+    pub(super) padding: u64,
     /// Milliseconds between [`FileStream::write`]s, on the clock.
     pub(super) wall: Ticks,
     /// Milliseconds between frames written as a [`FrameSink`], from their
@@ -221,7 +227,7 @@ impl FileStream {
                 Error::io(
                     format!(
                         "frame {frame} at byte {off}: reading {}",
-                        self.path.display()
+                        quote_path(&self.path)
                     ),
                     e,
                 )
@@ -240,6 +246,13 @@ impl FileStream {
                     Ok(h)
                 }
             });
+            // A whole chunk header of zeros (no frame has one: its size is
+            // never 0) and only zeros after it. A shorter run of zeros may be
+            // a header cut short (one starting with 0 ms): truncation.
+            if n == hlen && buf[..n].iter().all(|&b| b == 0) && self.zeros_to_end(off + n as u64)? {
+                self.padding = remaining;
+                break;
+            }
             match checked {
                 Ok(header) => {
                     self.entries.push(Entry {
@@ -261,6 +274,28 @@ impl FileStream {
         }
         self.end = off;
         Ok(())
+    }
+
+    /// Whether every byte from `off` to the end of the file is zero.
+    fn zeros_to_end(&self, mut off: u64) -> Result<bool> {
+        let mut buf = vec![0u8; 64 << 10];
+        while off < self.file_len {
+            let n = (self.file_len - off).min(buf.len() as u64) as usize;
+            read_exact_at(&self.file, &mut buf[..n], off).map_err(|e| {
+                Error::io(format!("byte {off}: reading {}", quote_path(&self.path)), e)
+            })?;
+            if buf[..n].iter().any(|&b| b != 0) {
+                return Ok(false);
+            }
+            off += n as u64;
+        }
+        Ok(true)
+    }
+
+    /// Zero bytes after the last frame, to the end of the file: trailing
+    /// padding (see [Damaged files](FileStream#damaged-files)), 0 if none.
+    pub fn trailing_padding(&self) -> u64 {
+        self.padding
     }
 
     /// [`StreamKind::File`].
@@ -341,7 +376,7 @@ impl FileStream {
                 ErrorKind::SeekOutOfRange,
                 format!(
                     "{}: cannot seek to frame {n}, the stream has {} frames",
-                    self.path.display(),
+                    quote_path(&self.path),
                     self.entries.len()
                 ),
             )),
@@ -398,7 +433,7 @@ impl FileStream {
                     ),
                 )
             } else {
-                Error::io(format!("{context}: reading {}", self.path.display()), e)
+                Error::io(format!("{context}: reading {}", quote_path(&self.path)), e)
             });
         }
         if self.version == Version::V1_0 && header.format == PixelFormat::Rgb565 {

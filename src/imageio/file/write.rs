@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::super::header::{FrameHeader, Version};
 use super::super::ms_u32;
 use super::{Entry, FileStream, ZEROS};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
 use crate::image::ImageRef;
 use crate::io_util::write_all_vectored;
@@ -73,14 +73,14 @@ impl FileStream {
     fn write_chunk(&mut self, image: ImageRef<'_>, elapsed_ms: u32) -> Result<()> {
         let index = self.offset;
         if self.finished {
-            return Err(sink::finished(&self.path.display().to_string()));
+            return Err(sink::finished(&quote_path(&self.path)));
         }
         if !self.writable {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
                     "{}: stream was opened for reading; use FileStream::create to write",
-                    self.path.display()
+                    quote_path(&self.path)
                 ),
             ));
         }
@@ -142,7 +142,7 @@ impl FileStream {
             return Err(Error::io(
                 format!(
                     "frame {index} at byte {start}: writing {}",
-                    self.path.display()
+                    quote_path(&self.path)
                 ),
                 e,
             ));
@@ -168,7 +168,7 @@ impl FileStream {
         if self.writable {
             self.file
                 .sync_all()
-                .map_err(|e| Error::io(format!("syncing {}", self.path.display()), e))?;
+                .map_err(|e| Error::io(format!("syncing {}", quote_path(&self.path)), e))?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, quote_path};
 
 /// Longest credentials file read, in bytes.
 const MAX_FILE: u64 = 4096;
@@ -82,7 +82,7 @@ impl Credentials {
     /// file over 4 KiB; as [`Credentials::parse`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Credentials> {
         let path = path.as_ref();
-        let ctx = || path.display().to_string();
+        let ctx = || quote_path(path);
         let len = std::fs::metadata(path)
             .map_err(|e| Error::io(ctx(), e))?
             .len();
