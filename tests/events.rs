@@ -169,7 +169,7 @@ fn check_pictures(format: PixelFormat, path: &Path, report: &EventReport) {
     let n = (W * H) as usize;
     let mut seq = report.first_sequence;
     while let Some(frame) = clip.next_frame().unwrap() {
-        let picture: Image = camreel::convert::convert(frame.image, format).unwrap();
+        let picture: Image = camreel::codec::transcode(frame.image, format).unwrap();
         let want = reference.render(seq).unwrap();
         let here = mad(picture.data(), want.data(), n);
         assert!(here < 3.0, "{}: frame {seq}: {here}", path.display());
