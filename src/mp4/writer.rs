@@ -6,14 +6,14 @@ use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use super::boxes::{self, FragmentStart, SampleEntry, TrackConfig};
+use super::boxes::{self, FragmentStart};
+use super::fragment::{Mp4Fragment, Mp4Fragmenter, check_timescale};
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
-use crate::h264::annexb::{self, NalType};
 use crate::h264::stage::EncodeStage;
 use crate::h264::{H264Settings, Sps};
 use crate::sink::{FrameSink, IntoInnerError};
-use crate::timing::{FrameRate, Ticks, Timeline};
+use crate::timing::{FrameRate, Ticks};
 use crate::video::{VideoEncoder, VideoFrameInfo};
 
 /// Options of an [`Mp4Writer`].
@@ -124,24 +124,18 @@ pub struct Mp4Writer<W: Write> {
     mux: Muxer<W>,
 }
 
-/// The container side of an [`Mp4Writer`]: access units in, boxes out.
+/// The container side of an [`Mp4Writer`]: a [`Mp4Fragmenter`] whose
+/// blocks go to the output, the fragment index, and the durations to patch.
 struct Muxer<W: Write> {
     writer: Option<W>,
     /// Writes bytes at an offset back from the end (seekable outputs).
     patch: Option<PatchFn<W>>,
     options: Mp4Options,
-    config: Option<TrackConfig>,
+    fragmenter: Mp4Fragmenter,
+    header_written: bool,
     duration_fields: Vec<usize>,
-    ticks: Ticks,
-    timeline: Timeline,
-    pending: Vec<SampleEntry>,
-    pending_data: Vec<u8>,
-    pending_base: u64,
-    pending_start: Duration,
     fragments: Vec<FragmentStart>,
-    sequence: u32,
     position: u64,
-    frames: u64,
     finished: bool,
     /// Where the duration of the last sample written is, when a sync wrote
     /// it before the next frame gave its duration (seekable outputs).
@@ -152,7 +146,7 @@ impl<W: Write> fmt::Debug for Mp4Writer<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Mp4Writer")
             .field("options", &self.mux.options)
-            .field("frames", &self.mux.frames)
+            .field("frames", &self.mux.fragmenter.frames())
             .field("bytes", &self.mux.position)
             .field("fragments", &self.mux.fragments.len())
             .finish_non_exhaustive()
@@ -191,16 +185,7 @@ impl Mp4Writer<BufWriter<File>> {
 
 fn check_options(options: &Mp4Options) -> Result<()> {
     options.settings.validate()?;
-    if options.timescale < 1000 {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "timescale {} is below 1000 units a second",
-                options.timescale
-            ),
-        ));
-    }
-    Ok(())
+    check_timescale(options.timescale)
 }
 
 impl<W: Write + Seek> Mp4Writer<W> {
@@ -229,7 +214,7 @@ impl<W: Write> Mp4Writer<W> {
     /// [`ErrorKind::UnsupportedFormat`] if it does not output H.264;
     /// [`ErrorKind::InvalidArgument`] once frames were written.
     pub fn set_encoder(&mut self, encoder: Box<dyn VideoEncoder + Send>) -> Result<()> {
-        if self.mux.frames > 0 {
+        if self.mux.fragmenter.frames() > 0 {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "the encoder of an mp4 writer cannot change once frames were written",
@@ -252,7 +237,7 @@ impl<W: Write> Mp4Writer<W> {
 
     /// Frames taken.
     pub fn frames(&self) -> u64 {
-        self.mux.frames
+        self.mux.fragmenter.frames()
     }
 
     /// Bytes written to the output so far (frames not yet in a complete
@@ -295,195 +280,81 @@ impl<W: Write> Muxer<W> {
             writer: Some(writer),
             patch: None,
             options,
-            config: None,
+            fragmenter: Mp4Fragmenter::unchecked(options),
+            header_written: false,
             duration_fields: Vec::new(),
-            ticks: Ticks::new(options.timescale),
-            timeline: options
-                .frame_rate
-                .map_or_else(Timeline::new, Timeline::with_rate),
-            pending: Vec::new(),
-            pending_data: Vec::new(),
-            pending_base: 0,
-            pending_start: Duration::ZERO,
             fragments: Vec::new(),
-            sequence: 1,
             position: 0,
-            frames: 0,
             finished: false,
             provisional: None,
         }
     }
 
-    fn write_out(&mut self, parts: &[&[u8]], what: &str) -> Result<()> {
+    fn write_out(&mut self, bytes: &[u8], what: &str) -> Result<()> {
         let Some(w) = self.writer.as_mut() else {
             return Err(crate::sink::finished("the mp4 writer"));
         };
-        for p in parts {
-            w.write_all(p).map_err(|e| Error::io(what.to_string(), e))?;
-            self.position += p.len() as u64;
-        }
+        w.write_all(bytes)
+            .map_err(|e| Error::io(what.to_string(), e))?;
+        self.position += bytes.len() as u64;
         Ok(())
     }
 
-    /// Writes the first `n` pending samples as a fragment and flushes, so
-    /// that the fragment survives the process.
-    /// Returns the fragment's header (`moof` and the `mdat` header).
-    fn write_fragment(&mut self, n: usize) -> Result<Vec<u8>> {
-        if n == 0 {
-            return Ok(Vec::new());
+    /// Writes `ftyp` + `moov` once the fragmenter has them.
+    fn write_header(&mut self) -> Result<()> {
+        if self.header_written {
+            return Ok(());
         }
-        let data_len: usize = self.pending[..n].iter().map(|s| s.size as usize).sum();
-        let header = boxes::fragment_header(
-            self.sequence,
-            self.pending_base,
-            &self.pending[..n],
-            data_len as u64,
-        )?;
+        let Some(init) = self.fragmenter.init_segment() else {
+            return Ok(());
+        };
+        let init = init.to_vec();
+        self.duration_fields = boxes::duration_fields(&init);
+        self.write_out(&init, "writing the mp4 header")?;
+        self.header_written = true;
+        Ok(())
+    }
+
+    /// Writes a fragment and flushes, so that it survives the process.
+    /// Returns where the fragment starts (`None` for no fragment).
+    fn write_fragment(&mut self, fragment: Option<Mp4Fragment>) -> Result<Option<u64>> {
+        let Some(fragment) = fragment else {
+            return Ok(None);
+        };
+        self.write_header()?;
         let start = FragmentStart {
-            time: self.pending_base,
+            time: fragment.start(),
             moof_offset: self.position,
         };
-        let data = std::mem::take(&mut self.pending_data);
-        let what = format!("writing fragment {}", self.sequence);
-        let result = self
-            .write_out(&[&header, &data[..data_len]], &what)
-            .and_then(|()| match self.writer.as_mut() {
-                Some(w) => w.flush().map_err(|e| Error::io(what.clone(), e)),
-                None => Ok(()),
-            });
-        self.pending_data = data;
-        result?;
-        self.fragments.push(start);
-        self.sequence += 1;
-        self.pending_base += self.pending[..n]
-            .iter()
-            .map(|s| u64::from(s.duration))
-            .sum::<u64>();
-        self.pending.drain(..n);
-        self.pending_data.drain(..data_len);
-        Ok(header)
-    }
-
-    /// Writes `ftyp` + `moov` for the track of the key frame `au`.
-    fn start(&mut self, au: &[u8], sps: Sps) -> Result<()> {
-        let (mut sps_nal, mut pps_nal) = (None, None);
-        for nal in annexb::nal_units(au) {
-            let nal = nal?;
-            match nal.nal_type() {
-                NalType::Sps => sps_nal = Some(nal.data.to_vec()),
-                NalType::Pps => pps_nal = Some(nal.data.to_vec()),
-                _ => {}
-            }
+        let what = format!("writing fragment {}", fragment.sequence());
+        self.write_out(fragment.as_bytes(), &what)?;
+        if let Some(w) = self.writer.as_mut() {
+            w.flush().map_err(|e| Error::io(what, e))?;
         }
-        let (Some(sps_nal), Some(pps_nal)) = (sps_nal, pps_nal) else {
-            return Err(Error::new(
-                ErrorKind::Format,
-                "frame 0: key frame without its SPS and PPS",
-            ));
-        };
-        let config = TrackConfig {
-            sps,
-            sps_nal,
-            pps_nal,
-            timescale: self.options.timescale,
-        };
-        let init = boxes::init_segment(&config)?;
-        self.duration_fields = boxes::duration_fields(&init);
-        self.write_out(&[&init], "writing the mp4 header")?;
-        self.config = Some(config);
-        Ok(())
+        let at = start.moof_offset;
+        self.fragments.push(start);
+        Ok(Some(at))
     }
 
     /// Refuses a frame earlier than the one before (checked before it is
     /// encoded).
     fn check_time(&self, timestamp: Duration) -> Result<()> {
-        if let Some(first) = self.timeline.first()
-            && timestamp < first + self.timeline.span()
-        {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                format!(
-                    "frame {}: timestamp {timestamp:?} is before the previous frame's",
-                    self.frames
-                ),
-            ));
-        }
-        Ok(())
+        self.fragmenter.check_time(timestamp)
     }
 
     /// Adds one access unit.
     fn push(&mut self, au: &[u8], key: bool, sps: Option<Sps>, timestamp: Duration) -> Result<()> {
-        let index = self.frames;
-        match (&self.config, sps) {
-            (None, Some(sps)) if key => self.start(au, sps)?,
-            (None, _) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    "frame 0: an mp4 recording must start with a key frame and its SPS",
-                ));
-            }
-            (Some(config), Some(sps))
-                if (sps.width, sps.height) != (config.sps.width, config.sps.height) =>
-            {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedFormat,
-                    format!(
-                        "frame {index}: picture size changed from {}x{} to {}x{}",
-                        config.sps.width, config.sps.height, sps.width, sps.height
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        let step = u32::try_from(self.ticks.peek(timestamp)).map_err(|_| {
-            Error::new(
-                ErrorKind::LimitExceeded,
-                format!("frame {index}: more than a day after the frame before"),
-            )
-        })?;
-        if let Some(last) = self.pending.last_mut() {
-            last.duration = step;
-        } else if let Some(at) = self.provisional.take()
+        let fragment = self.fragmenter.push_au(au, key, sps, timestamp)?;
+        if let Some(step) = self.fragmenter.take_late_duration()
+            && let Some(at) = self.provisional.take()
             && let (Some(patch), Some(w)) = (self.patch, self.writer.as_mut())
         {
-            patch(w, self.position - at, &step.to_be_bytes()).map_err(|e| {
-                Error::io(format!("writing the duration of frame {}", index - 1), e)
-            })?;
+            let index = self.fragmenter.frames().saturating_sub(2);
+            patch(w, self.position - at, &step.to_be_bytes())
+                .map_err(|e| Error::io(format!("writing the duration of frame {index}"), e))?;
         }
-        let long = timestamp.saturating_sub(self.pending_start) >= self.options.fragment_duration;
-        if !self.pending.is_empty() && (key || long) {
-            self.write_fragment(self.pending.len())?;
-        }
-        let before = self.pending_data.len();
-        let size = annexb::to_length_prefixed(au, &mut self.pending_data)
-            .map_err(|e| e.context(format!("frame {index}")));
-        let size = size.and_then(|n| {
-            u32::try_from(n).map_err(|_| {
-                Error::new(
-                    ErrorKind::LimitExceeded,
-                    format!("frame {index}: larger than 4 GiB"),
-                )
-            })
-        });
-        let size = match size {
-            Ok(n) => n,
-            Err(e) => {
-                self.pending_data.truncate(before);
-                return Err(e);
-            }
-        };
-        self.ticks.step(timestamp);
-        if self.pending.is_empty() {
-            self.pending_base = self.ticks.total();
-            self.pending_start = timestamp;
-        }
-        self.pending.push(SampleEntry {
-            size,
-            duration: 0,
-            key,
-        });
-        self.timeline.push(timestamp);
-        self.frames += 1;
+        self.write_header()?;
+        self.write_fragment(fragment)?;
         Ok(())
     }
 
@@ -491,16 +362,18 @@ impl<W: Write> Muxer<W> {
         // Every pending sample but the last knows its duration. On a
         // seekable output the last one goes too, lasting the nominal
         // interval until the next frame's time is patched in.
-        if self.patch.is_some() && !self.pending.is_empty() {
-            let last = self.ticks.units(self.timeline.last_frame_duration());
-            if let Some(s) = self.pending.last_mut() {
-                s.duration = u32::try_from(last).unwrap_or(u32::MAX);
+        if self.patch.is_some() {
+            let fragment = self.fragmenter.flush_all()?;
+            let trun = fragment
+                .as_ref()
+                .and_then(|f| boxes::last_trun_duration(f.header()));
+            let start = self.write_fragment(fragment)?;
+            if let (Some(start), Some(trun)) = (start, trun) {
+                self.provisional = Some(start + trun as u64);
             }
-            let start = self.position;
-            let header = self.write_fragment(self.pending.len())?;
-            self.provisional = boxes::last_trun_duration(&header).map(|at| start + at as u64);
-        } else if self.pending.len() > 1 {
-            self.write_fragment(self.pending.len() - 1)?;
+        } else {
+            let fragment = self.fragmenter.flush()?;
+            self.write_fragment(fragment)?;
         }
         match self.writer.as_mut() {
             Some(w) => w.flush().map_err(|e| Error::io("flushing the mp4 file", e)),
@@ -512,15 +385,12 @@ impl<W: Write> Muxer<W> {
         if self.finished {
             return Ok(());
         }
-        if self.frames > 0 {
-            let last = self.ticks.units(self.timeline.last_frame_duration());
-            if let Some(s) = self.pending.last_mut() {
-                s.duration = u32::try_from(last).unwrap_or(u32::MAX);
-            }
-            self.write_fragment(self.pending.len())?;
+        if self.fragmenter.frames() > 0 {
+            let fragment = self.fragmenter.finish()?;
+            self.write_fragment(fragment)?;
             let index = boxes::mfra(&self.fragments)?;
-            self.write_out(&[&index], "writing the fragment index")?;
-            let total = self.ticks.total() + last;
+            self.write_out(&index, "writing the fragment index")?;
+            let total = self.fragmenter.finished_duration().unwrap_or(0);
             if let (Some(patch), Some(w)) = (self.patch, self.writer.as_mut()) {
                 for &field in &self.duration_fields {
                     let back = self.position - field as u64;

@@ -5,6 +5,8 @@
 //! tests see exactly what goes over the wire. Only 127.0.0.1 is used.
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};

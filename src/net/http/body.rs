@@ -1,5 +1,5 @@
-//! Response bodies: a fixed payload, or the endless multipart MJPEG stream
-//! that always sends the newest frame.
+//! Response bodies: a fixed payload, the endless multipart MJPEG stream
+//! that always sends the newest frame, or (feature `h264`) the live MP4.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -20,6 +20,9 @@ pub(crate) enum Body {
     Full(Option<Bytes>),
     /// `multipart/x-mixed-replace` parts until the feed or the server stops.
     Mjpeg(Box<MjpegStream>),
+    /// Fragmented MP4 until the feed or the server stops.
+    #[cfg(feature = "h264")]
+    Mp4(Box<super::mp4_stream::Mp4Stream>),
 }
 
 impl Body {
@@ -44,6 +47,8 @@ impl hyper::body::Body for Body {
         match self.get_mut() {
             Body::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
             Body::Mjpeg(stream) => stream.poll_part(cx).map(|b| b.map(|b| Ok(Frame::data(b)))),
+            #[cfg(feature = "h264")]
+            Body::Mp4(stream) => stream.poll_chunk(cx).map(|b| b.map(|b| Ok(Frame::data(b)))),
         }
     }
 
@@ -51,6 +56,8 @@ impl hyper::body::Body for Body {
         match self {
             Body::Full(data) => data.is_none(),
             Body::Mjpeg(stream) => stream.state == State::Ended,
+            #[cfg(feature = "h264")]
+            Body::Mp4(stream) => stream.is_ended(),
         }
     }
 
@@ -58,6 +65,8 @@ impl hyper::body::Body for Body {
         match self {
             Body::Full(data) => SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64)),
             Body::Mjpeg(_) => SizeHint::default(),
+            #[cfg(feature = "h264")]
+            Body::Mp4(_) => SizeHint::default(),
         }
     }
 }

@@ -27,6 +27,7 @@ pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCA
 /// | [`quality`](Self::quality) | JPEG quality 85 |
 /// | [`send_buffer`](Self::send_buffer) | 256 KiB per connection |
 /// | [`handle_signals`](Self::handle_signals) | off |
+/// | `h264_settings` (feature `h264`) | 2 Mbit/s, a key frame every 30 frames, the source's nominal rate |
 #[derive(Debug)]
 #[must_use]
 pub struct MjpegServerBuilder {
@@ -40,6 +41,8 @@ pub struct MjpegServerBuilder {
     pub(crate) encoder: Result<JpegCapture>,
     pub(crate) send_buffer: Option<u32>,
     pub(crate) handle_signals: bool,
+    #[cfg(feature = "h264")]
+    pub(crate) h264: Option<crate::h264::H264Settings>,
 }
 
 impl Default for MjpegServerBuilder {
@@ -55,6 +58,8 @@ impl Default for MjpegServerBuilder {
             encoder: JpegCapture::new(85),
             send_buffer: Some(256 * 1024),
             handle_signals: false,
+            #[cfg(feature = "h264")]
+            h264: None,
         }
     }
 }
@@ -132,6 +137,17 @@ impl MjpegServerBuilder {
         self
     }
 
+    /// The settings of the one H.264 encoder behind `/stream.mp4` (feature
+    /// `h264`): bitrate, key frame interval (how far a slow client jumps),
+    /// threads. By default 2 Mbit/s, a key frame every 30 frames, at the
+    /// source's nominal rate.
+    #[cfg(feature = "h264")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "h264")))]
+    pub fn h264_settings(mut self, settings: crate::h264::H264Settings) -> Self {
+        self.h264 = Some(settings);
+        self
+    }
+
     /// Shuts the server down on SIGINT (Ctrl-C) and SIGTERM.
     pub fn handle_signals(mut self, on: bool) -> Self {
         self.handle_signals = on;
@@ -153,8 +169,8 @@ impl MjpegServerBuilder {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for an address other than loopback
-    /// without credentials or `no_auth`, or a bad quality; what binding the
-    /// address fails with.
+    /// without credentials or `no_auth`, a bad quality or H.264 settings out
+    /// of range; what binding the address fails with.
     pub fn start_feed(self) -> Result<(MjpegServer, FramePublisher)> {
         let (server, publisher) = server::start(self, None)?;
         let publisher = publisher.ok_or_else(|| {

@@ -78,6 +78,9 @@ pub struct FramePublisher {
     shutdown: ShutdownHandle,
     rate: RateMeter,
     index: u64,
+    /// The H.264 encoder of `/stream.mp4`.
+    #[cfg(feature = "h264")]
+    mp4: Option<Arc<super::live_mp4::LiveMp4>>,
 }
 
 impl FramePublisher {
@@ -97,7 +100,16 @@ impl FramePublisher {
                 next: 0,
             },
             index: 0,
+            #[cfg(feature = "h264")]
+            mp4: None,
         }
+    }
+
+    /// Also offers every frame to the `/stream.mp4` encoder.
+    #[cfg(feature = "h264")]
+    pub(crate) fn with_mp4(mut self, live: Arc<super::live_mp4::LiveMp4>) -> FramePublisher {
+        self.mp4 = Some(live);
+        self
     }
 
     /// Frames published.
@@ -148,12 +160,20 @@ impl FrameSink for FramePublisher {
         c.frames.fetch_add(1, Relaxed);
         // Replaces the newest frame whether or not anyone is watching.
         tx.send_replace(Some(Arc::new(published)));
+        #[cfg(feature = "h264")]
+        if let Some(live) = &self.mp4 {
+            live.offer(frame);
+        }
         Ok(())
     }
 
     fn finish(&mut self) -> Result<()> {
         // Dropping the sender ends every stream after the frame it is on.
         self.tx = None;
+        #[cfg(feature = "h264")]
+        if let Some(live) = &self.mp4 {
+            live.close();
+        }
         self.shutdown.shutdown();
         Ok(())
     }

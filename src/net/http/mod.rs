@@ -69,6 +69,10 @@ mod body;
 mod config;
 mod deadline;
 mod feed;
+#[cfg(feature = "h264")]
+mod live_mp4;
+#[cfg(feature = "h264")]
+mod mp4_stream;
 mod routes;
 mod server;
 mod stats;
@@ -77,4 +81,4 @@ pub use auth::Credentials;
 pub use config::{DEFAULT_LISTEN, MjpegServerBuilder, check_exposure};
 pub use feed::FramePublisher;
 pub use server::{MjpegServer, ShutdownHandle};
-pub use stats::{CameraStats, ServerStats, StreamStats};
+pub use stats::{CameraStats, Mp4Stats, ServerStats, StreamStats};

@@ -2,9 +2,9 @@
 //! the file system.
 //!
 //! A route is a [`Route`] variant, a line in [`Route::of`] and a handler
-//! returning a [`Response<Body>`]. A live stream in another container
-//! (`/stream.mp4`) plugs in the same way: its own feed in [`Shared`], a body
-//! type beside [`MjpegStream`], and a line on the page.
+//! returning a [`Response<Body>`]. The live MP4 (`/stream.mp4`, feature
+//! `h264`) plugs in that way: its feed in [`Shared`], its body beside
+//! [`MjpegStream`], and the `<video>` variant of the page (`/?view=mp4`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +31,9 @@ pub(crate) struct Shared {
     pub counters: Arc<Counters>,
     /// How long a snapshot waits for the first frame.
     pub snapshot_wait: Duration,
+    /// The `/stream.mp4` feed.
+    #[cfg(feature = "h264")]
+    pub mp4: Arc<super::live_mp4::LiveMp4>,
 }
 
 /// The routes the server answers.
@@ -44,6 +47,9 @@ pub(crate) enum Route {
     Snapshot,
     /// `/stats.json`: the counters.
     Stats,
+    /// `/stream.mp4`: live fragmented MP4 (feature `h264`).
+    #[cfg(feature = "h264")]
+    Mp4,
 }
 
 impl Route {
@@ -54,6 +60,8 @@ impl Route {
             "/stream.mjpg" => Some(Route::Mjpeg),
             "/snapshot.jpg" => Some(Route::Snapshot),
             "/stats.json" => Some(Route::Stats),
+            #[cfg(feature = "h264")]
+            "/stream.mp4" => Some(Route::Mp4),
             _ => None,
         }
     }
@@ -144,12 +152,60 @@ pub(crate) async fn respond(
         Route::Page => {
             // The page shows the frame size: wait for the first frame.
             let _ = first_frame(shared).await;
-            full(head, "text/html; charset=utf-8", page(counters))
+            let view = View::of(req.uri().query());
+            full(head, "text/html; charset=utf-8", page(counters, view))
         }
         Route::Stats => full(head, "application/json", counters.snapshot().to_json()),
         Route::Snapshot => snapshot(head, shared).await,
         Route::Mjpeg => mjpeg(head, shared, peer),
+        #[cfg(feature = "h264")]
+        Route::Mp4 => mp4(head, shared, peer),
     }
+}
+
+/// `/stream.mp4`: the init segment, then fragments from a key frame on.
+#[cfg(feature = "h264")]
+fn mp4(head: bool, shared: &Shared, peer: SocketAddr) -> Response<Body> {
+    let unavailable = || {
+        let mut r = full(
+            head,
+            "text/plain; charset=utf-8",
+            "h.264 streaming is not available\n",
+        );
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        r
+    };
+    let live = &shared.mp4;
+    let body = if head {
+        if live.error().is_some() {
+            return unavailable();
+        }
+        Body::empty()
+    } else {
+        let Some(from) = live.join() else {
+            return unavailable();
+        };
+        Body::Mp4(Box::new(super::mp4_stream::Mp4Stream::new(
+            live.clone(),
+            from,
+            shared.stop.clone(),
+            shared.counters.open_mp4_stream(peer),
+        )))
+    };
+    let mut r = Response::new(body);
+    let h = r.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache, must-revalidate"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // A live stream: no ranges, no length.
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("none"));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    r
 }
 
 /// The newest frame, waiting for the first one at most `snapshot_wait`.
@@ -210,12 +266,71 @@ fn mjpeg(head: bool, shared: &Shared, peer: SocketAddr) -> Response<Body> {
     r
 }
 
+/// Which picture the page shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum View {
+    /// `<img src="/stream.mjpg">`, the default.
+    Mjpeg,
+    /// `<video src="/stream.mp4">` (`/?view=mp4`, feature `h264`).
+    #[cfg(feature = "h264")]
+    Mp4,
+}
+
+impl View {
+    /// The view a page query asks for.
+    pub fn of(query: Option<&str>) -> View {
+        #[cfg(feature = "h264")]
+        if query.is_some_and(|q| q.split('&').any(|p| p == "view=mp4")) {
+            return View::Mp4;
+        }
+        let _ = query;
+        View::Mjpeg
+    }
+}
+
+/// The `<video>` of the MP4 view: it plays as soon as it can and speeds up
+/// a little when it has fallen behind the live edge.
+#[cfg(feature = "h264")]
+const VIDEO_SCRIPT: &str = r#"<script>
+const v = document.getElementById('live');
+v.addEventListener('canplay', () => v.play().catch(() => {}));
+setInterval(() => {
+  const b = v.buffered;
+  if (b.length > 0) v.playbackRate = b.end(b.length - 1) - v.currentTime > 1.5 ? 1.25 : 1.0;
+}, 500);
+</script>
+"#;
+
+/// The picture element of `view` and the link to the other view.
+fn picture(view: View, w: u32, h: u32) -> (String, &'static str) {
+    match view {
+        View::Mjpeg => {
+            let img = format!(
+                r#"<img id="live" src="/stream.mjpg" width="{w}" height="{h}" alt="live camera stream">"#
+            );
+            #[cfg(feature = "h264")]
+            return (img, r#" &middot; <a href="/?view=mp4">H.264 video</a>"#);
+            #[cfg(not(feature = "h264"))]
+            return (img, "");
+        }
+        #[cfg(feature = "h264")]
+        View::Mp4 => (
+            format!(
+                r#"<video id="live" src="/stream.mp4" width="{w}" height="{h}" autoplay muted playsinline></video>
+{VIDEO_SCRIPT}"#
+            ),
+            r#" &middot; <a href="/">MJPEG</a>"#,
+        ),
+    }
+}
+
 /// The viewer page: the live stream, its size and rate, and links.
-fn page(counters: &Counters) -> String {
+fn page(counters: &Counters, view: View) -> String {
     let s = counters.snapshot();
     let c = s.camera;
     let fps = c.nominal_fps.unwrap_or(c.fps);
     let (w, h) = (c.width.max(1), c.height.max(1));
+    let (picture, other) = picture(view, w, h);
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -225,14 +340,14 @@ fn page(counters: &Counters) -> String {
 <title>camreel live</title>
 <style>
 body {{ margin: 0; background: #111; color: #ddd; font: 14px system-ui, sans-serif; }}
-img {{ display: block; max-width: 100%; height: auto; background: #000; }}
+img, video {{ display: block; max-width: 100%; height: auto; background: #000; }}
 p {{ margin: 8px; }}
 a {{ color: #9cf; }}
 </style>
 </head>
 <body>
-<img id="live" src="/stream.mjpg" width="{w}" height="{h}" alt="live camera stream">
-<p>{w}x{h} &middot; {fps:.1} fps &middot; <a href="/snapshot.jpg">snapshot</a> &middot; <a href="/stats.json">stats</a></p>
+{picture}
+<p>{w}x{h} &middot; {fps:.1} fps &middot; <a href="/snapshot.jpg">snapshot</a> &middot; <a href="/stats.json">stats</a>{other}</p>
 </body>
 </html>
 "#
@@ -249,6 +364,10 @@ mod tests {
         assert_eq!(Route::of("/stream.mjpg"), Some(Route::Mjpeg));
         assert_eq!(Route::of("/snapshot.jpg"), Some(Route::Snapshot));
         assert_eq!(Route::of("/stats.json"), Some(Route::Stats));
+        #[cfg(feature = "h264")]
+        assert_eq!(Route::of("/stream.mp4"), Some(Route::Mp4));
+        #[cfg(not(feature = "h264"))]
+        assert_eq!(Route::of("/stream.mp4"), None);
         for other in [
             "",
             "/stream.mjpg/",
@@ -268,9 +387,28 @@ mod tests {
         c.width.store(640, Relaxed);
         c.height.store(480, Relaxed);
         c.nominal_fps.store(30f64.to_bits(), Relaxed);
-        let html = page(&c);
+        let html = page(&c, View::of(None));
         assert!(html.contains(r#"<img id="live" src="/stream.mjpg" width="640" height="480""#));
         assert!(html.contains("640x480 &middot; 30.0 fps"));
         assert!(html.contains(r#"<a href="/snapshot.jpg">snapshot</a>"#));
+        assert!(!html.contains("<video"));
+        assert!(!html.contains("<script"));
+        #[cfg(feature = "h264")]
+        {
+            assert!(html.contains(r#"<a href="/?view=mp4">H.264 video</a>"#));
+            assert_eq!(View::of(Some("x=1&view=mp4")), View::Mp4);
+            assert_eq!(View::of(Some("view=mp4x")), View::Mjpeg);
+            let video = page(&c, View::Mp4);
+            assert!(video.contains(
+                r#"<video id="live" src="/stream.mp4" width="640" height="480" autoplay muted playsinline></video>"#
+            ));
+            assert!(video.contains(r#"<a href="/">MJPEG</a>"#));
+            assert!(!video.contains("<img"));
+        }
+        #[cfg(not(feature = "h264"))]
+        {
+            assert!(!html.contains("view=mp4"));
+            assert_eq!(View::of(Some("view=mp4")), View::Mjpeg);
+        }
     }
 }

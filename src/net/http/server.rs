@@ -64,6 +64,9 @@ pub struct MjpegServer {
     runtime: Option<JoinHandle<()>>,
     capture: Option<mpsc::Receiver<Result<()>>>,
     grace: Duration,
+    /// The `/stream.mp4` feed and its encoder thread.
+    #[cfg(feature = "h264")]
+    mp4: Option<(Arc<super::live_mp4::LiveMp4>, JoinHandle<()>)>,
 }
 
 impl MjpegServer {
@@ -113,6 +116,14 @@ impl MjpegServer {
             t.join()
                 .map_err(|_| Error::new(ErrorKind::Io, "the server thread panicked"))?;
         }
+        #[cfg(feature = "h264")]
+        if let Some((live, thread)) = self.mp4.take() {
+            // The encoder stops after the frame it is on.
+            live.close();
+            thread
+                .join()
+                .map_err(|_| Error::new(ErrorKind::Io, "the h.264 thread panicked"))?;
+        }
         match self.capture.take() {
             // A source blocked in a read notices the shutdown on its next
             // frame; the server does not wait for it longer than the grace.
@@ -161,6 +172,10 @@ pub(crate) fn start(
         options.no_auth,
     )?;
     let encoder = options.encoder?;
+    #[cfg(feature = "h264")]
+    if let Some(settings) = &options.h264 {
+        settings.validate()?;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -179,6 +194,12 @@ pub(crate) fn start(
     let (latest_tx, latest_rx) = watch::channel::<Latest>(None);
     let counters = Arc::new(Counters::default());
     let publisher = FramePublisher::new(latest_tx, encoder, counters.clone(), shutdown.clone());
+    #[cfg(feature = "h264")]
+    let live = super::live_mp4::LiveMp4::new(options.h264, counters.clone());
+    #[cfg(feature = "h264")]
+    let mp4_thread = live.spawn()?;
+    #[cfg(feature = "h264")]
+    let publisher = publisher.with_mp4(live.clone());
     let shared = Arc::new(Shared {
         credentials: options.credentials,
         boundary: boundary(),
@@ -186,6 +207,8 @@ pub(crate) fn start(
         stop: stop_rx,
         counters: counters.clone(),
         snapshot_wait: options.header_timeout,
+        #[cfg(feature = "h264")]
+        mp4: live.clone(),
     });
     let limits = ConnLimits {
         max_clients: options.max_clients,
@@ -196,8 +219,15 @@ pub(crate) fn start(
     let signals = options.handle_signals.then(|| shutdown.clone());
     let runtime = std::thread::Builder::new()
         .name("camreel-http".into())
-        .spawn(move || runtime.block_on(serve(listener, shared, limits, signals)))
-        .map_err(|e| Error::io("starting the server thread", e))?;
+        .spawn(move || runtime.block_on(serve(listener, shared, limits, signals)));
+    let runtime = match runtime {
+        Ok(t) => t,
+        Err(e) => {
+            #[cfg(feature = "h264")]
+            live.close();
+            return Err(Error::io("starting the server thread", e));
+        }
+    };
 
     let mut server = MjpegServer {
         addr,
@@ -206,6 +236,8 @@ pub(crate) fn start(
         runtime: Some(runtime),
         capture: None,
         grace: options.shutdown_grace,
+        #[cfg(feature = "h264")]
+        mp4: Some((live, mp4_thread)),
     };
     let Some(source) = source else {
         return Ok((server, Some(publisher)));

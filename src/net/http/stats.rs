@@ -46,6 +46,37 @@ pub struct StreamStats {
     pub bytes_sent: u64,
 }
 
+/// The `/stream.mp4` side: one H.264 encoder for every MP4 client (feature
+/// `h264`; without it every counter stays zero).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Mp4Stats {
+    /// `/stream.mp4` clients now.
+    pub clients: usize,
+    /// Frames H.264-encoded: each once, whatever the number of MP4 clients
+    /// (and only while there is one).
+    pub encoded: u64,
+    /// Key frames among them.
+    pub key_frames: u64,
+    /// Camera frames the encoder let go because it was still busy with an
+    /// earlier one (the camera never waits for it).
+    pub encoder_skipped: u64,
+    /// Fragments published (one frame each).
+    pub fragments: u64,
+    /// Frames sent to MP4 clients, all streams since the start.
+    pub frames_sent: u64,
+    /// Frames MP4 clients skipped by jumping ahead to a newer key frame
+    /// (whole groups of pictures), all streams since the start.
+    pub frames_skipped: u64,
+    /// MP4 bytes sent (init segments and fragments), all streams since the
+    /// start.
+    pub bytes_sent: u64,
+    /// The open MP4 streams, oldest first.
+    pub streams: Vec<StreamStats>,
+    /// Why H.264 streaming stopped, if the encoder failed.
+    pub error: Option<String>,
+}
+
 /// A snapshot of the server's counters, from
 /// [`MjpegServer::stats`](super::MjpegServer::stats).
 #[derive(Clone, Debug, PartialEq)]
@@ -77,8 +108,10 @@ pub struct ServerStats {
     pub frames_skipped: u64,
     /// Stream bytes sent, all streams since the start.
     pub bytes_sent: u64,
-    /// The open streams, oldest first.
+    /// The open `/stream.mjpg` streams, oldest first.
     pub streams: Vec<StreamStats>,
+    /// The `/stream.mp4` side.
+    pub mp4: Mp4Stats,
 }
 
 impl ServerStats {
@@ -120,22 +153,61 @@ impl ServerStats {
             "\"frames_sent\":{},\"frames_skipped\":{},\"bytes_sent\":{},\"streams\":[",
             self.frames_sent, self.frames_skipped, self.bytes_sent
         );
-        for (i, st) in self.streams.iter().enumerate() {
-            let _ = write!(
-                s,
-                "{}{{\"id\":{},\"peer\":\"{}\",\"seconds\":{:.3},\"frames_sent\":{},\"frames_skipped\":{},\"bytes_sent\":{}}}",
-                if i == 0 { "" } else { "," },
-                st.id,
-                st.peer,
-                st.duration.as_secs_f64(),
-                st.frames_sent,
-                st.frames_skipped,
-                st.bytes_sent
-            );
+        streams_json(&mut s, &self.streams);
+        let m = &self.mp4;
+        let _ = write!(
+            s,
+            "],\"mp4\":{{\"clients\":{},\"encoded\":{},\"key_frames\":{},\"encoder_skipped\":{},\"fragments\":{},\"frames_sent\":{},\"frames_skipped\":{},\"bytes_sent\":{},\"error\":",
+            m.clients,
+            m.encoded,
+            m.key_frames,
+            m.encoder_skipped,
+            m.fragments,
+            m.frames_sent,
+            m.frames_skipped,
+            m.bytes_sent
+        );
+        match &m.error {
+            Some(e) => json_string(&mut s, e),
+            None => s.push_str("null"),
         }
-        s.push_str("]}");
+        s.push_str(",\"streams\":[");
+        streams_json(&mut s, &m.streams);
+        s.push_str("]}}");
         s
     }
+}
+
+fn streams_json(s: &mut String, streams: &[StreamStats]) {
+    for (i, st) in streams.iter().enumerate() {
+        let _ = write!(
+            s,
+            "{}{{\"id\":{},\"peer\":\"{}\",\"seconds\":{:.3},\"frames_sent\":{},\"frames_skipped\":{},\"bytes_sent\":{}}}",
+            if i == 0 { "" } else { "," },
+            st.id,
+            st.peer,
+            st.duration.as_secs_f64(),
+            st.frames_sent,
+            st.frames_skipped,
+            st.bytes_sent
+        );
+    }
+}
+
+/// `text` as a JSON string.
+fn json_string(s: &mut String, text: &str) {
+    s.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(s, "\\u{:04x}", u32::from(c));
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
 }
 
 /// The live counters one server shares between its threads.
@@ -161,6 +233,14 @@ pub(crate) struct Counters {
     pub frames_sent: AtomicU64,
     pub frames_skipped: AtomicU64,
     pub bytes_sent: AtomicU64,
+    pub mp4_encoded: AtomicU64,
+    pub mp4_key_frames: AtomicU64,
+    pub mp4_encoder_skipped: AtomicU64,
+    pub mp4_fragments: AtomicU64,
+    pub mp4_frames_sent: AtomicU64,
+    pub mp4_frames_skipped: AtomicU64,
+    pub mp4_bytes_sent: AtomicU64,
+    pub mp4_error: Mutex<Option<String>>,
     next_stream: AtomicU64,
     streams: Mutex<BTreeMap<u64, Arc<StreamCounters>>>,
 }
@@ -170,6 +250,8 @@ pub(crate) struct Counters {
 pub(crate) struct StreamCounters {
     id: u64,
     peer: SocketAddr,
+    /// A `/stream.mp4` stream (else `/stream.mjpg`).
+    mp4: bool,
     started: Instant,
     frames_sent: AtomicU64,
     frames_skipped: AtomicU64,
@@ -186,19 +268,37 @@ pub(crate) struct StreamGuard {
 impl StreamGuard {
     /// Counts a frame sent, `skipped` frames missed before it and `bytes`.
     pub fn sent(&self, skipped: u64, bytes: u64) {
-        let (c, s) = (&self.counters, &self.stream);
-        s.frames_sent.fetch_add(1, Relaxed);
-        s.frames_skipped.fetch_add(skipped, Relaxed);
-        s.bytes_sent.fetch_add(bytes, Relaxed);
-        c.frames_sent.fetch_add(1, Relaxed);
-        c.frames_skipped.fetch_add(skipped, Relaxed);
-        c.bytes_sent.fetch_add(bytes, Relaxed);
+        self.sent_frames(1, skipped, bytes);
     }
 
-    /// Counts bytes that are not a frame (the closing boundary).
+    /// Counts `frames` sent, `skipped` frames missed before them and
+    /// `bytes`.
+    pub fn sent_frames(&self, frames: u64, skipped: u64, bytes: u64) {
+        let (c, s) = (&self.counters, &self.stream);
+        s.frames_sent.fetch_add(frames, Relaxed);
+        s.frames_skipped.fetch_add(skipped, Relaxed);
+        s.bytes_sent.fetch_add(bytes, Relaxed);
+        let (sent, skip, total) = if s.mp4 {
+            (&c.mp4_frames_sent, &c.mp4_frames_skipped, &c.mp4_bytes_sent)
+        } else {
+            (&c.frames_sent, &c.frames_skipped, &c.bytes_sent)
+        };
+        sent.fetch_add(frames, Relaxed);
+        skip.fetch_add(skipped, Relaxed);
+        total.fetch_add(bytes, Relaxed);
+    }
+
+    /// Counts bytes that are not a frame (the closing boundary, the MP4
+    /// init segment).
     pub fn sent_bytes(&self, bytes: u64) {
-        self.stream.bytes_sent.fetch_add(bytes, Relaxed);
-        self.counters.bytes_sent.fetch_add(bytes, Relaxed);
+        let (c, s) = (&self.counters, &self.stream);
+        s.bytes_sent.fetch_add(bytes, Relaxed);
+        let total = if s.mp4 {
+            &c.mp4_bytes_sent
+        } else {
+            &c.bytes_sent
+        };
+        total.fetch_add(bytes, Relaxed);
     }
 }
 
@@ -215,11 +315,22 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Counters {
-    /// Registers a new stream to `peer`.
+    /// Registers a new `/stream.mjpg` stream to `peer`.
     pub fn open_stream(self: &Arc<Self>, peer: SocketAddr) -> StreamGuard {
+        self.open(peer, false)
+    }
+
+    /// Registers a new `/stream.mp4` stream to `peer`.
+    #[cfg_attr(not(feature = "h264"), allow(dead_code))]
+    pub fn open_mp4_stream(self: &Arc<Self>, peer: SocketAddr) -> StreamGuard {
+        self.open(peer, true)
+    }
+
+    fn open(self: &Arc<Self>, peer: SocketAddr, mp4: bool) -> StreamGuard {
         let stream = Arc::new(StreamCounters {
             id: self.next_stream.fetch_add(1, Relaxed),
             peer,
+            mp4,
             started: Instant::now(),
             frames_sent: AtomicU64::new(0),
             frames_skipped: AtomicU64::new(0),
@@ -241,17 +352,22 @@ impl Counters {
     pub fn snapshot(&self) -> ServerStats {
         let get = |a: &AtomicU64| a.load(Relaxed);
         let nominal = f64::from_bits(get(&self.nominal_fps));
-        let streams = lock(&self.streams)
+        let (mp4_streams, streams): (Vec<_>, Vec<_>) = lock(&self.streams)
             .values()
-            .map(|s| StreamStats {
-                id: s.id,
-                peer: s.peer,
-                duration: s.started.elapsed(),
-                frames_sent: get(&s.frames_sent),
-                frames_skipped: get(&s.frames_skipped),
-                bytes_sent: get(&s.bytes_sent),
+            .map(|s| {
+                let stats = StreamStats {
+                    id: s.id,
+                    peer: s.peer,
+                    duration: s.started.elapsed(),
+                    frames_sent: get(&s.frames_sent),
+                    frames_skipped: get(&s.frames_skipped),
+                    bytes_sent: get(&s.bytes_sent),
+                };
+                (s.mp4, stats)
             })
-            .collect();
+            .partition(|(mp4, _)| *mp4);
+        let streams = streams.into_iter().map(|(_, s)| s).collect();
+        let mp4_streams: Vec<StreamStats> = mp4_streams.into_iter().map(|(_, s)| s).collect();
         ServerStats {
             camera: CameraStats {
                 width: u32::try_from(get(&self.width)).unwrap_or(u32::MAX),
@@ -273,6 +389,18 @@ impl Counters {
             frames_skipped: get(&self.frames_skipped),
             bytes_sent: get(&self.bytes_sent),
             streams,
+            mp4: Mp4Stats {
+                clients: mp4_streams.len(),
+                encoded: get(&self.mp4_encoded),
+                key_frames: get(&self.mp4_key_frames),
+                encoder_skipped: get(&self.mp4_encoder_skipped),
+                fragments: get(&self.mp4_fragments),
+                frames_sent: get(&self.mp4_frames_sent),
+                frames_skipped: get(&self.mp4_frames_skipped),
+                bytes_sent: get(&self.mp4_bytes_sent),
+                streams: mp4_streams,
+                error: lock(&self.mp4_error).clone(),
+            },
         }
     }
 }
@@ -331,8 +459,46 @@ mod tests {
             "{json}"
         );
         assert!(
-            json.ends_with("\"frames_sent\":0,\"frames_skipped\":0,\"bytes_sent\":0}]}"),
+            json.ends_with(
+                "\"frames_sent\":0,\"frames_skipped\":0,\"bytes_sent\":0}],\"mp4\":{\"clients\":0,\"encoded\":0,\"key_frames\":0,\"encoder_skipped\":0,\"fragments\":0,\"frames_sent\":0,\"frames_skipped\":0,\"bytes_sent\":0,\"error\":null,\"streams\":[]}}"
+            ),
             "{json}"
         );
+    }
+
+    #[test]
+    fn mp4_streams_count_apart() {
+        let c = Arc::new(Counters::default());
+        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let mjpeg = c.open_stream(peer);
+        let mp4 = c.open_mp4_stream(peer);
+        mjpeg.sent(1, 100);
+        mp4.sent_bytes(700);
+        mp4.sent_frames(1, 0, 50);
+        mp4.sent_frames(1, 29, 60);
+        c.mp4_encoded.store(31, Relaxed);
+        *lock(&c.mp4_error) = Some("frame 0: 3x3 \"odd\"\n".into());
+        let s = c.snapshot();
+        assert_eq!((s.frames_sent, s.frames_skipped, s.bytes_sent), (1, 1, 100));
+        assert_eq!(s.streams.len(), 1);
+        let m = &s.mp4;
+        assert_eq!(
+            (
+                m.clients,
+                m.encoded,
+                m.frames_sent,
+                m.frames_skipped,
+                m.bytes_sent
+            ),
+            (1, 31, 2, 29, 810)
+        );
+        assert_eq!(m.streams[0].id, 1);
+        let json = s.to_json();
+        assert!(
+            json.contains("\"error\":\"frame 0: 3x3 \\\"odd\\\"\\u000a\",\"streams\":[{\"id\":1,"),
+            "{json}"
+        );
+        drop(mp4);
+        assert_eq!(c.snapshot().mp4.clients, 0);
     }
 }
