@@ -29,11 +29,16 @@ declare -A tests=(
     [raw_capture]="raw fuzz_body_on_random_bytes fuzz_body_on_damaged_blocks"
     [h264_annexb]="h264_annexb random_bytes streams_split_into_their_pictures damaged_streams"
     [mp4_demux]="mp4_demux random_bytes damaged_and_cut_files"
+    [jpeg_header]="codec_jpeg random_bytes_never_panic mutated_files_never_panic"
 )
-order=(imageio_headers imageio_stream avi_reader gif_reader raw_capture h264_annexb mp4_demux)
+order=(imageio_headers imageio_stream avi_reader gif_reader raw_capture h264_annexb mp4_demux jpeg_header)
 if [ $# -gt 0 ]; then
     order=("$@")
 fi
+for target in fuzz/fuzz_targets/*.rs; do
+    target=$(basename "$target" .rs)
+    [ -n "${tests[$target]+x}" ] || { echo "fuzz target $target has no proptest body here" >&2; exit 2; }
+done
 for target in "${order[@]}"; do
     if [ -z "${tests[$target]+x}" ]; then
         echo "unknown target $target (known: ${!tests[*]})" >&2

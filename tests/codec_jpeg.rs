@@ -2,6 +2,8 @@
 //! MJPEG frames without Huffman tables, foreign files, truncation, limits.
 
 mod codec_common;
+#[path = "jpeg_support/fuzz_body.rs"]
+mod fuzz_body;
 
 use std::process::Command;
 
@@ -831,35 +833,73 @@ fn cmyk_jpegs_decode_to_rgb() {
     assert_eq!(jpeg::info(&file).unwrap().components, 4);
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+/// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
+/// runs these as the `jpeg_header` fuzz target's body for minutes.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
+/// A small real JPEG of each kind a camera makes (4:2:0 and 4:2:2 colour,
+/// grayscale, restart markers) to damage.
+fn seed_jpegs() -> Vec<Vec<u8>> {
+    let rgb = textured_rgb(20, 12);
+    let mut out = vec![encode(
+        Backend::JpegEncoder,
+        60,
+        ImageRef::new(PixelFormat::Rgb888, 20, 12, &rgb).unwrap(),
+    )];
+    let gray: Vec<u8> = rgb.iter().step_by(3).copied().collect();
+    out.push(encode(
+        Backend::Native,
+        80,
+        ImageRef::new(PixelFormat::Grayscale, 20, 12, &gray).unwrap(),
+    ));
+    let mut restart = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut restart, 70);
+    encoder.set_restart_interval(1);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_2);
+    encoder
+        .encode(&rgb, 20, 12, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out.push(restart);
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::with_cases(cases(256))
+    })]
+
+    /// The fuzz target's body on arbitrary bytes, with and without a start
+    /// of image marker in front.
     #[test]
     fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
-        let _ = jpeg::decode(&data);
-        let _ = jpeg::info(&data);
+        fuzz_body::fuzz_jpeg(&data);
         let mut with_soi = vec![0xFF, 0xD8];
         with_soi.extend_from_slice(&data);
-        let _ = jpeg::decode(&with_soi);
+        fuzz_body::fuzz_jpeg(&with_soi);
     }
 
+    /// The fuzz target's body on real files with bytes overwritten and cut
+    /// anywhere; decoded leniently too (no end of image marker required).
     #[test]
     fn mutated_files_never_panic(
+        which in 0..3usize,
         edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
         cut in any::<usize>(),
     ) {
-        let rgb = textured_rgb(20, 12);
-        let file = encode(
-            Backend::JpegEncoder,
-            60,
-            ImageRef::new(PixelFormat::Rgb888, 20, 12, &rgb).unwrap(),
-        );
+        let file = seed_jpegs().swap_remove(which);
         let mut bad = file.clone();
         for (at, v) in edits {
             let i = at % bad.len();
             bad[i] = v;
         }
-        bad.truncate(file.len() - cut % 8);
+        bad.truncate(bad.len() - cut % bad.len());
+        fuzz_body::fuzz_jpeg(&bad);
         let mut decoder = JpegDecoder::new();
         decoder.set_require_eoi(false);
         if let Ok(img) = decoder.decode(&bad) {
