@@ -14,10 +14,10 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use camreel::error::quote_path;
 use camreel::event::{EventOptions, EventRecorder, EventReport};
@@ -25,16 +25,11 @@ use camreel::frame::Frame;
 use camreel::record::{RecordError, RecordOptions, RecordStats, record};
 use camreel::sink::FrameSink;
 use camreel::source::{self, SourceConfig};
-use camreel::timing::FrameRate;
 use camreel::{Error, ErrorKind, Result};
 use clap::ValueEnum;
 
-use crate::record::DEFAULT_SYNTHETIC_FPS;
-use crate::{RecordArgs, args, recording};
-
-/// How long a stop request waits for the source before the event file is
-/// finished without it (as `recording` does).
-const GRACE: Duration = Duration::from_millis(500);
+use crate::recording::{self, Shared};
+use crate::{RecordArgs, args};
 
 /// What starts an event.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -95,30 +90,7 @@ fn seconds_or_zero(s: &str) -> Result<Duration> {
     args::seconds(s)
 }
 
-/// The recorder, shared by the recording thread and, after a stop
-/// request, the main thread (which takes it out to finish it).
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Option<EventRecorder>>>);
-
-impl Shared {
-    fn with<T>(&self, f: impl FnOnce(&mut EventRecorder) -> Result<T>) -> Result<T> {
-        match self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_mut()
-        {
-            Some(r) => f(r),
-            None => Err(Error::new(ErrorKind::Finished, "the recording was stopped")),
-        }
-    }
-
-    fn take(&self) -> Option<EventRecorder> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
-    }
-}
-
-impl FrameSink for Shared {
+impl FrameSink for Shared<EventRecorder> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         self.with(|r| r.write_frame(frame))
     }
@@ -149,18 +121,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             "--events is missing",
         ));
     };
-    if a.frames == Some(0) {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            "--frames 0: nothing to record",
-        ));
-    }
-    if a.source.starts_with("replay:") && (a.size.is_some() || a.format.is_some()) {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            "--size and --format do not apply to replay: sources (the recording gives them)",
-        ));
-    }
+    crate::record::check_source_args(a)?;
     let mut options = EventOptions::new(pattern)?;
     let kind = options.pattern().kind();
     if let Some(pre) = e.pre {
@@ -172,16 +133,9 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     if let Some(max) = e.max_event {
         options = options.max_event(max);
     }
-    let synthetic = a.source == "synthetic";
     let config = SourceConfig {
-        size: a.size,
-        format: a.format,
-        fps: a
-            .fps
-            .map(FrameRate::fps)
-            .or(synthetic.then_some(f64::from(DEFAULT_SYNTHETIC_FPS))),
         realtime: true,
-        ..SourceConfig::default()
+        ..crate::record::source_config(a)
     };
     let mut out = a.out.options()?;
     if let Some(rate) = a.fps {
@@ -223,7 +177,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     }
     let (signal, stopping) = recording::signals()?;
     let record_options = record_options.stop_flag(Arc::clone(&stopping));
-    let shared = Shared(Arc::new(Mutex::new(Some(recorder))));
+    let shared = Shared::new(recorder);
     let (tx, rx) = mpsc::channel::<Result<RecordStats, RecordError>>();
     let worker_sink = shared.clone();
     let mut source = source;
@@ -234,34 +188,14 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             let _ = tx.send(record(&mut source, &mut sink, &record_options));
         })
         .map_err(|e| Error::io("starting the recording thread", e))?;
-    let mut deadline = None;
-    let done = loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(done) => break Some(done),
-            Err(RecvTimeoutError::Disconnected) => break None,
-            Err(RecvTimeoutError::Timeout) => {}
-        }
-        if signal.load(Ordering::Relaxed) != 0 && deadline.is_none() {
-            stopping.store(true, Ordering::Relaxed);
-            deadline = Some(Instant::now() + GRACE);
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break None;
-        }
-    };
+    let done = recording::supervise(&rx, &signal, &stopping, || {});
     if done.is_some() {
         let _ = worker.join();
     }
-    let Some(mut recorder) = shared.take() else {
-        return Err(Error::new(
-            ErrorKind::Finished,
-            "the recording was already finished",
-        ));
-    };
+    let mut recorder = shared.take()?;
     // Finishes the event file being written, whatever stopped us.
     let finished = recorder.finish();
-    let got = signal.load(Ordering::Relaxed);
-    let signal = (got != 0).then(|| i32::try_from(got).unwrap_or(0));
+    let signal = recording::stopped_by(&signal);
     let saved = files.load(Ordering::Relaxed);
     match done {
         Some(Err(e)) => {

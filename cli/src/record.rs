@@ -22,6 +22,39 @@ pub const DEFAULT_SYNTHETIC_FPS: u32 = 30;
 /// camera's RGB888), when `--quality` is not given.
 pub const DEFAULT_BIN_QUALITY: u8 = 85;
 
+/// Checks what `record` and `record --events` both refuse: no frames, and
+/// a size or format for a replayed recording.
+pub fn check_source_args(a: &RecordArgs) -> Result<()> {
+    if a.frames == Some(0) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--frames 0: nothing to record",
+        ));
+    }
+    if a.source.starts_with("replay:") && (a.size.is_some() || a.format.is_some()) {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "--size and --format do not apply to replay: sources (the recording gives them)",
+        ));
+    }
+    Ok(())
+}
+
+/// The source's configuration from the flags (the synthetic camera at
+/// [`DEFAULT_SYNTHETIC_FPS`] unless `--fps` says otherwise).
+pub fn source_config(a: &RecordArgs) -> SourceConfig {
+    let synthetic = a.source == "synthetic";
+    SourceConfig {
+        size: a.size,
+        format: a.format,
+        fps: a
+            .fps
+            .map(FrameRate::fps)
+            .or(synthetic.then_some(f64::from(DEFAULT_SYNTHETIC_FPS))),
+        ..SourceConfig::default()
+    }
+}
+
 /// Runs `camreel record`.
 pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     if a.events.events.is_some() {
@@ -30,19 +63,8 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     let Some(output) = a.output.as_deref() else {
         return Err(Error::new(ErrorKind::InvalidArgument, "OUT is missing"));
     };
-    if a.frames == Some(0) {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            "--frames 0: nothing to record",
-        ));
-    }
+    check_source_args(a)?;
     if let Some(file) = a.source.strip_prefix("replay:") {
-        if a.size.is_some() || a.format.is_some() {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "--size and --format do not apply to replay: sources (the recording gives them)",
-            ));
-        }
         args::refuse_same_file(std::path::Path::new(file), output)?;
     }
     let kind = OutputKind::of(output)?;
@@ -58,16 +80,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             ),
         ));
     }
-    let synthetic = a.source == "synthetic";
-    let config = SourceConfig {
-        size: a.size,
-        format: a.format,
-        fps: a
-            .fps
-            .map(FrameRate::fps)
-            .or(synthetic.then_some(f64::from(DEFAULT_SYNTHETIC_FPS))),
-        ..SourceConfig::default()
-    };
+    let config = source_config(a);
     let source = source::open(&a.source, &config)?;
     let mut out = a.out.options()?;
     if kind == OutputKind::ImageIo && a.out.quality.is_none() {

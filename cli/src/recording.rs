@@ -101,23 +101,90 @@ impl Outputs {
     }
 }
 
-struct Shared(Arc<Mutex<Option<Outputs>>>);
+/// What the recording thread writes to, shared with the main thread, which
+/// takes it out to finish it (after the thread ended, or a stop request).
+pub struct Shared<T>(Arc<Mutex<Option<T>>>);
 
-impl Shared {
-    fn with<T>(&self, f: impl FnOnce(&mut Outputs) -> Result<T>) -> Result<T> {
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Shared<T> {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Shared<T> {
+    /// Shares `value`.
+    pub fn new(value: T) -> Shared<T> {
+        Shared(Arc::new(Mutex::new(Some(value))))
+    }
+
+    /// Runs `f` on the value; [`ErrorKind::Finished`] once it was taken.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> Result<R>) -> Result<R> {
         match self
             .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_mut()
         {
-            Some(out) => f(out),
+            Some(value) => f(value),
             None => Err(Error::new(ErrorKind::Finished, "the recording was stopped")),
+        }
+    }
+
+    /// Runs `f` on the value unless the recording thread holds it.
+    fn try_with(&self, f: impl FnOnce(&mut T)) {
+        if let Ok(mut guard) = self.0.try_lock()
+            && let Some(value) = guard.as_mut()
+        {
+            f(value);
+        }
+    }
+
+    /// Takes the value out (the recording thread's next write fails).
+    pub fn take(&self) -> Result<T> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or_else(|| Error::new(ErrorKind::Finished, "the recording was already finished"))
+    }
+}
+
+/// Waits for the recording thread's result on `rx` while watching for a
+/// stop signal (see the module docs), running `idle` between looks (every
+/// 50 ms). `None` when a stop request's grace ran out with the source still
+/// blocked, or the thread died.
+pub fn supervise<D>(
+    rx: &mpsc::Receiver<D>,
+    signal: &AtomicUsize,
+    stopping: &AtomicBool,
+    mut idle: impl FnMut(),
+) -> Option<D> {
+    let mut deadline = None;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(done) => return Some(done),
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        idle();
+        if signal.load(Ordering::Relaxed) != 0 && deadline.is_none() {
+            stopping.store(true, Ordering::Relaxed);
+            deadline = Some(Instant::now() + GRACE);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // The source is still waiting for a frame: finish without it.
+            return None;
         }
     }
 }
 
-impl FrameSink for Shared {
+/// The signal that stopped the recording, if one did.
+pub fn stopped_by(signal: &AtomicUsize) -> Option<i32> {
+    let got = signal.load(Ordering::Relaxed);
+    (got != 0).then(|| i32::try_from(got).unwrap_or(0))
+}
+
+impl FrameSink for Shared<Outputs> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
         self.with(|out| {
             out.sink.write_frame(frame)?;
@@ -180,55 +247,35 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
         tee,
     } = job;
     let path = sink.path().to_path_buf();
-    let sink = Arc::new(Mutex::new(Some(Outputs {
+    let sink = Shared::new(Outputs {
         sink,
         tee,
         unsynced: None,
-    })));
+    });
     let sync_interval = options.get_sync_interval();
     let (signal, stopping) = signals()?;
     let options = options.stop_flag(Arc::clone(&stopping));
     let (tx, rx) = mpsc::channel::<Done<S>>();
-    let shared = Arc::clone(&sink);
+    let shared = sink.clone();
     let worker = std::thread::Builder::new()
         .name("camreel-record".into())
         .spawn(move || {
             let mut source = source;
             let mut progress = Progress::new(verb, total);
-            let result = record_with(&mut source, &mut Shared(shared), &options, |_| {
+            let result = record_with(&mut source, &mut { shared }, &options, |_| {
                 progress.tick();
             });
             progress.finish();
             let _ = tx.send((source, result));
         })
         .map_err(|e| Error::io("starting the recording thread", e))?;
-    let mut deadline = None;
-    let done = loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(done) => break Some(done),
-            Err(RecvTimeoutError::Disconnected) => break None,
-            Err(RecvTimeoutError::Timeout) => {}
-        }
+    let done = supervise(&rx, &signal, &stopping, || {
         if let Some(interval) = sync_interval {
             sync_for_a_blocked_source(&sink, interval);
         }
-        if signal.load(Ordering::Relaxed) != 0 && deadline.is_none() {
-            stopping.store(true, Ordering::Relaxed);
-            deadline = Some(std::time::Instant::now() + GRACE);
-        }
-        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-            // The source is still waiting for a frame: finish without it.
-            break None;
-        }
-    };
-    let got = signal.load(Ordering::Relaxed);
-    let signal = (got != 0).then(|| i32::try_from(got).unwrap_or(0));
-    let Some(mut outputs) = sink.lock().unwrap_or_else(PoisonError::into_inner).take() else {
-        return Err(Error::new(
-            ErrorKind::Finished,
-            "the recording was already finished",
-        ));
-    };
+    });
+    let signal = stopped_by(&signal);
+    let mut outputs = sink.take()?;
     match done {
         Some((source, Ok(stats))) => {
             let _ = worker.join();
@@ -273,15 +320,12 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
 /// Syncs the outputs when a frame has waited `interval` unsynced while the
 /// recording thread is elsewhere (blocked on its source). An error is left
 /// for the recording thread's next write or sync to report.
-fn sync_for_a_blocked_source(sink: &Mutex<Option<Outputs>>, interval: Duration) {
-    let Ok(mut guard) = sink.try_lock() else {
-        return;
-    };
-    if let Some(out) = guard.as_mut()
-        && out.unsynced.is_some_and(|t| t.elapsed() >= interval)
-    {
-        let _ = out.sync();
-    }
+fn sync_for_a_blocked_source(sink: &Shared<Outputs>, interval: Duration) {
+    sink.try_with(|out| {
+        if out.unsynced.is_some_and(|t| t.elapsed() >= interval) {
+            let _ = out.sync();
+        }
+    });
 }
 
 /// After `e` stopped a recording: keeps the frames before it (the output

@@ -287,3 +287,28 @@ pub fn ffprobe_durations(path: &Path) -> Option<Vec<f64>> {
             .collect(),
     )
 }
+
+/// A hand-made GIF with a 2-colour global palette on a `screen`, one frame
+/// of each size in `frames` (its pixels: a clear code, index 1, the end
+/// code), and the trailer if asked: tiny files that describe a lot of
+/// pixels, for the hostile-input tests.
+pub fn tiny_frames_gif(screen: (u16, u16), frames: &[(u16, u16)], trailer: bool) -> Vec<u8> {
+    let mut out = b"GIF89a".to_vec();
+    out.extend_from_slice(&screen.0.to_le_bytes());
+    out.extend_from_slice(&screen.1.to_le_bytes());
+    out.extend_from_slice(&[0xF0, 0, 0, 0, 0, 0, 255, 255, 255]);
+    for (i, &(w, h)) in frames.iter().enumerate() {
+        out.extend_from_slice(&[0x21, 0xF9, 4, 0x04, 2, 0, 0, 0, 0x2C]);
+        let x = (i % usize::from(screen.0.max(1))) as u16;
+        for v in [x, 0, w, h] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        // Min code size 2; codes 4 (clear), 1, 5 (end) in 3 bits each.
+        let v: u16 = 4 | (1 << 3) | (5 << 6);
+        out.extend_from_slice(&[0, 2, 2, v as u8, (v >> 8) as u8, 0]);
+    }
+    if trailer {
+        out.push(0x3B);
+    }
+    out
+}

@@ -10,10 +10,7 @@ use camreel::codec::jpeg::{self, JpegDecoder};
 pub fn fuzz_jpeg(data: &[u8]) {
     if let Ok(info) = jpeg::info(data) {
         assert!(info.width > 0 && info.height > 0 && info.components > 0);
-        assert_eq!(
-            jpeg::dimensions(data).ok(),
-            Some((info.width, info.height))
-        );
+        assert_eq!(jpeg::dimensions(data).ok(), Some((info.width, info.height)));
     }
     let mut decoder = JpegDecoder::new();
     decoder.set_limits(Limits {

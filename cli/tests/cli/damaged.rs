@@ -8,27 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-/// A GIF with a 2-colour palette on a `screen`, one frame of each size in
-/// `frames`, and the trailer if asked.
-fn gif(screen: (u16, u16), frames: &[(u16, u16)], trailer: bool) -> Vec<u8> {
-    let mut out = b"GIF89a".to_vec();
-    out.extend_from_slice(&screen.0.to_le_bytes());
-    out.extend_from_slice(&screen.1.to_le_bytes());
-    out.extend_from_slice(&[0xF0, 0, 0, 0, 0, 0, 255, 255, 255]);
-    for (i, &(w, h)) in frames.iter().enumerate() {
-        out.extend_from_slice(&[0x21, 0xF9, 4, 0x04, 2, 0, 0, 0, 0x2C]);
-        let x = (i % usize::from(screen.0.max(1))) as u16;
-        for v in [x, 0, w, h] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        let v: u16 = 4 | (1 << 3) | (5 << 6);
-        out.extend_from_slice(&[0, 2, 2, v as u8, (v >> 8) as u8, 0]);
-    }
-    if trailer {
-        out.push(0x3B);
-    }
-    out
-}
+use crate::gif_support::tiny_frames_gif as gif;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
