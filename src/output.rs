@@ -1,5 +1,7 @@
 //! [`FileSink`]: a recording to a file chosen by its name, the output side
 //! of `camreel record` and `camreel convert`.
+// Over 700 lines only because its unit tests are at the end: they test
+// private parts and read best next to the code.
 
 use std::fmt;
 use std::fs::File;

@@ -28,6 +28,8 @@
 //! every kind of file.
 //!
 //! [`Frame::timestamp`]: crate::frame::Frame::timestamp
+// Over 700 lines only because its unit tests are at the end: they test
+// private parts and read best next to the code.
 
 use std::fmt;
 use std::str::FromStr;

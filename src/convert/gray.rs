@@ -5,7 +5,7 @@
 //!   pixel `(v, v, v)` maps back to exactly `v`). The 16-bit version uses
 //!   `(19595 R + 38470 G + 7471 B + 32768) >> 16`.
 //! * Grayscale -> RGB copies the value to the three channels.
-//! * BINARY (SPEC section 1) stores pixel x of a row in bit `x % 32` of the
+//! * BINARY (OpenMV's 1-bit format) stores pixel x of a row in bit `x % 32` of the
 //!   little-endian `u32` word `x / 32`; rows are padded to whole words (the
 //!   padding bits are written as 0). BINARY -> grayscale gives 0 or 255.
 //!   Grayscale -> BINARY sets a bit when the value is **greater than** the

@@ -2,7 +2,7 @@
 //!
 //! Four pixels take five bytes: bytes 0-3 are the high 8 bits of pixels 0-3,
 //! byte 4 holds their low 2 bits with pixel 0 in bits 1:0, pixel 1 in bits
-//! 3:2, pixel 2 in bits 5:4 and pixel 3 in bits 7:6 (SPEC section 6; this is
+//! 3:2, pixel 2 in bits 5:4 and pixel 3 in bits 7:6 (this is
 //! V4L2's `SBGGR10P`, not the reversed order drawn in the picamera docs). A
 //! row whose width is not a multiple of 4 still ends with a whole 5-byte group;
 //! the unused slots are written as 0 and ignored when reading.

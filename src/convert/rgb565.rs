@@ -1,7 +1,7 @@
 //! RGB565 <-> RGB888.
 //!
 //! RGB565 is a little-endian `u16` per pixel with red in bits 11-15, green in
-//! bits 5-10 and blue in bits 0-4 (SPEC section 1).
+//! bits 5-10 and blue in bits 0-4 (OpenMV's layout).
 //!
 //! * Expanding uses bit replication: `r8 = r5 << 3 | r5 >> 2`,
 //!   `g8 = g6 << 2 | g6 >> 4`, so 0 maps to 0 and the maximum to 255.

@@ -1,6 +1,6 @@
 //! Event recording: the last seconds in memory, a file when something
-//! happens, back to memory when it stops (SPEC section 10, picamera's
-//! advanced recipe 5.8 as one call).
+//! happens, back to memory when it stops (picamera's circular-stream
+//! security recipe as one call).
 //!
 //! | piece | type |
 //! |---|---|

@@ -54,7 +54,7 @@ pub struct EventStats {
     pub events: u64,
 }
 
-/// Event recording (SPEC section 10, picamera recipe 5.8 in one call):
+/// Event recording (picamera's circular-stream security recipe in one call):
 /// every raw frame goes to the triggers, then through an encoder into a
 /// [`CircularBuffer`] that keeps the last seconds; when a trigger fires,
 /// the buffer's frames and then the live frames go to a new file named

@@ -59,7 +59,7 @@ impl BayerOrder {
     }
 
     /// The order with Broadcom raw-header `bayer_order` value `v`
-    /// (0 RGGB, 1 GBRG, 2 BGGR, 3 GRBG; SPEC section 6).
+    /// (0 RGGB, 1 GBRG, 2 BGGR, 3 GRBG).
     pub fn from_brcm(v: u8) -> Option<BayerOrder> {
         match v {
             0 => Some(BayerOrder::Rggb),

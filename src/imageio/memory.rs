@@ -19,7 +19,7 @@ struct Slot {
 }
 
 /// A memory stream: `slots` frames of one shape and format in one buffer
-/// allocated at construction, which never grows (SPEC section 3).
+/// allocated at construction, which never grows.
 ///
 /// Each slot holds one frame: [`PixelFormat::payload_size`] bytes, or for
 /// JPEG and PNG 2 bits per pixel (`width * height / 4` bytes). The offset

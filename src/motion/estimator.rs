@@ -75,7 +75,7 @@ impl MotionOptions {
     }
 }
 
-/// Computes picamera-style motion vectors (SPEC section 9) frame after frame.
+/// Computes picamera-style motion vectors frame after frame.
 ///
 /// Feed frames in order with [`MotionEstimator::estimate`]; each call writes
 /// that frame's records, comparing it with the frame before. The first frame

@@ -2,7 +2,7 @@
 //!
 //! On a Raspberry Pi the H.264 encoder reports, for every 16x16 macroblock,
 //! where the block came from in the previous frame. camreel computes the same
-//! records itself (SPEC sections 6 and 9), from frames in any format, with an
+//! records itself, from frames in any format, with an
 //! exhaustive block matcher whose result is defined exactly, so it is
 //! deterministic and testable:
 //!

@@ -1,7 +1,6 @@
 //! The luma plane the matcher works on: a frame's luma padded to whole
-//! macroblocks by repeating the last column and the last row (SPEC section 9:
-//! "pixels beyond the frame edge replicate the last row/column"), as an
-//! encoder pads the picture it codes.
+//! macroblocks by repeating the last column and the last row, as an encoder
+//! pads the picture it codes.
 //!
 //! Each row is followed by [`SLACK`] more copies of its last pixel and the
 //! buffer by [`SLACK`] bytes, so a SIMD kernel may load up to `SLACK` bytes

@@ -18,7 +18,7 @@
 //! After 8 rows, a group whose smallest partial SAD is already above the
 //! best SAD found so far is dropped: its SADs can only grow. The survivors'
 //! SADs are paired with the candidates' ranks into 32-bit keys (`sad << 16 |
-//! rank`) and folded into a running minimum, which is the exact SPEC winner.
+//! rank`) and folded into a running minimum, which is exactly the best match the `motion` module defines.
 //!
 //! All memory access goes through raw-pointer loads whose bounds are
 //! established by the assertions at the top of [`search_block`] (see the

@@ -1,4 +1,5 @@
-//! The exhaustive block matcher of SPEC section 9, and its portable kernel.
+//! The exhaustive block matcher (the best match as the `motion` module's
+//! docs define it), and its portable kernel.
 //!
 //! For the 16x16 macroblock at (`bx`, `by`) of frame n the candidates are the
 //! offsets (`x`, `y`) with `|x|, |y| <= R` whose 16x16 block at (`bx + x`,
@@ -19,7 +20,7 @@
 //! is already larger than the best SAD found, which cannot change the result.
 //!
 //! The SAD of a 16x16 block is at most 256 * 255 = 65280, so the saturation
-//! to 65535 the SPEC allows for never happens.
+//! to 65535 the layout allows for never happens.
 
 use super::plane::Plane;
 

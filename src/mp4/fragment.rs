@@ -2,6 +2,8 @@
 //! fragment out as separate byte blocks, with no output to seek. The
 //! [`Mp4Writer`](super::Mp4Writer) writes them to a file; a live stream
 //! sends them to clients.
+// Over 700 lines only because its unit tests are at the end: they test
+// private parts and read best next to the code.
 
 use std::fmt;
 use std::time::Duration;

@@ -152,7 +152,7 @@ impl BrcmHeader {
         let order = self.order()?;
         let (w, pr) = (u32::from(self.width), u32::from(self.padding_right));
         let (h, pd) = (u32::from(self.height), u32::from(self.padding_down));
-        // SPEC: ceil(((width + padding_right) * 5 / 4) / 32) * 32. For widths
+        // picamera's layout: ceil(((width + padding_right) * 5 / 4) / 32) * 32. For widths
         // that are not a multiple of 4 the last, partial group still takes 5
         // bytes, so the stride is never shorter than that.
         let packed = ((w + pr) * 5).div_ceil(4).max(w.div_ceil(4) * 5);

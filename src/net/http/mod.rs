@@ -17,7 +17,7 @@
 //! | `GET /stats.json` | the counters ([`ServerStats::to_json`]) |
 //! | anything else | 404 (405 for another method on a route); no file is ever served |
 //!
-//! Security follows SPEC section 11: the server listens on `127.0.0.1`
+//! Security by default: the server listens on `127.0.0.1`
 //! unless told otherwise, and refuses to start on any other address without
 //! [`Credentials`] (HTTP Basic, compared in constant time) or an explicit
 //! [`no_auth`](MjpegServerBuilder::no_auth). It serves at most
