@@ -44,6 +44,35 @@ pub struct ServeArgs {
     /// idle time), and to take each frame before it is dropped.
     #[arg(long, default_value = "10", value_parser = args::seconds)]
     pub timeout: Duration,
+    /// Bitrate of the live H.264 at /stream.mp4 in bits per second (feature
+    /// h264; default 2000000).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=240_000_000))]
+    pub bitrate: Option<u32>,
+    /// Frames from one key frame to the next at /stream.mp4 (feature h264;
+    /// default 30): a client joins, and a slow one catches up, at a key frame.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub intra_period: Option<u32>,
+}
+
+/// The H.264 settings of `/stream.mp4` when `--bitrate` or
+/// `--intra-period` is given, at the source's nominal rate.
+#[cfg(all(feature = "http", feature = "h264"))]
+fn h264_settings(a: &ServeArgs, fps: Option<f64>) -> Option<camreel::h264::H264Settings> {
+    use camreel::h264::{H264Settings, RateControl};
+    if a.bitrate.is_none() && a.intra_period.is_none() {
+        return None;
+    }
+    let mut s = H264Settings::default();
+    if let Some(rate) = fps.and_then(|f| camreel::timing::FrameRate::from_fps(f).ok()) {
+        s = s.frame_rate(rate);
+    }
+    if let Some(b) = a.bitrate {
+        s = s.rate_control(RateControl::Bitrate(b));
+    }
+    if let Some(n) = a.intra_period {
+        s = s.intra_period(n);
+    }
+    Some(s)
 }
 
 /// Runs `camreel serve`.
@@ -81,6 +110,17 @@ pub fn run(a: &ServeArgs) -> Result<ExitCode> {
         builder = builder.credentials(c);
     }
     let source = a.source.open()?;
+    #[cfg(feature = "h264")]
+    if let Some(settings) = h264_settings(a, source.format().fps) {
+        builder = builder.h264_settings(settings);
+    }
+    #[cfg(not(feature = "h264"))]
+    if a.bitrate.is_some() || a.intra_period.is_some() {
+        return Err(Error::new(
+            camreel::ErrorKind::BackendUnavailable,
+            "--bitrate and --intra-period set the H.264 of /stream.mp4, which is not compiled in (rebuild with `--features h264`)",
+        ));
+    }
     let server = builder.start(source)?;
     println!(
         "serving {} on http://{}/",

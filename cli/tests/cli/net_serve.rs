@@ -273,3 +273,56 @@ fn sigterm_ends_streams_and_exits_cleanly() {
         assert!(n < 30);
     }
 }
+
+/// `/stream.mp4` with the H.264 flags: ffmpeg records two seconds of it and
+/// the key frames come every `--intra-period` frames.
+#[cfg(feature = "h264")]
+#[test]
+fn the_live_mp4_takes_the_h264_flags() {
+    if !have_ffmpeg("ffprobe") || !have_ffmpeg("ffmpeg") {
+        return;
+    }
+    let server = serve(&["--intra-period", "6", "--bitrate", "400000"]);
+    let url = format!("http://{}/stream.mp4", server.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("live.mp4");
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-rw_timeout", "10000000", "-i", &url])
+        .args(["-t", "2", "-c", "copy"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+        .args(["frame=key_frame", "-of", "csv=p=0"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(probe.status.success());
+    let keys: Vec<bool> = String::from_utf8_lossy(&probe.stdout)
+        .lines()
+        .map(|l| l.trim().starts_with('1'))
+        .collect();
+    assert!(keys.len() >= 30, "{} frames", keys.len());
+    let at: Vec<usize> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.then_some(i))
+        .collect();
+    assert_eq!(at[0], 0);
+    for w in at.windows(2) {
+        assert_eq!(w[1] - w[0], 6, "key frames at {at:?}");
+    }
+    // Without the feature's encoder the flags would be refused; with a bad
+    // value they are a usage error.
+    let o = command()
+        .args(["serve", "synthetic", "--intra-period", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
