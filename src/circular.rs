@@ -80,6 +80,9 @@ pub struct CircularBuffer {
     entries: VecDeque<Entry>,
     max_frames: usize,
     max_age: Option<Duration>,
+    /// The index in `entries` of the first key frame after the front one
+    /// (where the buffer would start if its front group were dropped).
+    second_key: Option<usize>,
     /// Where the next frame goes.
     head: usize,
     /// Bytes of the frames held.
@@ -157,6 +160,7 @@ impl CircularBuffer {
             entries,
             max_frames,
             max_age: None,
+            second_key: None,
             head: 0,
             used: 0,
             written: 0,
@@ -239,6 +243,7 @@ impl CircularBuffer {
     /// Forgets every frame (they are not counted as dropped).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.second_key = None;
         self.head = 0;
         self.used = 0;
     }
@@ -257,6 +262,13 @@ impl CircularBuffer {
             self.dropped.bytes += e.len as u64;
             self.entries.pop_front();
         }
+        // Once a group of pictures: the push path stays O(1).
+        self.second_key = self
+            .entries
+            .iter()
+            .skip(1)
+            .position(|e| e.key)
+            .map(|p| p + 1);
         if self.entries.is_empty() {
             self.head = 0;
         }
@@ -308,12 +320,15 @@ impl CircularBuffer {
                 ),
             ));
         }
+        let refuse = |b: &mut CircularBuffer| {
+            b.written += 1;
+            b.dropped.frames += 1;
+            b.dropped.bytes += len as u64;
+        };
         // A buffer that must start at a key frame does not take a delta
         // frame when it is empty (its key frame was dropped).
         if self.entries.is_empty() && !key {
-            self.written += 1;
-            self.dropped.frames += 1;
-            self.dropped.bytes += len as u64;
+            refuse(self);
             return Ok(());
         }
         if self.entries.len() == self.max_frames {
@@ -325,6 +340,12 @@ impl CircularBuffer {
             }
             self.drop_front_gop();
         };
+        // Making room may have dropped this frame's own key frame (a group
+        // of pictures larger than the buffer): it cannot start the buffer.
+        if self.entries.is_empty() && !key {
+            refuse(self);
+            return Ok(());
+        }
         let dst = &mut self.data[start..start + len];
         if image.is_packed() {
             dst.copy_from_slice(image.data());
@@ -334,6 +355,9 @@ impl CircularBuffer {
             }
         }
         let (width, height) = image.size();
+        if key && self.second_key.is_none() && !self.entries.is_empty() {
+            self.second_key = Some(self.entries.len());
+        }
         self.entries.push_back(Entry {
             start,
             len,
@@ -358,12 +382,10 @@ impl CircularBuffer {
         else {
             return;
         };
-        loop {
-            let next_key = self.entries.iter().skip(1).find(|e| e.key);
-            match next_key {
-                Some(k) if newest.saturating_sub(k.timestamp) >= age => self.drop_front_gop(),
-                _ => break,
-            }
+        while let Some(k) = self.second_key.and_then(|i| self.entries.get(i))
+            && newest.saturating_sub(k.timestamp) >= age
+        {
+            self.drop_front_gop();
         }
     }
 
@@ -507,5 +529,67 @@ mod tests {
         b.clear();
         assert_eq!((b.frames(), b.bytes()), (0, 0));
         assert!(CircularBuffer::new(0).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Against a plain model of the rules: frames in order, a delta
+        /// frame refused while empty, whole groups dropped from the front
+        /// while the next key frame is `age` old, or to make room.
+        #[test]
+        fn holds_what_the_rules_say(
+            frames in proptest::collection::vec((proptest::bool::weighted(0.2), 1u32..40, 0u64..300), 1..200),
+            age_ms in 1u64..2000,
+            bytes in 200usize..2000,
+        ) {
+            let age = Duration::from_millis(age_ms);
+            let mut b = CircularBuffer::new(bytes).unwrap().seconds(age);
+            // (sequence, key, len, timestamp) of what the model holds.
+            let mut model: VecDeque<(u64, bool, usize, Duration)> = VecDeque::new();
+            let mut t = Duration::ZERO;
+            for (i, (key, len, step)) in frames.into_iter().enumerate() {
+                t += Duration::from_millis(step);
+                let img = gray(1, len);
+                b.push(&Frame::new(img.view(), i as u64, t), key).unwrap();
+                if model.is_empty() && !key {
+                    continue;
+                }
+                let drop_gop = |m: &mut VecDeque<(u64, bool, usize, Duration)>| {
+                    m.pop_front();
+                    while m.front().is_some_and(|f| !f.1) {
+                        m.pop_front();
+                    }
+                };
+                model.push_back((i as u64, key, len as usize, t));
+                // Room: the buffer holds at most `bytes` (placement may
+                // drop more, never less, than the byte total needs).
+                while model.iter().map(|f| f.2).sum::<usize>() > bytes {
+                    drop_gop(&mut model);
+                }
+                loop {
+                    let next = model.iter().skip(1).find(|f| f.1).map(|f| f.3);
+                    match next {
+                        Some(k) if t.saturating_sub(k) >= age => drop_gop(&mut model),
+                        _ => break,
+                    }
+                }
+                let held = seqs(&b);
+                let want: Vec<u64> = model.iter().map(|f| f.0).collect();
+                // The buffer is the model's tail, starting at a key frame.
+                proptest::prop_assert!(want.ends_with(&held), "{want:?} vs {held:?}");
+                if let Some(&first) = held.first() {
+                    let f = model.iter().find(|f| f.0 == first).unwrap();
+                    proptest::prop_assert!(f.1, "starts at a delta frame {first}");
+                }
+                // Only byte placement drops more than the model: never
+                // when everything fits twice over.
+                if model.iter().map(|f| f.2).sum::<usize>() * 2 <= bytes {
+                    proptest::prop_assert_eq!(&held, &want);
+                }
+                // Held plus dropped is everything pushed.
+                proptest::prop_assert_eq!(b.frames() + b.dropped().frames, i as u64 + 1);
+            }
+        }
     }
 }

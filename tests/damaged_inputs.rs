@@ -3,7 +3,6 @@
 
 use std::time::Instant;
 
-#[allow(dead_code)]
 mod gif_support;
 
 use camreel::gif::{GifReader, read_info, read_info_partial};
