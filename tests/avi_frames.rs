@@ -347,3 +347,38 @@ fn subsampling_and_huffman_optimisation_options() {
         );
     }
 }
+
+/// Found by fuzzing `avi_reader`: a 32x24 recording whose JPEG claims
+/// 8192x6144 took half a second (eleven under the sanitizer) to decode to
+/// 150 MB of gray. The reader refuses a picture larger than the stream's
+/// header before decoding it; a smaller one still decodes.
+#[test]
+fn a_jpeg_larger_than_the_stream_header_is_refused_before_decoding() {
+    let mut w = MjpegWriter::new(Cursor::new(Vec::new()), 32, 24).unwrap();
+    w.add_frame(
+        Image::zeroed(PixelFormat::Rgb888, 32, 24).unwrap().view(),
+        &FrameOptions::default(),
+    )
+    .unwrap();
+    let mut file = w.into_inner().unwrap().into_inner();
+    // The baseline SOF0 segment: FF C0, length, precision, height, width.
+    let sof = file.windows(2).position(|m| m == [0xFF, 0xC0]).unwrap();
+    assert_eq!(&file[sof + 5..sof + 9], &[0, 24, 0, 32]);
+    file[sof + 5..sof + 9].copy_from_slice(&[0x18, 0x00, 0x20, 0x00]); // 6144 x 8192
+    let started = std::time::Instant::now();
+    let mut r = AviReader::new(Cursor::new(file.clone())).unwrap();
+    let e = r.read_image(0).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidFrameSize);
+    assert_eq!(
+        e.to_string(),
+        "frame 0: the JPEG is 8192x6144, larger than the 32x24 the stream header gives"
+    );
+    assert!(started.elapsed() < Duration::from_millis(100));
+    // The stored bytes are still there for pass-through.
+    let mut jpeg = Vec::new();
+    r.read_frame_into(0, &mut jpeg).unwrap();
+    assert_eq!(
+        camreel::codec::jpeg::dimensions(&jpeg).unwrap(),
+        (8192, 6144)
+    );
+}

@@ -114,19 +114,44 @@ impl<R: Read + Seek> AviReader<R> {
     ///
     /// # Errors
     /// As [`AviReader::read_frame_into`]; [`ErrorKind::Format`] for a frame
-    /// that does not decode.
+    /// that does not decode; [`ErrorKind::InvalidFrameSize`] for a JPEG
+    /// larger than the stream header's picture size.
     pub fn read_image_into(&mut self, index: u64, image: &mut Image) -> Result<bool> {
         if self.is_dropped(index) {
             return Ok(false);
         }
         let mut jpeg = std::mem::take(&mut self.jpeg);
         let result = self.read_frame_into(index, &mut jpeg).and_then(|()| {
+            self.check_picture_size(index, &jpeg)?;
             let view = ImageRef::new(PixelFormat::Jpeg, self.info.width, self.info.height, &jpeg)?;
             crate::codec::decode_with_limits(view, &self.options.limits, image)
                 .map_err(|e| e.context(format!("frame {index}")))
         });
         self.jpeg = jpeg;
         result.map(|()| true)
+    }
+
+    /// Refuses, before decoding, a JPEG larger than the stream's header
+    /// says its pictures are: a few kilobytes claiming 8192x6144 would
+    /// decode to 150 MB of gray. (A header without a size, or a smaller
+    /// picture, is let through: some writers leave the size out.)
+    fn check_picture_size(&self, index: u64, jpeg: &[u8]) -> Result<()> {
+        let (w, h) = (self.info.width, self.info.height);
+        if w == 0 || h == 0 {
+            return Ok(());
+        }
+        let info =
+            crate::codec::jpeg::info(jpeg).map_err(|e| e.context(format!("frame {index}")))?;
+        if info.width > w || info.height > h {
+            return Err(Error::new(
+                ErrorKind::InvalidFrameSize,
+                format!(
+                    "frame {index}: the JPEG is {}x{}, larger than the {w}x{h} the stream header gives",
+                    info.width, info.height
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads and decodes frame `index` (see [`AviReader::read_image_into`]);
