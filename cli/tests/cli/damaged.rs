@@ -247,3 +247,36 @@ fn tiny_files_that_would_be_hours_of_work_are_refused_at_once() {
     ok(&["convert", s(&avi), s(&out)]);
     assert!(stdout(&ok(&["info", s(&out)])).contains(", 30 frames,"));
 }
+
+/// Found by fuzzing: a 32x24 AVI whose JPEG claims 8192x6144 made
+/// `convert` to GIF or PNG decode 50 megapixels (a minute in a debug build,
+/// a 66 MB PNG). The picture is larger than the stream header says: refused
+/// at once, naming the frame.
+#[test]
+fn an_avi_frame_larger_than_its_header_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.avi");
+    ok(&[
+        "record",
+        "synthetic",
+        small.to_str().unwrap(),
+        "--size",
+        "32x24",
+        "--frames",
+        "1",
+    ]);
+    let mut file = std::fs::read(&small).unwrap();
+    let sof = file.windows(2).position(|m| m == [0xFF, 0xC0]).unwrap();
+    assert_eq!(&file[sof + 5..sof + 9], &[0, 24, 0, 32]);
+    file[sof + 5..sof + 9].copy_from_slice(&[0x18, 0x00, 0x20, 0x00]);
+    let big = write(dir.path(), "claims-8192x6144.avi", &file);
+    for out in ["o.gif", "o%02d.png", "o.avi"] {
+        let started = Instant::now();
+        let out = dir.path().join(out);
+        assert_fails_with(
+            &["convert", big.to_str().unwrap(), out.to_str().unwrap()],
+            "frame 0: the JPEG is 8192x6144, larger than the 32x24 the stream header gives",
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

@@ -88,7 +88,10 @@ impl<R: Read + Seek> AviReader<R> {
     ///
     /// # Errors
     /// As [`AviReader::read_frame_into`]; [`ErrorKind::Format`] if the frame
-    /// is not a JPEG file (then `image` is left as one black pixel).
+    /// is not a JPEG file (then `image` is left as one black pixel);
+    /// [`ErrorKind::InvalidFrameSize`] for a JPEG larger than the stream
+    /// header's picture size (a few bytes that would decode to a huge
+    /// picture).
     pub fn read_encoded_into(&mut self, index: u64, image: &mut Image) -> Result<bool> {
         if self.is_dropped(index) {
             return Ok(false);
@@ -97,6 +100,7 @@ impl<R: Read + Seek> AviReader<R> {
         image.set_encoded(PixelFormat::Jpeg, 1, 1, |buf| {
             self.read_frame_into(index, buf)?;
             let j = jpeg::info(buf).map_err(|e| e.context(format!("frame {index}")))?;
+            self.check_picture_size(index, j.width, j.height)?;
             size = Some((j.width, j.height));
             Ok(())
         })?;
@@ -122,7 +126,8 @@ impl<R: Read + Seek> AviReader<R> {
         }
         let mut jpeg = std::mem::take(&mut self.jpeg);
         let result = self.read_frame_into(index, &mut jpeg).and_then(|()| {
-            self.check_picture_size(index, &jpeg)?;
+            let j = jpeg::info(&jpeg).map_err(|e| e.context(format!("frame {index}")))?;
+            self.check_picture_size(index, j.width, j.height)?;
             let view = ImageRef::new(PixelFormat::Jpeg, self.info.width, self.info.height, &jpeg)?;
             crate::codec::decode_with_limits(view, &self.options.limits, image)
                 .map_err(|e| e.context(format!("frame {index}")))
@@ -135,23 +140,17 @@ impl<R: Read + Seek> AviReader<R> {
     /// says its pictures are: a few kilobytes claiming 8192x6144 would
     /// decode to 150 MB of gray. (A header without a size, or a smaller
     /// picture, is let through: some writers leave the size out.)
-    fn check_picture_size(&self, index: u64, jpeg: &[u8]) -> Result<()> {
+    fn check_picture_size(&self, index: u64, width: u32, height: u32) -> Result<()> {
         let (w, h) = (self.info.width, self.info.height);
-        if w == 0 || h == 0 {
+        if w == 0 || h == 0 || (width <= w && height <= h) {
             return Ok(());
         }
-        let info =
-            crate::codec::jpeg::info(jpeg).map_err(|e| e.context(format!("frame {index}")))?;
-        if info.width > w || info.height > h {
-            return Err(Error::new(
-                ErrorKind::InvalidFrameSize,
-                format!(
-                    "frame {index}: the JPEG is {}x{}, larger than the {w}x{h} the stream header gives",
-                    info.width, info.height
-                ),
-            ));
-        }
-        Ok(())
+        Err(Error::new(
+            ErrorKind::InvalidFrameSize,
+            format!(
+                "frame {index}: the JPEG is {width}x{height}, larger than the {w}x{h} the stream header gives"
+            ),
+        ))
     }
 
     /// Reads and decodes frame `index` (see [`AviReader::read_image_into`]);
