@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::options::{EventFiles, EventOptions};
 use super::pattern::{EventPattern, WallClock, unique, with_suffix};
 use crate::circular::{CircularBuffer, is_key_frame};
-use crate::error::Result;
+use crate::error::{Error, Result, quote_path};
 use crate::frame::Frame;
 use crate::output::{FileSink, OutputOptions};
 use crate::sink::FrameSink;
@@ -210,6 +210,14 @@ impl EventSink {
         part: u32,
         number: u64,
     ) -> Result<Open> {
+        // A pattern may put events in folders by date (`%Y-%m-%d/%H%M%S.mp4`):
+        // the folder is made when its first event comes.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io(format!("creating the folder {}", quote_path(dir)), e))?;
+        }
         let sink = FileSink::create(&path, self.output)?;
         Ok(Open {
             sink,

@@ -255,3 +255,52 @@ fn bad_event_flags_are_refused() {
     );
     assert!(!dir.path().join("e1.avi").exists());
 }
+
+#[test]
+fn event_folders_named_by_date_are_made_as_events_come() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("cam/%Y-%m-%d/clip%04d.bin");
+    let o = ok(&[
+        "record",
+        "synthetic",
+        "--events",
+        pattern.to_str().unwrap(),
+        "--size",
+        "160x120",
+        "--seconds",
+        "1",
+    ]);
+    let r = reports(&stdout(&o));
+    assert_eq!(r.len(), 1, "{}", stdout(&o));
+    let path = Path::new(&r[0].path);
+    assert!(path.is_file(), "{}", path.display());
+    assert_eq!(path.file_name().unwrap(), "clip0001.bin");
+    let day = path
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert_eq!(day.len(), "2026-12-03".len(), "{day}");
+    assert_eq!(
+        path.parent().unwrap().parent().unwrap(),
+        dir.path().join("cam")
+    );
+    // A folder that cannot be made is a clear error.
+    std::fs::write(dir.path().join("file"), b"").unwrap();
+    let blocked = dir.path().join("file/clip%04d.bin");
+    assert_fails_with(
+        &[
+            "record",
+            "synthetic",
+            "--events",
+            blocked.to_str().unwrap(),
+            "--size",
+            "160x120",
+            "--seconds",
+            "1",
+        ],
+        "creating the folder",
+    );
+}
