@@ -10,7 +10,7 @@ use super::settings::H264Settings;
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
 use crate::h264::stage::EncodeStage;
-use crate::sink::{FrameSink, IntoInnerError};
+use crate::sink::{ByteOutput, FrameSink, IntoInnerError};
 use crate::video::{VideoEncoder, VideoFrameInfo};
 
 /// Writes an H.264 Annex B elementary stream (`.h264`): the access units
@@ -44,20 +44,17 @@ use crate::video::{VideoEncoder, VideoFrameInfo};
 /// # Ok::<(), camreel::Error>(())
 /// ```
 pub struct H264Writer<W: Write> {
-    writer: Option<W>,
+    out: ByteOutput<W>,
     stage: EncodeStage,
-    frames: u64,
-    bytes: u64,
     /// SPS and PPS NAL units (with start codes) of the last key frame.
     headers: Vec<u8>,
-    finished: bool,
 }
 
 impl<W: Write> fmt::Debug for H264Writer<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("H264Writer")
-            .field("frames", &self.frames)
-            .field("bytes", &self.bytes)
+            .field("frames", &self.out.frames())
+            .field("bytes", &self.out.bytes())
             .field("stage", &self.stage)
             .finish_non_exhaustive()
     }
@@ -115,12 +112,9 @@ impl<W: Write> H264Writer<W> {
 
     fn from_stage(writer: W, stage: EncodeStage) -> H264Writer<W> {
         H264Writer {
-            writer: Some(writer),
+            out: ByteOutput::new(writer, "the h.264 writer"),
             stage,
-            frames: 0,
-            bytes: 0,
             headers: Vec::new(),
-            finished: false,
         }
     }
 
@@ -138,17 +132,17 @@ impl<W: Write> H264Writer<W> {
 
     /// Frames written.
     pub fn frames(&self) -> u64 {
-        self.frames
+        self.out.frames()
     }
 
     /// Bytes written.
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        self.out.bytes()
     }
 
     /// The underlying writer (`None` once given back).
     pub fn get_ref(&self) -> Option<&W> {
-        self.writer.as_ref()
+        self.out.get_ref()
     }
 
     /// Flushes and returns the underlying writer.
@@ -156,15 +150,9 @@ impl<W: Write> H264Writer<W> {
     /// # Errors
     /// I/O errors flushing, with this writer.
     pub fn into_inner(mut self) -> Result<W, IntoInnerError<H264Writer<W>>> {
-        if let Err(e) = FrameSink::finish(&mut self) {
-            return Err(IntoInnerError::new(e, self));
-        }
-        match self.writer.take() {
-            Some(w) => Ok(w),
-            None => Err(IntoInnerError::new(
-                crate::sink::finished("the h.264 writer"),
-                self,
-            )),
+        match FrameSink::finish(&mut self).and_then(|()| self.out.take()) {
+            Ok(w) => Ok(w),
+            Err(e) => Err(IntoInnerError::new(e, self)),
         }
     }
 }
@@ -191,10 +179,8 @@ fn parameter_sets(au: &[u8], headers: &mut Vec<u8>) -> Result<bool> {
 
 impl<W: Write> FrameSink for H264Writer<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        if self.finished {
-            return Err(crate::sink::finished("the h.264 writer"));
-        }
-        let index = self.frames;
+        self.out.check_open()?;
+        let index = self.out.frames();
         let Some(staged) = self.stage.process(frame)? else {
             return Ok(());
         };
@@ -218,33 +204,16 @@ impl<W: Write> FrameSink for H264Writer<W> {
                 "frame 0: an h.264 stream must start with a key frame",
             ));
         }
-        let Some(writer) = self.writer.as_mut() else {
-            return Err(crate::sink::finished("the h.264 writer"));
-        };
-        writer
-            .write_all(prefix)
-            .and_then(|()| writer.write_all(au))
-            .map_err(|e| Error::io(format!("writing frame {index}"), e))?;
-        self.frames += 1;
-        self.bytes += (prefix.len() + au.len()) as u64;
-        Ok(())
+        self.out
+            .write_frame([prefix, au], false, || format!("writing frame {index}"))
     }
 
     fn sync(&mut self) -> Result<()> {
-        match self.writer.as_mut() {
-            Some(w) => w
-                .flush()
-                .map_err(|e| Error::io("flushing the h.264 stream", e)),
-            None => Ok(()),
-        }
+        self.out.flush()
     }
 
     fn finish(&mut self) -> Result<()> {
-        if !self.finished {
-            self.sync()?;
-            self.finished = true;
-        }
-        Ok(())
+        self.out.finish(&[])
     }
 }
 

@@ -1,12 +1,11 @@
 //! Writing the length-prefixed JPEG stream: a [`FrameSink`] over any [`Write`].
 
-use std::io::{IoSlice, Write};
+use std::io::Write;
 
 use crate::capture::{Encoder, JpegCapture};
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::Frame;
-use crate::io_util::write_all_vectored;
-use crate::sink::{FrameSink, IntoInnerError, finished};
+use crate::sink::{ByteOutput, FrameSink, IntoInnerError, finished};
 
 /// Sends frames as picamera's network stream: each frame a little-endian
 /// `u32` length then that many JPEG bytes; [`finish`](FrameSink::finish)
@@ -38,13 +37,9 @@ use crate::sink::{FrameSink, IntoInnerError, finished};
 /// ```
 #[derive(Debug)]
 pub struct JpegStreamWriter<W: Write> {
-    /// `None` only after `into_inner` took it.
-    writer: Option<W>,
+    out: ByteOutput<W>,
     encoder: JpegCapture,
     buf: Vec<u8>,
-    frames: u64,
-    bytes: u64,
-    finished: bool,
 }
 
 impl<W: Write> JpegStreamWriter<W> {
@@ -63,36 +58,33 @@ impl<W: Write> JpegStreamWriter<W> {
     /// backend, ... as set there).
     pub fn with_encoder(writer: W, encoder: JpegCapture) -> JpegStreamWriter<W> {
         JpegStreamWriter {
-            writer: Some(writer),
+            out: ByteOutput::new(writer, "the stream"),
             encoder,
             buf: Vec::new(),
-            frames: 0,
-            bytes: 0,
-            finished: false,
         }
     }
 
     /// Frames written.
     pub fn frames(&self) -> u64 {
-        self.frames
+        self.out.frames()
     }
 
     /// Bytes written, lengths included.
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        self.out.bytes()
     }
 
     /// The writer.
     pub fn get_ref(&self) -> &W {
-        self.writer
-            .as_ref()
+        self.out
+            .get_ref()
             .expect("the writer is present until into_inner")
     }
 
     /// The writer, mutably (writing to it directly corrupts the stream).
     pub fn get_mut(&mut self) -> &mut W {
-        self.writer
-            .as_mut()
+        self.out
+            .get_mut()
             .expect("the writer is present until into_inner")
     }
 
@@ -101,19 +93,16 @@ impl<W: Write> JpegStreamWriter<W> {
     /// # Errors
     /// What writing the end of the stream fails with, with the stream writer.
     pub fn into_inner(mut self) -> Result<W, IntoInnerError<JpegStreamWriter<W>>> {
-        if let Err(e) = self.finish() {
-            return Err(IntoInnerError::new(e, self));
+        match self.finish().and_then(|()| self.out.take()) {
+            Ok(w) => Ok(w),
+            Err(e) => Err(IntoInnerError::new(e, self)),
         }
-        Ok(self
-            .writer
-            .take()
-            .expect("the writer is present until into_inner"))
     }
 }
 
 impl<W: Write> FrameSink for JpegStreamWriter<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        if self.finished {
+        if self.out.is_finished() {
             return Err(finished("the stream").context(format!("frame {}", frame.sequence)));
         }
         self.buf.clear();
@@ -130,42 +119,27 @@ impl<W: Write> FrameSink for JpegStreamWriter<W> {
                 ),
             )
         })?;
-        let writer = self.writer.as_mut().expect("present until into_inner");
         let head = len.to_le_bytes();
-        write_all_vectored(writer, &mut [IoSlice::new(&head), IoSlice::new(&self.buf)])
-            .and_then(|()| writer.flush())
-            .map_err(|e| Error::io(format!("sending frame {}", frame.sequence), e))?;
-        self.frames += 1;
-        self.bytes += 4 + u64::from(len);
-        Ok(())
+        self.out.write_frame([&head, &self.buf], true, || {
+            format!("sending frame {}", frame.sequence)
+        })
     }
 
     /// Flushes the writer.
     fn sync(&mut self) -> Result<()> {
-        self.get_mut()
-            .flush()
-            .map_err(|e| Error::io("flushing the stream", e))
+        self.out.flush()
     }
 
+    /// Writes the zero length that ends the stream, and flushes.
     fn finish(&mut self) -> Result<()> {
-        if self.finished {
-            return Ok(());
-        }
-        let writer = self.writer.as_mut().expect("present until into_inner");
-        writer
-            .write_all(&[0; 4])
-            .and_then(|()| writer.flush())
-            .map_err(|e| Error::io("ending the stream", e))?;
-        self.finished = true;
-        self.bytes += 4;
-        Ok(())
+        self.out.finish(&[0; 4])
     }
 }
 
 impl<W: Write> Drop for JpegStreamWriter<W> {
     fn drop(&mut self) {
-        if self.writer.is_some() {
-            let _ = self.finish();
+        if self.out.get_ref().is_some() {
+            let _ = self.out.finish(&[0; 4]);
         }
     }
 }

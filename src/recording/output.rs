@@ -10,7 +10,7 @@ use crate::image::PixelFormat;
 #[cfg(feature = "mp4")]
 use crate::mp4::{Mp4Options, Mp4Writer};
 use crate::output::{OutputKind, OutputOptions};
-use crate::sink::{FrameSink, IntoInnerError};
+use crate::sink::{ByteOutput, FrameSink, IntoInnerError};
 use crate::video::{MjpegEncoder, VideoEncoder};
 
 /// JPEG quality of the frames of `.avi` and `.bin` recordings when
@@ -85,17 +85,14 @@ impl VideoFormat {
 /// Motion JPEG to any [`Write`]: each JPEG frame's bytes, one after the
 /// other, as picamera writes `format='mjpeg'`.
 pub struct MjpegStream<W: Write> {
-    writer: Option<W>,
-    frames: u64,
-    bytes: u64,
-    finished: bool,
+    out: ByteOutput<W>,
 }
 
 impl<W: Write> fmt::Debug for MjpegStream<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MjpegStream")
-            .field("frames", &self.frames)
-            .field("bytes", &self.bytes)
+            .field("frames", &self.out.frames())
+            .field("bytes", &self.out.bytes())
             .finish_non_exhaustive()
     }
 }
@@ -104,26 +101,23 @@ impl<W: Write> MjpegStream<W> {
     /// A stream into `writer`.
     pub fn new(writer: W) -> MjpegStream<W> {
         MjpegStream {
-            writer: Some(writer),
-            frames: 0,
-            bytes: 0,
-            finished: false,
+            out: ByteOutput::new(writer, "the mjpeg stream"),
         }
     }
 
     /// Frames written.
     pub fn frames(&self) -> u64 {
-        self.frames
+        self.out.frames()
     }
 
     /// Bytes written.
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        self.out.bytes()
     }
 
     /// The writer (`None` once given back).
     pub fn get_ref(&self) -> Option<&W> {
-        self.writer.as_ref()
+        self.out.get_ref()
     }
 
     /// Flushes and returns the writer.
@@ -131,24 +125,16 @@ impl<W: Write> MjpegStream<W> {
     /// # Errors
     /// The flush error, with the stream.
     pub fn into_inner(mut self) -> Result<W, IntoInnerError<MjpegStream<W>>> {
-        if let Err(e) = self.finish() {
-            return Err(IntoInnerError::new(e, self));
-        }
-        match self.writer.take() {
-            Some(w) => Ok(w),
-            None => Err(IntoInnerError::new(
-                crate::sink::finished("the mjpeg stream"),
-                self,
-            )),
+        match self.finish().and_then(|()| self.out.take()) {
+            Ok(w) => Ok(w),
+            Err(e) => Err(IntoInnerError::new(e, self)),
         }
     }
 }
 
 impl<W: Write> FrameSink for MjpegStream<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        let Some(w) = self.writer.as_mut().filter(|_| !self.finished) else {
-            return Err(crate::sink::finished("the mjpeg stream"));
-        };
+        self.out.check_open()?;
         if frame.image.format() != PixelFormat::Jpeg {
             return Err(Error::new(
                 ErrorKind::UnsupportedFormat,
@@ -159,29 +145,17 @@ impl<W: Write> FrameSink for MjpegStream<W> {
                 ),
             ));
         }
-        let data = frame.image.data();
-        w.write_all(data)
-            .map_err(|e| Error::io(format!("writing frame {}", frame.sequence), e))?;
-        self.frames += 1;
-        self.bytes += data.len() as u64;
-        Ok(())
+        self.out.write_frame([frame.image.data()], false, || {
+            format!("writing frame {}", frame.sequence)
+        })
     }
 
     fn sync(&mut self) -> Result<()> {
-        match self.writer.as_mut() {
-            Some(w) => w
-                .flush()
-                .map_err(|e| Error::io("flushing the mjpeg stream", e)),
-            None => Ok(()),
-        }
+        self.out.flush()
     }
 
     fn finish(&mut self) -> Result<()> {
-        if !self.finished {
-            self.sync()?;
-            self.finished = true;
-        }
-        Ok(())
+        self.out.finish(&[])
     }
 }
 

@@ -55,10 +55,12 @@
 //! was written before intact. Time frames by [`Frame::timestamp`], never by
 //! the wall clock.
 
+mod bytes;
 mod sequence;
 
 use std::fmt;
 
+pub(crate) use bytes::ByteOutput;
 pub use sequence::{ImageSequence, SequencePattern};
 
 use crate::error::{Error, ErrorKind, Result};
