@@ -232,12 +232,46 @@ pub struct VideoRecorder<E, O> {
     raw_frames: u64,
     /// Encoded frames out, over every output.
     encoded: u64,
-    /// Frames, bytes, first and last frame of the current output.
-    out_frames: u64,
-    out_bytes: u64,
-    out_first: Option<VideoFrameInfo>,
-    out_last: Option<VideoFrameInfo>,
+    /// What the current output received.
+    tally: Tally,
     finished: bool,
+}
+
+/// Frames, bytes, first and last frame given to one output.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    frames: u64,
+    bytes: u64,
+    first: Option<VideoFrameInfo>,
+    last: Option<VideoFrameInfo>,
+}
+
+impl Tally {
+    /// Counts a frame of `size` bytes described by `info`.
+    fn add(&mut self, info: VideoFrameInfo, size: u64) {
+        self.frames += 1;
+        self.bytes += size;
+        self.first.get_or_insert(info);
+        self.last = Some(info);
+    }
+}
+
+/// Puts `new` in place of `output`, finishes the old output and returns it
+/// with what it received; the tally starts again. Takes the two fields, not
+/// the recorder, so that it can run while an encoded frame borrows the
+/// encoder.
+fn swap_output<O: FrameSink>(output: &mut O, tally: &mut Tally, new: O) -> Finished<O> {
+    let mut old = std::mem::replace(output, new);
+    let result = old.finish();
+    let t = std::mem::take(tally);
+    Finished {
+        output: old,
+        frames: t.frames,
+        bytes: t.bytes,
+        first: t.first,
+        last: t.last,
+        result,
+    }
 }
 
 impl<E, O> fmt::Debug for VideoRecorder<E, O> {
@@ -245,8 +279,8 @@ impl<E, O> fmt::Debug for VideoRecorder<E, O> {
         f.debug_struct("VideoRecorder")
             .field("raw_frames", &self.raw_frames)
             .field("encoded", &self.encoded)
-            .field("output_frames", &self.out_frames)
-            .field("output_bytes", &self.out_bytes)
+            .field("output_frames", &self.tally.frames)
+            .field("output_bytes", &self.tally.bytes)
             .field("motion", &self.motion.is_some())
             .finish_non_exhaustive()
     }
@@ -268,10 +302,7 @@ impl<E: VideoEncoder, O: FrameSink> VideoRecorder<E, O> {
             })),
             raw_frames: 0,
             encoded: 0,
-            out_frames: 0,
-            out_bytes: 0,
-            out_first: None,
-            out_last: None,
+            tally: Tally::default(),
             finished: false,
         }
     }
@@ -357,12 +388,12 @@ impl<E: VideoEncoder, O: FrameSink> VideoRecorder<E, O> {
 
     /// Encoded frames given to the current output.
     pub fn output_frames(&self) -> u64 {
-        self.out_frames
+        self.tally.frames
     }
 
     /// Encoded bytes given to the current output.
     pub fn output_bytes(&self) -> u64 {
-        self.out_bytes
+        self.tally.bytes
     }
 
     /// The encoder.
@@ -394,21 +425,7 @@ impl<E: VideoEncoder, O: FrameSink> VideoRecorder<E, O> {
     /// Puts `output` in place of the current one, finishes the old one and
     /// returns it with its counts.
     fn switch(&mut self, output: O) -> Finished<O> {
-        let mut old = std::mem::replace(&mut self.output, output);
-        let result = old.finish();
-        let finished = Finished {
-            output: old,
-            frames: self.out_frames,
-            bytes: self.out_bytes,
-            first: self.out_first,
-            last: self.out_last,
-            result,
-        };
-        self.out_frames = 0;
-        self.out_bytes = 0;
-        self.out_first = None;
-        self.out_last = None;
-        finished
+        swap_output(&mut self.output, &mut self.tally, output)
     }
 }
 
@@ -456,29 +473,11 @@ impl<E: VideoEncoder, O: FrameSink> FrameSink for VideoRecorder<E, O> {
             split = s.split.take();
             s.split_asked = false;
         }
-        let mut finished = None;
-        if let Some(new) = split {
-            // Borrow juggling: the encoded frame borrows the encoder, the
-            // switch only touches the output and the counts.
-            let mut old = std::mem::replace(&mut self.output, new);
-            let result = old.finish();
-            finished = Some(Finished {
-                output: old,
-                frames: self.out_frames,
-                bytes: self.out_bytes,
-                first: self.out_first,
-                last: self.out_last,
-                result,
-            });
-            self.out_frames = 0;
-            self.out_bytes = 0;
-            self.out_first = None;
-            self.out_last = None;
-        }
+        let finished = split.map(|new| swap_output(&mut self.output, &mut self.tally, new));
         let size = encoded.info.frame_size as u64;
         let info = VideoFrameInfo {
-            position: self.out_bytes,
-            video_size: self.out_bytes + size,
+            position: self.tally.bytes,
+            video_size: self.tally.bytes + size,
             ..encoded.info
         };
         let written = self.output.write_frame(&encoded.frame);
@@ -491,10 +490,7 @@ impl<E: VideoEncoder, O: FrameSink> FrameSink for VideoRecorder<E, O> {
             }
         }
         written.map_err(|e| e.context(format!("frame {}", frame.sequence)))?;
-        self.out_frames += 1;
-        self.out_bytes += size;
-        self.out_first.get_or_insert(info);
-        self.out_last = Some(info);
+        self.tally.add(info, size);
         Ok(())
     }
 
