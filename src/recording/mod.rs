@@ -15,13 +15,13 @@
 //! | start | encoder | output |
 //! |---|---|---|
 //! | [`Recording::start`] a path | by extension ([`video_encoder`]): H.264 for `.h264`/`.mp4`, MJPEG for `.avi`/`.bin` | [`FileSink`] |
-//! | [`Recording::start_writer`] any [`Write`](std::io::Write) | by [`VideoFormat`] | [`VideoOutput`] |
+//! | [`Recording::start_writer`] any [`Write`] | by [`VideoFormat`] | [`VideoOutput`] |
 //! | [`Recording::start_with`] | any [`VideoEncoder`], a boxed custom one included | any [`FrameSink`] |
 //!
 //! For picamera's splitter ports (a recording next to stills and other
 //! resolutions), put a [`VideoRecorder`] on a
 //! [`Splitter`](crate::capture::Splitter) port and drive it with its
-//! [`RecorderHandle`](crate::video::RecorderHandle).
+//! [`RecorderHandle`].
 //!
 //! ```
 //! use std::time::Duration;
