@@ -352,6 +352,8 @@ impl FromStr for FrameRate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ticks {
     per_second: u32,
+    /// Where the first step is measured from ([`Ticks::starting_at`]).
+    origin: Option<Duration>,
     first: Option<Duration>,
     total: u64,
 }
@@ -368,17 +370,33 @@ impl Ticks {
     pub fn new(per_second: u32) -> Ticks {
         Ticks {
             per_second: per_second.max(1),
+            origin: None,
             first: None,
             total: 0,
         }
     }
 
-    /// Units of `1 / per_second` seconds measured from `origin`: the first
-    /// step is the time from `origin` to the first frame (ImageIO's first
-    /// interval is the time since the stream was opened).
+    /// Units of `1 / per_second` seconds where the first step is the time
+    /// from `origin` to the first frame (ImageIO's first interval is the
+    /// time since the stream was opened). The later steps are measured from
+    /// the first frame as with [`Ticks::new`], so the rounding of the first
+    /// step does not move them: N frames at a constant rate store the same
+    /// intervals whenever the first one comes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use camreel::timing::Ticks;
+    ///
+    /// let mut ms = Ticks::starting_at(1000, Duration::ZERO);
+    /// let steps: Vec<u64> = (0..4u64)
+    ///     .map(|i| ms.step(Duration::from_micros(2_400 + i * 66_667)))
+    ///     .collect();
+    /// assert_eq!(steps, [2, 67, 66, 67]);
+    /// assert_eq!(ms.total(), 200);
+    /// ```
     pub fn starting_at(per_second: u32, origin: Duration) -> Ticks {
         Ticks {
-            first: Some(origin),
+            origin: Some(origin),
             ..Ticks::new(per_second)
         }
     }
@@ -401,12 +419,15 @@ impl Ticks {
         Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
     }
 
-    /// Units from the previous frame to the frame at `timestamp` (0 for
-    /// the first frame).
+    /// Units from the previous frame to the frame at `timestamp` (for the
+    /// first frame 0, or the time since the origin of
+    /// [`Ticks::starting_at`]).
     pub fn step(&mut self, timestamp: Duration) -> u64 {
         let Some(first) = self.first else {
             self.first = Some(timestamp);
-            return 0;
+            return self
+                .origin
+                .map_or(0, |origin| self.units(timestamp.saturating_sub(origin)));
         };
         let at = self.units(timestamp.saturating_sub(first));
         let step = at.saturating_sub(self.total);

@@ -88,7 +88,7 @@ fn ms_u32(units: u64) -> u32 {
 /// Milliseconds for intervals given as durations
 /// ([`FileStream::write_with_elapsed`]): the rounded total of the intervals
 /// given so far minus the milliseconds already stored, so the rounding is
-/// carried from frame to frame.
+/// carried from frame to frame, the first interval included.
 #[derive(Clone, Copy, Debug)]
 struct Carried {
     given: Duration,
@@ -97,9 +97,13 @@ struct Carried {
 
 impl Carried {
     fn new() -> Carried {
+        // Positions are measured from a frame at zero, so the first
+        // interval's rounding is carried too.
+        let mut ticks = Ticks::new(Ticks::MILLIS);
+        ticks.step(Duration::ZERO);
         Carried {
             given: Duration::ZERO,
-            ticks: Ticks::starting_at(Ticks::MILLIS, Duration::ZERO),
+            ticks,
         }
     }
 
