@@ -170,3 +170,19 @@ proptest! {
         }
     }
 }
+
+/// Found by fuzzing `mp4_demux`: a fragment whose first sample is empty.
+/// The reader reported it and then went on to the next sample; it now
+/// names the frame and byte once and ends, as for any damage.
+#[test]
+fn an_empty_sample_is_reported_once_and_ends_the_reader() {
+    let data = std::fs::read("tests/data/fuzz/mp4_demux_empty_sample.mp4").unwrap();
+    fuzz_mp4(&data);
+    let mut reader = Mp4Reader::new(Cursor::new(&data[..]), Limits::default()).unwrap();
+    assert_eq!(reader.info().frames, 2);
+    let e = reader.next_access_unit().unwrap_err().to_string();
+    assert!(e.starts_with("frame 0 at byte "), "{e}");
+    assert!(e.contains("no data"), "{e}");
+    assert!(reader.next_access_unit().unwrap().is_none());
+    assert!(reader.next_access_unit().unwrap().is_none());
+}

@@ -28,6 +28,8 @@ pub struct Mp4Reader<R> {
     next: usize,
     au: Vec<u8>,
     damage_reported: bool,
+    /// An error was returned: the reader has ended.
+    failed: bool,
     limits: Limits,
     #[cfg(feature = "h264")]
     decode: Option<crate::h264::decode::DecodeQueue>,
@@ -82,6 +84,7 @@ impl<R: Read + Seek> Mp4Reader<R> {
             next: 0,
             au: Vec::new(),
             damage_reported: false,
+            failed: false,
             limits,
             #[cfg(feature = "h264")]
             decode: None,
@@ -144,6 +147,9 @@ impl<R: Read + Seek> Mp4Reader<R> {
     /// Reads the next sample into the access-unit buffer: its time and
     /// number (`None` at the end, an error once after it for a damaged file).
     fn advance(&mut self) -> Result<Option<(Duration, u64)>> {
+        if self.failed {
+            return Ok(None);
+        }
         let index = self.next;
         let Some(sample) = self.demux.samples().get(index).copied() else {
             if let Some(e) = self.demux.damage()
@@ -154,7 +160,10 @@ impl<R: Read + Seek> Mp4Reader<R> {
             }
             return Ok(None);
         };
-        self.demux.read_access_unit(index, &mut self.au)?;
+        if let Err(e) = self.demux.read_access_unit(index, &mut self.au) {
+            self.failed = true;
+            return Err(e);
+        }
         self.next += 1;
         Ok(Some((self.time_of(&sample), index as u64)))
     }
@@ -165,12 +174,20 @@ impl<R: Read + Seek> Mp4Reader<R> {
     /// # Errors
     /// The demuxer's damage once after the last good frame
     /// ([`ErrorKind::Truncated`](crate::ErrorKind::Truncated) for a file cut
-    /// short); I/O errors.
+    /// short); a sample that cannot be read; I/O errors. After an error the
+    /// reader has ended: later calls return `Ok(None)`.
     pub fn next_access_unit(&mut self) -> Result<Option<Frame<'_>>> {
         let Some((timestamp, index)) = self.advance()? else {
             return Ok(None);
         };
         let (w, h) = self.size();
+        // Checked apart from the view returned, so the error can end the
+        // reader.
+        if let Err(e) = ImageRef::new(PixelFormat::H264, w, h, &self.au) {
+            self.failed = true;
+            let offset = self.demux.samples()[index as usize].offset;
+            return Err(e.context(format!("frame {index} at byte {offset}")));
+        }
         let image = ImageRef::new(PixelFormat::H264, w, h, &self.au)?;
         Ok(Some(Frame::new(image, index, timestamp)))
     }
