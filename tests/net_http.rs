@@ -13,7 +13,7 @@ use camreel::PixelFormat;
 use camreel::camera::synthetic::SyntheticCamera;
 use camreel::codec::jpeg;
 use camreel::net::http::{Credentials, MjpegServer, MjpegServerBuilder};
-use net_support::{MjpegClient, connect, get, json_number, request};
+use net_support::{MjpegClient, connect, eventually, get, json_number, request};
 
 fn loopback() -> MjpegServerBuilder {
     MjpegServer::builder().listen("127.0.0.1:0".parse().unwrap())
@@ -25,18 +25,6 @@ fn camera(w: u32, h: u32, fps: f64) -> SyntheticCamera {
         .fps(fps)
         .build()
         .unwrap()
-}
-
-/// Waits (at most `limit`) until `f` holds.
-fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    f()
 }
 
 #[test]

@@ -20,7 +20,7 @@ use camreel::camera::synthetic::SyntheticCamera;
 use camreel::h264::{H264Settings, RateControl};
 use camreel::mp4::{Mp4Demuxer, Mp4Reader};
 use camreel::net::http::{Credentials, MjpegServer, MjpegServerBuilder};
-use net_support::{Chunked, connect, get, have_ffmpeg, read_head, request};
+use net_support::{Chunked, connect, eventually, get, have_ffmpeg, open_stream, request};
 
 /// The tests compare rates: one at a time, so that they do not measure
 /// each other.
@@ -78,16 +78,8 @@ impl Mp4Client {
         Mp4Client::open_with(connect(addr), addr, extra)
     }
 
-    fn open_with(mut s: TcpStream, addr: SocketAddr, extra: &[&str]) -> io::Result<Mp4Client> {
-        let mut req = format!("GET /stream.mp4 HTTP/1.1\r\nHost: {addr}\r\n");
-        for h in extra {
-            req.push_str(h);
-            req.push_str("\r\n");
-        }
-        req.push_str("\r\n");
-        s.write_all(req.as_bytes())?;
-        let mut r = BufReader::new(s);
-        let (status, headers) = read_head(&mut r)?;
+    fn open_with(s: TcpStream, addr: SocketAddr, extra: &[&str]) -> io::Result<Mp4Client> {
+        let (r, status, headers) = open_stream(s, addr, "/stream.mp4", extra)?;
         let mut c = Mp4Client {
             body: BufReader::new(Chunked::new(r)),
             status,
@@ -194,18 +186,6 @@ fn decode(init: &[u8], fragments: &[Fragment]) -> (u64, (u32, u32)) {
         n += 1;
     }
     (n, size)
-}
-
-/// Waits (at most `limit`) until `f` holds.
-fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + limit;
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    f()
 }
 
 #[test]

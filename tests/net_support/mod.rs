@@ -197,6 +197,42 @@ pub fn read_head<R: BufRead>(r: &mut R) -> io::Result<(u16, Vec<(String, String)
 }
 
 /// `GET path` with `extra` header lines, `Connection: close`, read to the end.
+/// Waits (at most `limit`) until `f` holds.
+pub fn eventually(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + limit;
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}
+
+/// A response head read off a stream that stays open: the reader, the
+/// status and the headers.
+pub type StreamHead = (BufReader<TcpStream>, u16, Vec<(String, String)>);
+
+/// Sends `GET path` on `s` with `extra` header lines, keeping the
+/// connection open (a stream), and reads the response head.
+pub fn open_stream(
+    mut s: TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    extra: &[&str],
+) -> io::Result<StreamHead> {
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n");
+    for h in extra {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())?;
+    let mut r = BufReader::new(s);
+    let (status, headers) = read_head(&mut r)?;
+    Ok((r, status, headers))
+}
+
 pub fn get(addr: SocketAddr, path: &str, extra: &[&str]) -> io::Result<Response> {
     request(addr, "GET", path, extra)
 }
@@ -328,16 +364,7 @@ pub struct MjpegClient {
 impl MjpegClient {
     /// Opens `/stream.mjpg` on `addr` with `extra` header lines.
     pub fn open(addr: SocketAddr, extra: &[&str]) -> io::Result<MjpegClient> {
-        let mut s = connect(addr);
-        let mut req = format!("GET /stream.mjpg HTTP/1.1\r\nHost: {addr}\r\n");
-        for h in extra {
-            req.push_str(h);
-            req.push_str("\r\n");
-        }
-        req.push_str("\r\n");
-        s.write_all(req.as_bytes())?;
-        let mut r = BufReader::new(s);
-        let (status, headers) = read_head(&mut r)?;
+        let (r, status, headers) = open_stream(connect(addr), addr, "/stream.mjpg", extra)?;
         let ct = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
