@@ -69,8 +69,14 @@ wait
 printf '%-16s %8s %14s %8s %9s\n' target minutes executions corpus findings
 for target in "${targets[@]}"; do
     log=$logs/$target.log
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-    secs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' | tail -1)
+    # A run stopped by a finding prints no "Done" line: its time is the
+    # executions over the rate.
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+    secs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}' | tail -1 || true)
+    if [ -z "$secs" ]; then
+        rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+        [ -n "$execs" ] && [ -n "$rate" ] && [ "$rate" -gt 0 ] && secs=$((execs / rate))
+    fi
     corpus=$(find "fuzz/corpus/$target" -type f | wc -l)
     findings=$(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l)
     printf '%-16s %8.1f %14s %8s %9s\n' "$target" "$(awk "BEGIN { print ${secs:-0} / 60 }")" \
