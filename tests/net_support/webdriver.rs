@@ -73,6 +73,35 @@ pub fn region(shot: &Image, w: u32, h: u32) -> Vec<[u8; 3]> {
     px
 }
 
+/// Checks that two screenshots a second apart show the synthetic camera's
+/// live 320x240 picture at their top left: many colours, sky at the top,
+/// and a picture that moved in between. Returns `a`'s pixels for more
+/// checks.
+pub fn assert_live_picture(a: &Image, b: &Image) -> Vec<[u8; 3]> {
+    assert!(a.width() >= 320 && a.height() >= 240, "{:?}", a.size());
+    let (pa, pb) = (region(a, 320, 240), region(b, 320, 240));
+    // A picture, not an empty box: many colours, the sky above the ground.
+    let mut colours: Vec<[u8; 3]> = pa.clone();
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 1000, "{} colours", colours.len());
+    let top = &pa[..320 * 40];
+    assert!(mean(top, 2) > mean(top, 1) - 5.0, "the top should be sky");
+    // A second later the picture moved.
+    let changed = pa.iter().zip(&pb).filter(|(x, y)| x != y).count();
+    assert!(
+        changed > pa.len() / 10,
+        "{changed} of {} pixels changed",
+        pa.len()
+    );
+    pa
+}
+
+/// The mean of channel `c` over `px`.
+pub fn mean(px: &[[u8; 3]], c: usize) -> f64 {
+    px.iter().map(|p| f64::from(p[c])).sum::<f64>() / px.len() as f64
+}
+
 /// A chromedriver process and one browser session (both closed on drop).
 pub struct Driver {
     _process: Running,
