@@ -129,6 +129,9 @@ fn main() -> Result<()> {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         println!("wrote {} ({size} bytes)", path.display());
     }
-    println!("try: cargo run --release -- info {}", clip.display());
+    println!(
+        "try: cargo run --release -p camreel-cli -- info {}",
+        clip.display()
+    );
     Ok(())
 }
