@@ -172,8 +172,9 @@ proptest! {
 }
 
 /// Found by fuzzing `mp4_demux`: a fragment whose first sample is empty.
-/// The reader reported it and then went on to the next sample; it now
-/// names the frame and byte once and ends, as for any damage.
+/// The reader reported it and then went on to the next sample; the
+/// demuxer now refuses the sample, naming the frame and byte, and the
+/// reader ends there, as for any damage.
 #[test]
 fn an_empty_sample_is_reported_once_and_ends_the_reader() {
     let data = std::fs::read("tests/data/fuzz/mp4_demux_empty_sample.mp4").unwrap();

@@ -264,8 +264,8 @@ impl<R: Read + Seek> Mp4Demuxer<R> {
     ///
     /// # Errors
     /// [`ErrorKind::SeekOutOfRange`] past the last sample;
-    /// [`ErrorKind::Format`] for NAL lengths that do not add up, naming
-    /// the frame and byte; I/O errors.
+    /// [`ErrorKind::Format`] for an empty sample or NAL lengths that do not
+    /// add up, naming the frame and byte; I/O errors.
     pub fn read_access_unit(&mut self, index: usize, au: &mut Vec<u8>) -> Result<()> {
         let s = *self.samples.get(index).ok_or_else(|| {
             Error::new(
@@ -287,6 +287,14 @@ impl<R: Read + Seek> Mp4Demuxer<R> {
                 au.extend_from_slice(&[0, 0, 0, 1]);
                 au.extend_from_slice(nal);
             }
+        }
+        if self.scratch.is_empty() {
+            // An access unit has at least one slice: an empty sample is
+            // damage, not a frame.
+            return Err(format_error(format!(
+                "frame {index} at byte {}: the sample holds no data",
+                s.offset
+            )));
         }
         let n = usize::from(self.track.length_size);
         let mut rest = &self.scratch[..];
