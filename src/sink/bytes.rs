@@ -74,8 +74,7 @@ impl<W: Write> ByteOutput<W> {
         flush: bool,
         failed: impl FnOnce() -> String,
     ) -> Result<()> {
-        self.check_open()?;
-        let Some(w) = self.writer.as_mut() else {
+        let Some(w) = self.writer.as_mut().filter(|_| !self.finished) else {
             return Err(crate::sink::finished(self.what));
         };
         // An array, not a Vec: no allocation per frame.
