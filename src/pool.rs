@@ -215,6 +215,24 @@ impl<J, R> Pool<J, R> {
         Ok(dropped)
     }
 
+    /// Queues `job` if there is room, else drops it: `Ok(Some(job))` hands
+    /// the dropped job back. Gives the job back as `Err` if the pool was
+    /// closed or stopped.
+    pub(crate) fn submit_unless_full(&self, job: J) -> std::result::Result<Option<J>, J> {
+        let sh = &*self.shared;
+        let mut s = sh.lock();
+        if s.stopped || s.closed {
+            return Err(job);
+        }
+        if s.waiting.len() >= sh.max_waiting {
+            return Ok(Some(job));
+        }
+        s.waiting.push_back(job);
+        drop(s);
+        sh.work.notify_one();
+        Ok(None)
+    }
+
     /// No more jobs: the workers finish the queued ones and end.
     pub(crate) fn close(&self) {
         self.shared.lock().closed = true;

@@ -38,14 +38,28 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::camera::CameraSource;
+use crate::camera::{CameraSource, StreamFormat};
+pub use crate::capture::pipeline::Overflow;
 use crate::error::{Error, ErrorKind, Result};
 use crate::frame::Frame;
 use crate::sink::FrameSink;
 use crate::timing::{FrameRate, Timeline};
 
+mod lag;
+mod live;
+
+pub use lag::{Lag, LagMonitor};
+pub use live::record_live;
+
 /// The default of [`RecordOptions::sync_interval`]: one second.
 pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The default of [`RecordOptions::queue`]: frames [`record_live`] holds
+/// between the camera and a sink that is slower for a moment.
+pub const DEFAULT_QUEUE: usize = 8;
+
+/// The longest [`RecordOptions::queue`] (each frame is a whole image).
+pub const MAX_QUEUE: usize = 1024;
 
 /// What to record: builder methods on the defaults (everything the source
 /// delivers, with its own timestamps, synced every second).
@@ -58,6 +72,8 @@ pub struct RecordOptions {
     retime: Option<FrameRate>,
     sync_interval: Option<Duration>,
     stop: Option<Arc<AtomicBool>>,
+    queue: usize,
+    overflow: Overflow,
 }
 
 impl Default for RecordOptions {
@@ -69,6 +85,8 @@ impl Default for RecordOptions {
             retime: None,
             sync_interval: Some(DEFAULT_SYNC_INTERVAL),
             stop: None,
+            queue: DEFAULT_QUEUE,
+            overflow: Overflow::DropOldest,
         }
     }
 }
@@ -134,6 +152,75 @@ impl RecordOptions {
         self.stop = Some(flag);
         self
     }
+
+    /// [`record_live`]: how many frames wait between the camera's thread
+    /// and the sink, 1 to [`MAX_QUEUE`] (clamped; default
+    /// [`DEFAULT_QUEUE`]).
+    pub fn queue(mut self, frames: usize) -> RecordOptions {
+        self.queue = frames.clamp(1, MAX_QUEUE);
+        self
+    }
+
+    /// [`record_live`]: what happens to a frame that finds the queue full
+    /// (the sink is too slow): [`Overflow::DropOldest`] (the default) or
+    /// [`Overflow::DropNewest`] drop a frame there, counted in
+    /// [`Drops::pipeline`]; [`Overflow::Block`] makes the camera's thread
+    /// wait, and a live camera then drops frames itself (counted in
+    /// [`Drops::source`]).
+    pub fn overflow(mut self, overflow: Overflow) -> RecordOptions {
+        self.overflow = overflow;
+        self
+    }
+
+    /// The policy set by [`RecordOptions::overflow`].
+    pub fn get_overflow(&self) -> Overflow {
+        self.overflow
+    }
+}
+
+/// Frames a recording lost between the camera and the sink, by who lost
+/// them. The frames the camera captured from the first frame recorded to
+/// the end of the recording (the last frame recorded, or with
+/// [`RecordOptions::duration`] the end of that duration) are the frames
+/// recorded plus [`Drops::total`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Drops {
+    /// Gaps in the source's sequence numbers: frames the camera (or its
+    /// driver, when nobody read in time) dropped.
+    pub source: u64,
+    /// Frames [`record_live`]'s queue dropped because the sink was too slow.
+    pub pipeline: u64,
+}
+
+impl Drops {
+    /// Counts `gap` frames missing before a frame, `queued` of which the
+    /// recording's queue dropped (the rest, the source). A gap over
+    /// [`MAX_GAP`] is a restarted counter, not drops.
+    fn add(&mut self, gap: u64, queued: u64) {
+        if gap <= MAX_GAP {
+            let queued = queued.min(gap);
+            self.pipeline += queued;
+            self.source += gap - queued;
+        }
+    }
+
+    /// Both kinds together.
+    pub fn total(&self) -> u64 {
+        self.source.saturating_add(self.pipeline)
+    }
+}
+
+impl fmt::Display for Drops {
+    /// `dropped 797 (camera 0, encoder too slow 797)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "dropped {} (camera {}, encoder too slow {})",
+            self.total(),
+            self.source,
+            self.pipeline
+        )
+    }
 }
 
 /// Why [`record`] returned.
@@ -157,6 +244,8 @@ pub struct RecordStats {
     pub frames: u64,
     /// Source frames skipped before the first recorded one.
     pub skipped: u64,
+    /// Frames lost from the first recorded frame to the end (see [`Drops`]).
+    pub dropped: Drops,
     /// Why recording stopped.
     pub ended: Ended,
     /// The recorded frames' time line (timestamps as written).
@@ -164,9 +253,32 @@ pub struct RecordStats {
 }
 
 impl RecordStats {
+    /// Nothing recorded yet.
+    pub fn new() -> RecordStats {
+        RecordStats {
+            frames: 0,
+            skipped: 0,
+            dropped: Drops::default(),
+            ended: Ended::SourceEnded,
+            timeline: Timeline::new(),
+        }
+    }
+
     /// The recording's duration (see [`crate::timing`]).
     pub fn duration(&self) -> Duration {
         self.timeline.duration()
+    }
+
+    /// Frames the source captured from the first recorded frame to the end
+    /// of the recording: recorded plus dropped (see [`Drops`]).
+    pub fn captured(&self) -> u64 {
+        self.frames.saturating_add(self.dropped.total())
+    }
+}
+
+impl Default for RecordStats {
+    fn default() -> RecordStats {
+        RecordStats::new()
     }
 }
 
@@ -247,19 +359,55 @@ pub fn record_with<S, K, F>(
     source: &mut S,
     sink: &mut K,
     options: &RecordOptions,
-    mut on_frame: F,
+    on_frame: F,
 ) -> Result<RecordStats, RecordError>
 where
     S: CameraSource + ?Sized,
     K: FrameSink + ?Sized,
     F: FnMut(&RecordStats),
 {
-    let mut stats = RecordStats {
-        frames: 0,
-        skipped: 0,
-        ended: Ended::SourceEnded,
-        timeline: Timeline::new(),
-    };
+    record_from(&mut Direct(source), sink, options, on_frame)
+}
+
+/// Where [`record_from`] takes frames: a source read on the calling thread
+/// ([`Direct`]) or [`record_live`]'s queue.
+trait Feed {
+    fn format(&self) -> StreamFormat;
+
+    /// The next frame, and how many frames the recording's own queue
+    /// dropped just before it.
+    fn next(&mut self) -> Result<Option<(Frame<'_>, u64)>>;
+}
+
+/// A source read on the calling thread.
+struct Direct<'a, S: ?Sized>(&'a mut S);
+
+impl<S: CameraSource + ?Sized> Feed for Direct<'_, S> {
+    fn format(&self) -> StreamFormat {
+        self.0.format()
+    }
+
+    fn next(&mut self) -> Result<Option<(Frame<'_>, u64)>> {
+        Ok(self.0.next_frame()?.map(|f| (f, 0)))
+    }
+}
+
+/// Sequence gaps larger than this are a restarted counter, not drops.
+const MAX_GAP: u64 = u32::MAX as u64;
+
+/// The recording loop of [`record_with`] and [`record_live`].
+fn record_from<D, K, F>(
+    source: &mut D,
+    sink: &mut K,
+    options: &RecordOptions,
+    mut on_frame: F,
+) -> Result<RecordStats, RecordError>
+where
+    D: Feed + ?Sized,
+    K: FrameSink + ?Sized,
+    F: FnMut(&RecordStats),
+{
+    let mut stats = RecordStats::new();
     // The recording's nominal rate: the retiming rate, else the source's.
     let nominal_rate = options.retime.or_else(|| {
         source
@@ -290,8 +438,8 @@ where
             stats.ended = Ended::Stopped;
             return Ok(stats);
         }
-        match source.next_frame() {
-            Ok(Some(frame)) => {
+        match source.next() {
+            Ok(Some((frame, _))) => {
                 origin = frame.timestamp;
                 stats.skipped += 1;
             }
@@ -313,6 +461,7 @@ where
     }
     let mut first: Option<Duration> = None;
     let mut last: Option<Duration> = None;
+    let mut last_sequence: Option<u64> = None;
     let mut sync = SyncClock::new(options.sync_interval, nominal);
     loop {
         if options.limit.is_some_and(|n| stats.frames >= n) {
@@ -333,10 +482,10 @@ where
             break;
         }
         let index = stats.skipped + stats.frames;
-        let frame = match source.next_frame() {
-            Ok(Some(frame)) => {
+        let (frame, queue_drops) = match source.next() {
+            Ok(Some(next)) => {
                 sync.arrived();
-                frame
+                next
             }
             Ok(None) => {
                 stats.ended = Ended::SourceEnded;
@@ -352,10 +501,20 @@ where
             None => frame.timestamp.saturating_sub(origin),
         };
         let t0 = *first.get_or_insert(timestamp);
-        if options
-            .duration
-            .is_some_and(|d| timestamp.saturating_sub(t0) >= d)
+        if let Some(d) = options.duration
+            && timestamp.saturating_sub(t0) >= d
         {
+            // Frames lost between the last one written and this one, within
+            // the duration, were dropped from the recording too.
+            if let (Some(before), Some(at), Some(rate), None) =
+                (last_sequence, last, nominal_rate, options.retime)
+            {
+                let gap = frame.sequence.wrapping_sub(before).wrapping_sub(1);
+                let window = t0.saturating_add(d).saturating_sub(at);
+                stats
+                    .dropped
+                    .add(gap.min(frames_within(rate, window)), queue_drops);
+            }
             stats.ended = Ended::Duration;
             break;
         }
@@ -363,6 +522,11 @@ where
         if let Err(e) = sink.write_frame(&frame) {
             return Err(fail(e, Failed::Sink, stats));
         }
+        if let Some(before) = last_sequence {
+            let gap = frame.sequence.wrapping_sub(before).wrapping_sub(1);
+            stats.dropped.add(gap, queue_drops);
+        }
+        last_sequence = Some(frame.sequence);
         last = Some(timestamp);
         stats.timeline.push(timestamp);
         stats.frames += 1;
@@ -424,6 +588,15 @@ impl SyncClock {
     fn synced(&mut self) {
         self.unsynced = None;
     }
+}
+
+/// How many frames at `rate` come after a frame and less than `window`
+/// after it (a microsecond of slack for timestamps rounded down).
+fn frames_within(rate: FrameRate, window: Duration) -> u64 {
+    let ns = window.as_nanos().saturating_sub(1_000);
+    let per = u128::from(rate.denominator()) * 1_000_000_000;
+    let n = (ns * u128::from(rate.numerator())).div_ceil(per);
+    u64::try_from(n.saturating_sub(1)).unwrap_or(u64::MAX)
 }
 
 /// The time of frame `n` at `rate`.

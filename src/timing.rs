@@ -278,6 +278,25 @@ impl FrameRate {
         Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
     }
 
+    /// The nearest frame slot to a time `t` after the first frame: frame
+    /// `n` of a constant-rate file plays at `n / rate`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use camreel::timing::FrameRate;
+    ///
+    /// let ntsc = FrameRate::NTSC; // 30000/1001
+    /// assert_eq!(ntsc.slot(Duration::from_secs(1001)), 30_000);
+    /// assert_eq!(ntsc.slot(Duration::from_millis(50)), 1); // 1.5 slots rounds up
+    /// assert_eq!(ntsc.slot(Duration::from_millis(49)), 1);
+    /// assert_eq!(ntsc.slot(Duration::from_millis(16)), 0);
+    /// ```
+    pub fn slot(self, t: Duration) -> u64 {
+        let den = u128::from(self.den) * 1_000_000_000;
+        let n = (t.as_nanos() * u128::from(self.num) + den / 2) / den;
+        u64::try_from(n).unwrap_or(u64::MAX)
+    }
+
     /// `dwMicroSecPerFrame` of the AVI main header: the interval rounded to
     /// the microsecond.
     pub fn micros_per_frame(self) -> u32 {

@@ -139,6 +139,8 @@ pub fn run(a: &ConvertArgs) -> Result<ExitCode> {
         total,
         verb: "converting",
         tee: None,
+        live: None,
+        hint: String::new(),
     })?;
     if let Some(sig) = outcome.signal {
         eprintln!(

@@ -10,6 +10,8 @@ pub struct Progress {
     done: u64,
     label: &'static str,
     last_draw: Option<Instant>,
+    /// Frames lost so far (shown when any were).
+    dropped: u64,
 }
 
 impl Progress {
@@ -21,7 +23,18 @@ impl Progress {
             done: 0,
             label,
             last_draw: None,
+            dropped: 0,
         }
+    }
+
+    /// Whether the bar is drawn (a message must start a new line then).
+    pub fn is_drawn(&self) -> bool {
+        self.enabled && self.last_draw.is_some()
+    }
+
+    /// Sets the count of frames lost so far, shown after the count.
+    pub fn set_dropped(&mut self, dropped: u64) {
+        self.dropped = dropped;
     }
 
     /// Counts one more item done.
@@ -51,6 +64,11 @@ impl Progress {
                 )
             }
             _ => format!("\r{} {}", self.label, self.done),
+        };
+        let line = if self.dropped > 0 {
+            format!("{line}, dropped {}", self.dropped)
+        } else {
+            line
         };
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(line.as_bytes());

@@ -158,6 +158,8 @@ fn receive(socket: TcpStream, peer: String, path: &Path) -> Result<Received> {
         total: None,
         verb: "receiving",
         tee: None,
+        live: None,
+        hint: String::new(),
     })?;
     Ok(match outcome.signal {
         Some(sig) => Received::Stopped(sig, outcome.stats.frames),

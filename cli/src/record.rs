@@ -55,6 +55,22 @@ pub fn source_config(a: &RecordArgs) -> SourceConfig {
     }
 }
 
+/// What helps an output of `kind` keep up with the camera.
+fn keep_up_hint(kind: OutputKind) -> &'static str {
+    match kind {
+        OutputKind::Gif => {
+            "A smaller --size, a lower --fps or a faster format (.avi, .mp4) would help."
+        }
+        OutputKind::Avi | OutputKind::ImageIo => {
+            "A smaller --size, a lower --quality or a build with the turbojpeg feature would help."
+        }
+        OutputKind::H264 | OutputKind::Mp4 => {
+            "A smaller --size, a lower --fps or a lower --bitrate would help."
+        }
+        _ => "A smaller --size or a faster format (.avi, .mp4) would help.",
+    }
+}
+
 /// Runs `camreel record`.
 pub fn run(a: &RecordArgs) -> Result<ExitCode> {
     if a.events.events.is_some() {
@@ -132,6 +148,8 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
         total,
         verb: "recording",
         tee,
+        live: Some(a.drop_policy.overflow()),
+        hint: keep_up_hint(kind).to_string(),
     })?;
     if let Some(sig) = outcome.signal {
         eprintln!(
@@ -141,6 +159,12 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
             quote_path(output)
         );
         return Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)));
+    }
+    if outcome.stats.frames > 0 {
+        eprintln!(
+            "camreel: recorded {} frames, {}",
+            outcome.stats.frames, outcome.stats.dropped
+        );
     }
     if outcome.stats.frames == 0 {
         return Err(Error::new(

@@ -26,7 +26,9 @@ use camreel::camera::CameraSource;
 use camreel::error::quote_path;
 use camreel::frame::Frame;
 use camreel::output::FileSink;
-use camreel::record::{Failed, RecordError, RecordOptions, RecordStats, record_with};
+use camreel::record::{
+    Failed, LagMonitor, Overflow, RecordError, RecordOptions, RecordStats, record_live, record_with,
+};
 use camreel::sink::FrameSink;
 use camreel::{Error, ErrorKind, Result};
 
@@ -59,6 +61,11 @@ pub struct Job<S> {
     pub verb: &'static str,
     /// A second output that sees every frame (a motion output).
     pub tee: Option<Box<dyn FrameSink + Send>>,
+    /// A live source: read on its own thread into a queue with this policy
+    /// (`None`: a file, read as fast as the output takes it).
+    pub live: Option<Overflow>,
+    /// What helps an output that cannot keep up, for the warning.
+    pub hint: String,
 }
 
 /// How a recording ended.
@@ -245,8 +252,11 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
         total,
         verb,
         tee,
+        live,
+        hint,
     } = job;
     let path = sink.path().to_path_buf();
+    let path_for_warning = path.clone();
     let sink = Shared::new(Outputs {
         sink,
         tee,
@@ -262,9 +272,30 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
         .spawn(move || {
             let mut source = source;
             let mut progress = Progress::new(verb, total);
-            let result = record_with(&mut source, &mut { shared }, &options, |_| {
+            let mut lag = LagMonitor::new();
+            let on_frame = |stats: &RecordStats| {
+                progress.set_dropped(stats.dropped.total());
                 progress.tick();
-            });
+                if let Some(lag) = lag.update(stats) {
+                    eprintln!(
+                        "{}camreel: warning: {} cannot keep up: the camera delivers {:.1} fps, {:.1} fps were written over the last {:.0} s, the rest are dropped (the recording goes on). {hint}",
+                        if progress.is_drawn() { "\n" } else { "" },
+                        quote_path(&path_for_warning),
+                        lag.source_fps,
+                        lag.written_fps,
+                        lag.lasting.as_secs_f64(),
+                    );
+                }
+            };
+            let result = match live {
+                Some(overflow) => record_live(
+                    &mut source,
+                    &mut { shared },
+                    &options.overflow(overflow),
+                    on_frame,
+                ),
+                None => record_with(&mut source, &mut { shared }, &options, on_frame),
+            };
             progress.finish();
             let _ = tx.send((source, result));
         })
@@ -306,9 +337,8 @@ pub fn run<S: CameraSource + Send + 'static>(job: Job<S>) -> Result<Outcome<S>> 
             Ok(Outcome {
                 stats: RecordStats {
                     frames,
-                    skipped: 0,
                     ended: camreel::record::Ended::Stopped,
-                    timeline: camreel::timing::Timeline::new(),
+                    ..RecordStats::new()
                 },
                 source: None,
                 signal,
@@ -401,6 +431,8 @@ mod tests {
             total: None,
             verb: "test",
             tee: None,
+            live: None,
+            hint: String::new(),
         }
     }
 
@@ -466,6 +498,8 @@ mod tests {
             total: None,
             verb: "test",
             tee: None,
+            live: None,
+            hint: String::new(),
         };
         let worker = std::thread::spawn(move || run(job).map(|o| o.stats.frames));
         // The recording thread waits for the source: the frames of the

@@ -67,7 +67,7 @@ pub use reader::{
     AviInfo, AviReader, DecodedFrames, EncodedFrames, FrameEntry, IndexKind, ReaderOptions,
 };
 pub use repair::{RepairReport, repair, repair_file};
-pub use writer::{MjpegWriter, MjpegWriterBuilder};
+pub use writer::{MAX_REPEATED_SPAN, MjpegWriter, MjpegWriterBuilder};
 
 /// Reads the headers and index of the AVI file at `path` (see
 /// [`AviReader::open`]).

@@ -15,6 +15,7 @@ mod avi;
 mod camera;
 mod crash;
 mod damaged;
+mod drops;
 mod events;
 mod gif;
 mod hardening;

@@ -88,12 +88,19 @@ fn a_recording_that_cannot_be_written_keeps_what_it_saved() {
         assert!(err.contains("File too large"), "{err}");
         // Closed: the index (AVI) or every chunk (ImageIO) reads back.
         let text = stdout(&ok(&["info", d.join(out).to_str().unwrap()]));
-        let frames = if out.ends_with(".avi") {
-            format!("frames: {saved}\n")
+        if out.ends_with(".avi") {
+            // A constant-rate AVI also holds repeats in the slots of frames
+            // the camera delivered while this debug build was behind.
+            let slots: u64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("frames: "))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{text}"));
+            assert!(slots >= saved, "{out}: {err}\n{text}");
         } else {
-            format!(", {saved} frames, ")
-        };
-        assert!(text.contains(&frames), "{out}: {err}\n{text}");
+            let frames = format!(", {saved} frames, ");
+            assert!(text.contains(&frames), "{out}: {err}\n{text}");
+        }
         assert!(!text.contains("truncated"), "{text}");
     }
     assert_eq!(others(d, &["rec.avi", "rec.bin"]), Vec::<String>::new());

@@ -22,6 +22,11 @@ const MAX_RIFF_SIZE: u64 = 1 << 31;
 /// Largest chunk an AVI can hold (its size is a 32-bit field, plus a pad byte).
 const MAX_CHUNK_BYTES: u64 = u32::MAX as u64 - 1;
 
+/// The longest gap between two frames that a fixed-rate [`MjpegWriter`]
+/// fills with repeats of the frame before it: an hour (a longer pause
+/// shortens the file's time line by the rest).
+pub const MAX_REPEATED_SPAN: Duration = Duration::from_secs(3600);
+
 /// Writes Motion-JPEG frames into a RIFF AVI over any `Write + Seek`.
 ///
 /// Start one with [`MjpegWriter::create`] (a file) or [`MjpegWriter::new`]
@@ -122,6 +127,12 @@ pub struct MjpegWriter<W: Write + Seek> {
     /// [`FrameSink::finish`] wrote the index; no more frames.
     pub(super) finished: bool,
     pub(super) scratch: Vec<u8>,
+    /// With a fixed rate: the last chunk's JPEG and whether it got an APP0,
+    /// repeated into the slots of frames that never came.
+    pub(super) last_chunk: Vec<u8>,
+    pub(super) last_app0: bool,
+    /// Slots filled with a repeated frame.
+    pub(super) repeated: u64,
 }
 
 impl<W: Write + Seek> std::fmt::Debug for MjpegWriter<W> {
@@ -230,6 +241,9 @@ impl<W: Write + Seek> MjpegWriter<W> {
             first_ts: None,
             last_ts: None,
             stamped: None,
+            last_chunk: Vec::new(),
+            last_app0: false,
+            repeated: 0,
             len: layout.len,
             failed: false,
             finished: false,
@@ -318,24 +332,23 @@ impl<W: Write + Seek> MjpegWriter<W> {
         Ok(())
     }
 
-    /// The time of a frame added now: `explicit`, else the default rate's
-    /// next slot after the latest time handed out (0 for the first frame).
-    /// None with a fixed rate, which ignores frame times.
+    /// The time of a frame added now: `explicit`, else the next slot after
+    /// the latest time handed out (0 for the first frame) at the fixed rate
+    /// or the default one.
     fn slot(&self, explicit: Option<Duration>) -> Option<Duration> {
-        if self.fixed_rate.is_some() {
-            return None;
-        }
+        let interval = self.fixed_rate.unwrap_or_default().frame_interval();
         Some(explicit.unwrap_or_else(|| {
-            self.stamped.map_or(Duration::ZERO, |t| {
-                t.saturating_add(FrameRate::default().frame_interval())
-            })
+            self.stamped
+                .map_or(Duration::ZERO, |t| t.saturating_add(interval))
         }))
     }
 
     /// The checked time of the next frame written (see [`MjpegWriter::slot`]).
+    /// A fixed rate places frames by their time, so one going backwards just
+    /// takes the next slot.
     fn timestamp(&self, explicit: Option<Duration>) -> Result<Option<Duration>> {
         let t = self.slot(explicit);
-        if let (Some(t), Some(last)) = (t, self.last_ts)
+        if let (Some(t), Some(last), None) = (t, self.last_ts, self.fixed_rate)
             && t < last
         {
             return Err(Error::new(
@@ -347,6 +360,48 @@ impl<W: Write + Seek> MjpegWriter<W> {
             ));
         }
         Ok(t)
+    }
+
+    /// With a fixed rate, repeats the last frame into the slots between it
+    /// and a frame at `t` (frames the source dropped), so that the file
+    /// keeps the recording's time: frame `n` plays at `n / rate`. At most
+    /// [`MAX_REPEATED_SPAN`] of slots are filled for one gap.
+    fn fill_gap(&mut self, t: Option<Duration>) -> Result<()> {
+        let (Some(rate), Some(t), Some(first)) = (self.fixed_rate, t, self.first_ts) else {
+            return Ok(());
+        };
+        if self.last_chunk.is_empty() {
+            return Ok(());
+        }
+        let slot = rate.slot(t.saturating_sub(first));
+        let cap = rate.slot(MAX_REPEATED_SPAN);
+        let missing = slot.saturating_sub(self.frames).min(cap);
+        let chunk = std::mem::take(&mut self.last_chunk);
+        let mut result = Ok(());
+        for _ in 0..missing {
+            result = self.write_chunk(&chunk, self.last_app0);
+            if result.is_err() {
+                break;
+            }
+            self.repeated += 1;
+        }
+        self.last_chunk = chunk;
+        result
+    }
+
+    /// Frames written as repeats of the one before, into the slots of
+    /// frames that never came (see [`MjpegWriterBuilder::frame_rate`]).
+    pub fn repeated_frames(&self) -> u64 {
+        self.repeated
+    }
+
+    /// Keeps the chunk just written for [`MjpegWriter::fill_gap`].
+    fn keep_chunk(&mut self, jpeg: &[u8], app0: bool) {
+        if self.fixed_rate.is_some() {
+            self.last_chunk.clear();
+            self.last_chunk.extend_from_slice(jpeg);
+            self.last_app0 = app0;
+        }
     }
 
     /// Hands out the time of a frame queued now, to be written later (by a
@@ -398,7 +453,9 @@ impl<W: Write + Seek> MjpegWriter<W> {
             ));
         }
         let t = self.timestamp(timestamp)?;
+        self.fill_gap(t)?;
         self.write_chunk(jpeg, !info.has_app0)?;
+        self.keep_chunk(jpeg, !info.has_app0);
         self.note_timestamp(t);
         Ok(())
     }
@@ -455,7 +512,10 @@ impl<W: Write + Seek> MjpegWriter<W> {
             .map_err(|e| context(e, self.frames))
             .and_then(|()| {
                 let info = crate::codec::jpeg::info(&jpeg).map_err(|e| context(e, self.frames))?;
-                self.write_chunk(&jpeg, !info.has_app0)
+                self.fill_gap(t)?;
+                self.write_chunk(&jpeg, !info.has_app0)?;
+                self.keep_chunk(&jpeg, !info.has_app0);
+                Ok(())
             });
         self.encoded = jpeg;
         result?;

@@ -9,7 +9,7 @@ mod segments;
 mod tests;
 
 pub use builder::MjpegWriterBuilder;
-pub use mjpeg::MjpegWriter;
+pub use mjpeg::{MAX_REPEATED_SPAN, MjpegWriter};
 
 /// Chunk identifier of the video frames.
 const FRAME_ID: crate::avi::riff::FourCc = *b"00dc";

@@ -8,6 +8,14 @@ use crate::clock::Clock;
 use crate::error::{Error, ErrorKind, Result};
 use crate::image::{Image, Limits, PixelFormat};
 
+/// Driver buffers of a paced synthetic camera unless
+/// [`SyntheticBuilder::buffers`] says otherwise (what V4L2 capture commonly
+/// queues).
+pub const DEFAULT_BUFFERS: usize = 4;
+
+/// The most driver buffers [`SyntheticBuilder::buffers`] takes.
+pub const MAX_BUFFERS: usize = 64;
+
 /// Settings of a [`SyntheticCamera`]; [`SyntheticBuilder::build`] makes one.
 #[derive(Clone)]
 #[must_use]
@@ -24,6 +32,7 @@ pub struct SyntheticBuilder {
     pub(super) events: Vec<MotionEvent>,
     pub(super) pan: bool,
     pub(super) first_sequence: u64,
+    pub(super) buffers: usize,
 }
 
 impl std::fmt::Debug for SyntheticBuilder {
@@ -39,13 +48,14 @@ impl std::fmt::Debug for SyntheticBuilder {
             .field("objects", &self.objects)
             .field("events", &self.events)
             .field("pan", &self.pan)
+            .field("buffers", &self.buffers)
             .finish_non_exhaustive()
     }
 }
 
 impl Default for SyntheticBuilder {
     /// 640x480 RGB888, seed 0, free-running, no frame limit, noise 2, five
-    /// discs, panning on.
+    /// discs, panning on, [`DEFAULT_BUFFERS`] driver buffers.
     fn default() -> SyntheticBuilder {
         SyntheticBuilder {
             width: 640,
@@ -60,6 +70,7 @@ impl Default for SyntheticBuilder {
             events: Vec::new(),
             pan: true,
             first_sequence: 0,
+            buffers: DEFAULT_BUFFERS,
         }
     }
 }
@@ -141,6 +152,22 @@ impl SyntheticBuilder {
     /// The sequence number of the first frame (default 0).
     pub fn first_sequence(mut self, sequence: u64) -> Self {
         self.first_sequence = sequence;
+        self
+    }
+
+    /// How many captured frames the paced camera's "driver" holds for a
+    /// reader that is late, 1 to [`MAX_BUFFERS`] (values outside are
+    /// clamped; default [`DEFAULT_BUFFERS`]).
+    ///
+    /// A paced camera behaves as a real one does: its sensor captures frame
+    /// `i` at `i / fps` whether or not anyone reads, into a free buffer. A
+    /// reader that falls behind gets the buffered frames, oldest first, each
+    /// with its capture time; frames captured while every buffer was full
+    /// are dropped, and the sequence numbers of the frames delivered show
+    /// the gap (see [`SyntheticCamera::frames_dropped`]). A free-running
+    /// camera renders frames on demand and never drops one.
+    pub fn buffers(mut self, buffers: usize) -> Self {
+        self.buffers = buffers.clamp(1, MAX_BUFFERS);
         self
     }
 

@@ -1,6 +1,7 @@
 //! [`SyntheticCamera`]: renders the scene frame by frame, in any pixel
 //! format, paced on a clock.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +25,13 @@ pub struct SyntheticCamera {
     noise: Vec<i8>,
     rgb: Vec<u8>,
     output: Image,
+    /// The next sensor frame: frames `0..index` were captured (delivered,
+    /// buffered or dropped) or, free-running, rendered.
     index: u64,
+    /// Paced: frames captured into the driver's buffers, not read yet.
+    buffered: VecDeque<u64>,
+    delivered: u64,
+    dropped: u64,
     start: Option<Duration>,
 }
 
@@ -59,6 +66,9 @@ impl SyntheticCamera {
             scene,
             output,
             index: 0,
+            buffered: VecDeque::with_capacity(settings.buffers),
+            delivered: 0,
+            dropped: 0,
             start: None,
             settings,
         })
@@ -71,7 +81,37 @@ impl SyntheticCamera {
 
     /// Frames delivered so far.
     pub fn frames_delivered(&self) -> u64 {
-        self.index
+        self.delivered
+    }
+
+    /// Frames a paced camera dropped so far because every driver buffer was
+    /// full (the reader was late; see [`SyntheticBuilder::buffers`]).
+    ///
+    /// [`SyntheticBuilder::buffers`]: super::SyntheticBuilder::buffers
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use camreel::camera::CameraSource;
+    /// use camreel::camera::synthetic::SyntheticCamera;
+    /// use camreel::clock::ManualClock;
+    ///
+    /// let clock = ManualClock::shared();
+    /// let mut camera = SyntheticCamera::builder()
+    ///     .size(8, 8)
+    ///     .fps(10.0)
+    ///     .buffers(2)
+    ///     .clock(clock.clone())
+    ///     .build()?;
+    /// assert_eq!(camera.next_frame()?.unwrap().sequence, 0);
+    /// // A second late: frames 1 to 10 were captured, 1 and 2 kept.
+    /// clock.advance(Duration::from_secs(1));
+    /// let seqs: Vec<u64> = (0..3).map(|_| camera.next_frame().unwrap().unwrap().sequence).collect();
+    /// assert_eq!(seqs, [1, 2, 11]);
+    /// assert_eq!(camera.frames_dropped(), 8);
+    /// # Ok::<(), camreel::Error>(())
+    /// ```
+    pub fn frames_dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// Renders frame `index` (as the camera would deliver it) without
@@ -140,11 +180,16 @@ impl SyntheticCamera {
         Ok(())
     }
 
+    /// The frame rate of a paced camera, exactly (30000/1001 stays that).
+    fn rate(&self) -> Option<Result<crate::timing::FrameRate>> {
+        self.settings.fps.map(crate::timing::FrameRate::from_fps)
+    }
+
     /// When frame `index` is due after the first, at the paced rate (exact
     /// for rates such as 30000/1001), or `None` when free-running.
     fn due(&self, index: u64) -> Option<Duration> {
         let fps = self.settings.fps?;
-        Some(match crate::timing::FrameRate::from_fps(fps) {
+        Some(match self.rate()? {
             Ok(rate) => {
                 let ns = u128::from(index) * u128::from(rate.denominator()) * 1_000_000_000
                     / u128::from(rate.numerator());
@@ -154,26 +199,67 @@ impl SyntheticCamera {
         })
     }
 
-    /// Waits until the next frame is due; returns its timestamp: the due
-    /// time when paced and read on time (a sensor's regular frame clock, so
-    /// recordings of a paced camera have exact timing), else the clock's
-    /// now.
-    fn pace(&mut self) -> Duration {
+    /// How many frames are due `elapsed` after the first (frames `i` with
+    /// `due(i) <= elapsed`), or `None` when free-running.
+    fn due_count(&self, elapsed: Duration) -> Option<u64> {
+        let fps = self.settings.fps?;
+        let n = match self.rate()? {
+            // due(i) = floor(i d 1e9 / n) <= e  <=>  i d 1e9 < (e + 1) n.
+            Ok(rate) => {
+                let num = (elapsed.as_nanos() + 1) * u128::from(rate.numerator());
+                let den = u128::from(rate.denominator()) * 1_000_000_000;
+                num.div_ceil(den)
+            }
+            Err(_) => (elapsed.as_secs_f64() * fps).floor() as u128 + 1,
+        };
+        Some(u64::try_from(n).unwrap_or(u64::MAX))
+    }
+
+    /// The next frame to deliver and its timestamp, or `None` at the frame
+    /// limit. Free-running: rendered now. Paced: the sensor captures frame
+    /// `i` at its due time into a free driver buffer (dropping it when
+    /// every buffer is full); the oldest buffered frame is delivered, or,
+    /// with none buffered, the next one is waited for. Timestamps are
+    /// capture times (the sensor's regular clock, so recordings of a paced
+    /// camera have exact timing even when frames were dropped).
+    fn pace(&mut self) -> Option<(u64, Duration)> {
+        let limit = self.settings.frame_limit.unwrap_or(u64::MAX);
         let now = self.clock.now();
         let start = *self.start.get_or_insert(now);
-        match self.due(self.index) {
-            Some(offset) => {
-                let due = start.saturating_add(offset);
+        let Some(due_now) = self.due_count(now.saturating_sub(start)) else {
+            if self.index >= limit {
+                return None;
+            }
+            self.index += 1;
+            return Some((self.index - 1, now));
+        };
+        let due_now = due_now.min(limit);
+        if due_now > self.index {
+            // Captured while nobody read: into free buffers, else dropped.
+            let new = due_now - self.index;
+            let room = (self.settings.buffers - self.buffered.len()) as u64;
+            let kept = new.min(room);
+            self.buffered.extend(self.index..self.index + kept);
+            self.dropped += new - kept;
+            self.index = due_now;
+        }
+        let index = match self.buffered.pop_front() {
+            Some(i) => i,
+            None if self.index >= limit => return None,
+            None => {
+                // Wait for the next capture.
+                let due = start.saturating_add(self.due(self.index).unwrap_or_default());
                 if due > now {
                     self.clock.sleep(due - now);
-                    due
-                } else {
-                    // Read late: the frame is captured now.
-                    now
                 }
+                self.index += 1;
+                self.index - 1
             }
-            None => now,
-        }
+        };
+        Some((
+            index,
+            start.saturating_add(self.due(index).unwrap_or_default()),
+        ))
     }
 }
 
@@ -200,17 +286,16 @@ impl CameraSource for SyntheticCamera {
 
     /// Renders straight into `image` (no copy of a lent frame).
     fn next_frame_into(&mut self, image: &mut Image) -> Result<Option<FrameInfo>> {
-        if self.settings.frame_limit.is_some_and(|n| self.index >= n) {
+        let Some((index, timestamp)) = self.pace() else {
             return Ok(None);
-        }
-        let timestamp = self.pace();
+        };
         let mut rgb = std::mem::take(&mut self.rgb);
-        let rendered = self.render_into(self.index, &mut rgb, image);
+        let rendered = self.render_into(index, &mut rgb, image);
         self.rgb = rgb;
         rendered?;
         // Wraps past u64::MAX, as a camera's counter does.
-        let sequence = self.settings.first_sequence.wrapping_add(self.index);
-        self.index += 1;
+        let sequence = self.settings.first_sequence.wrapping_add(index);
+        self.delivered += 1;
         Ok(Some(FrameInfo {
             sequence,
             timestamp,
@@ -411,7 +496,8 @@ mod tests {
             ]
         );
         assert_eq!(c.frames_delivered(), 3);
-        // A late consumer does not make the camera sleep.
+        // A late consumer does not make the camera sleep: it gets the
+        // buffered frames, stamped when they were captured.
         let mut c = SyntheticCamera::builder()
             .size(16, 16)
             .fps(10.0)
@@ -420,8 +506,54 @@ mod tests {
             .unwrap();
         let t0 = c.next_frame().unwrap().unwrap().timestamp;
         clock.advance(Duration::from_millis(250));
+        let at = clock.now();
         let t1 = c.next_frame().unwrap().unwrap().timestamp;
-        assert_eq!(t1 - t0, Duration::from_millis(250));
+        assert_eq!(t1 - t0, Duration::from_millis(100));
+        assert_eq!(clock.now(), at);
+        assert_eq!(c.frames_dropped(), 0);
+    }
+
+    #[test]
+    fn a_late_reader_loses_what_the_buffers_cannot_hold() {
+        let clock = ManualClock::shared();
+        let mut c = SyntheticCamera::builder()
+            .size(8, 8)
+            .fps(30.0)
+            .clock(clock.clone())
+            .first_sequence(1000)
+            .frame_limit(40)
+            .build()
+            .unwrap();
+        let mut got = Vec::new();
+        let read = |c: &mut SyntheticCamera| {
+            let f = c.next_frame().unwrap().unwrap();
+            (f.sequence - 1000, f.timestamp)
+        };
+        got.push(read(&mut c));
+        // Half a second late: frames 1..=15 are due, 4 buffers keep 1..=4.
+        clock.advance(Duration::from_millis(500));
+        for _ in 0..5 {
+            got.push(read(&mut c));
+        }
+        let seqs: Vec<u64> = got.iter().map(|g| g.0).collect();
+        assert_eq!(seqs, [0, 1, 2, 3, 4, 16]);
+        // Each frame keeps its capture time on the sensor's clock.
+        for (seq, t) in &got {
+            assert_eq!(
+                *t,
+                Duration::from_nanos(seq * 1_000_000_000 / 30),
+                "frame {seq}"
+            );
+        }
+        assert_eq!((c.frames_delivered(), c.frames_dropped()), (6, 11));
+        // The limit counts the sensor's frames, dropped ones included.
+        clock.advance(Duration::from_secs(10));
+        let mut rest = 0;
+        while c.next_frame().unwrap().is_some() {
+            rest += 1;
+        }
+        assert_eq!(rest, 4);
+        assert_eq!(c.frames_delivered() + c.frames_dropped(), 40);
     }
 
     #[test]

@@ -41,6 +41,6 @@ mod builder;
 mod camera;
 mod scene;
 
-pub use builder::SyntheticBuilder;
+pub use builder::{DEFAULT_BUFFERS, MAX_BUFFERS, SyntheticBuilder};
 pub use camera::{JPEG_QUALITY, SyntheticCamera};
 pub use scene::MotionEvent;

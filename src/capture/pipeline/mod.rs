@@ -53,6 +53,37 @@ pub enum Overflow {
     /// Drop the oldest queued frame to make room (counted in
     /// [`PipelineStats::dropped`]): the freshest frames win.
     DropOldest,
+    /// Drop the new frame (counted in [`PipelineStats::dropped`]): the
+    /// queued frames win, as a V4L2 driver with no free buffer does.
+    DropNewest,
+}
+
+impl Overflow {
+    /// The policy named `block`, `oldest` or `newest` (as the command line
+    /// spells them).
+    ///
+    /// ```
+    /// use camreel::capture::pipeline::Overflow;
+    /// assert_eq!(Overflow::from_name("oldest"), Some(Overflow::DropOldest));
+    /// assert_eq!(Overflow::DropNewest.name(), "newest");
+    /// ```
+    pub fn from_name(name: &str) -> Option<Overflow> {
+        match name {
+            "block" => Some(Overflow::Block),
+            "oldest" => Some(Overflow::DropOldest),
+            "newest" => Some(Overflow::DropNewest),
+            _ => None,
+        }
+    }
+
+    /// The policy's name: `block`, `oldest` or `newest`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Overflow::Block => "block",
+            Overflow::DropOldest => "oldest",
+            Overflow::DropNewest => "newest",
+        }
+    }
 }
 
 /// What a pipeline run did.
@@ -336,6 +367,7 @@ impl Pipeline {
             let queued = match self.overflow {
                 Overflow::Block => pool.submit(frame).map(|()| None),
                 Overflow::DropOldest => pool.submit_replacing_oldest(frame),
+                Overflow::DropNewest => pool.submit_unless_full(frame),
             };
             match queued {
                 Ok(None) => {}

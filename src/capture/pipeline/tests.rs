@@ -97,6 +97,32 @@ fn drop_oldest_counts_every_drop() {
 }
 
 #[test]
+fn drop_newest_keeps_the_queued_frames_and_counts_the_rest() {
+    let mut seqs = Vec::new();
+    let stats = Pipeline::new()
+        .workers(1)
+        .queue(1)
+        .overflow(Overflow::DropNewest)
+        .run(
+            cam(200),
+            |f| Ok(f.sequence),
+            |info: FrameInfo, _| {
+                std::thread::sleep(Duration::from_micros(300));
+                seqs.push(info.sequence);
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .unwrap();
+    assert_eq!(stats.captured, 200);
+    assert!(stats.dropped > 0, "{stats:?}");
+    assert_eq!(stats.delivered + stats.dropped, stats.captured);
+    assert_eq!(seqs.len() as u64, stats.delivered);
+    // The first frames are kept (the newest are the ones dropped).
+    assert_eq!(seqs[0], 0);
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
 fn consumer_break_and_frame_limit() {
     let mut n = 0;
     let stats = Pipeline::new()
