@@ -73,6 +73,11 @@ impl EncodeStage {
         Ok(stage)
     }
 
+    /// The rate raw frames are encoded at.
+    pub(crate) fn rate(&self) -> crate::timing::FrameRate {
+        self.settings.frame_rate
+    }
+
     /// The facts of the last frame out.
     pub(crate) fn last(&self) -> Option<VideoFrameInfo> {
         self.last

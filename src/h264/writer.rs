@@ -4,12 +4,14 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use super::annexb::{NalType, nal_units};
 use super::settings::H264Settings;
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
 use crate::h264::stage::EncodeStage;
+use crate::image::{Image, PixelFormat};
 use crate::sink::{ByteOutput, FrameSink, IntoInnerError};
 use crate::video::{VideoEncoder, VideoFrameInfo};
 
@@ -17,6 +19,14 @@ use crate::video::{VideoEncoder, VideoFrameInfo};
 /// one after the other, SPS and PPS in front of every IDR picture
 /// (picamera's `inline_headers`), so a player can start at any key frame.
 /// The file has no timing: players assume 25 fps unless told.
+///
+/// Raw frames are placed by their timestamps at the settings' rate (see
+/// [`H264Settings::frame_rate`]): when the time since the first frame says
+/// slots were skipped (the camera or the recording dropped frames), the
+/// previous raw frame is encoded again into each (an almost empty P frame),
+/// so that the stream played at its rate keeps the recording's time; up to
+/// [`MAX_REPEATED_SPAN`](crate::avi::MAX_REPEATED_SPAN) per gap. H.264
+/// frames passed through are written as they come.
 ///
 /// Takes raw frames, which it encodes (with an `H264Encoder` made from its
 /// [`H264Settings`] on the first raw frame, which needs the `h264` cargo
@@ -48,6 +58,11 @@ pub struct H264Writer<W: Write> {
     stage: EncodeStage,
     /// SPS and PPS NAL units (with start codes) of the last key frame.
     headers: Vec<u8>,
+    /// The last raw frame, encoded again into the slots of frames that
+    /// never came, and the first raw frame's time.
+    last_raw: Image,
+    first: Option<Duration>,
+    repeated: u64,
 }
 
 impl<W: Write> fmt::Debug for H264Writer<W> {
@@ -115,6 +130,9 @@ impl<W: Write> H264Writer<W> {
             out: ByteOutput::new(writer, "the h.264 writer"),
             stage,
             headers: Vec::new(),
+            last_raw: Image::empty(),
+            first: None,
+            repeated: 0,
         }
     }
 
@@ -133,6 +151,39 @@ impl<W: Write> H264Writer<W> {
     /// Frames written.
     pub fn frames(&self) -> u64 {
         self.out.frames()
+    }
+
+    /// Frames written as the previous raw frame encoded again, into the
+    /// slots of frames that never came.
+    pub fn repeated_frames(&self) -> u64 {
+        self.repeated
+    }
+
+    /// Encodes the last raw frame into the slots between it and a raw frame
+    /// at `t`, then keeps `frame` as the last raw frame.
+    fn fill_gap(&mut self, t: Duration) -> Result<()> {
+        let rate = self.stage.rate();
+        let first = *self.first.get_or_insert(t);
+        if self.last_raw.data().is_empty() {
+            return Ok(());
+        }
+        let slot = rate.slot(t.saturating_sub(first));
+        let missing = slot
+            .saturating_sub(self.out.frames())
+            .min(rate.slot(crate::avi::MAX_REPEATED_SPAN));
+        let last = std::mem::take(&mut self.last_raw);
+        let mut result = Ok(());
+        for _ in 0..missing {
+            let n = self.out.frames();
+            let at = first.saturating_add(slot_time(rate, n));
+            result = self.write_one(&Frame::new(last.view(), n, at));
+            if result.is_err() {
+                break;
+            }
+            self.repeated += 1;
+        }
+        self.last_raw = last;
+        result
     }
 
     /// Bytes written.
@@ -177,8 +228,16 @@ fn parameter_sets(au: &[u8], headers: &mut Vec<u8>) -> Result<bool> {
     Ok(sps && pps)
 }
 
-impl<W: Write> FrameSink for H264Writer<W> {
-    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+/// The time of slot `n` at `rate`.
+fn slot_time(rate: crate::timing::FrameRate, n: u64) -> Duration {
+    let ns = u128::from(n) * u128::from(rate.denominator()) * 1_000_000_000
+        / u128::from(rate.numerator());
+    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+}
+
+impl<W: Write> H264Writer<W> {
+    /// Writes one frame (encoding a raw one).
+    fn write_one(&mut self, frame: &Frame<'_>) -> Result<()> {
         self.out.check_open()?;
         let index = self.out.frames();
         let Some(staged) = self.stage.process(frame)? else {
@@ -206,6 +265,26 @@ impl<W: Write> FrameSink for H264Writer<W> {
         }
         self.out
             .write_frame([prefix, au], false, || format!("writing frame {index}"))
+    }
+}
+
+impl<W: Write> FrameSink for H264Writer<W> {
+    fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
+        self.out.check_open()?;
+        if frame.image.format() == PixelFormat::H264 {
+            return self.write_one(frame);
+        }
+        self.fill_gap(frame.timestamp)?;
+        self.write_one(frame)?;
+        let image = frame.image;
+        self.last_raw
+            .reshape(image.format(), image.width(), image.height())?;
+        let dst = self.last_raw.data_mut();
+        match image.data().get(..dst.len()) {
+            Some(src) => dst.copy_from_slice(src),
+            None => self.last_raw = Image::empty(),
+        }
+        Ok(())
     }
 
     fn sync(&mut self) -> Result<()> {
