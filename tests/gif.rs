@@ -545,6 +545,84 @@ fn truncated_files_give_errors_not_panics() {
     );
 }
 
+/// A 1x1 GIF of `frames` frames (palette: red, blue; each frame a blue
+/// pixel) with `extra` spliced in before frame `at` (before the trailer
+/// when `at` is the frame count).
+fn one_pixel_gif(frames: usize, extra: &[u8], at: usize) -> Vec<u8> {
+    let mut out = b"GIF89a\x01\x00\x01\x00\x80\x00\x00".to_vec();
+    out.extend_from_slice(&[255, 0, 0, 0, 0, 255]);
+    for i in 0..=frames {
+        if i == at {
+            out.extend_from_slice(extra);
+        }
+        if i == frames {
+            break;
+        }
+        // Delay 3 cs; codes clear (4), 1, end (5) at 3 bits.
+        out.extend_from_slice(&[0x21, 0xF9, 4, 0, 3, 0, 0, 0]);
+        out.extend_from_slice(&[0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4C, 0x01, 0]);
+    }
+    out.push(0x3B);
+    out
+}
+
+#[test]
+fn unknown_extensions_are_skipped() {
+    // An extension whose label GIF89a does not define (0x99 here; real files
+    // carry such blocks), with two sub-blocks: skipped wherever it is, as
+    // browsers and Pillow skip it.
+    let unknown = [0x21, 0x99, 2, b'h', b'i', 3, 1, 2, 3, 0];
+    for at in 0..=2 {
+        let bytes = one_pixel_gif(2, &unknown, at);
+        let info = read_info(&bytes[..]).unwrap();
+        assert_eq!((info.frame_count(), info.duration()), (2, cs(6)), "{at}");
+        let mut r = GifReader::new(&bytes[..]).unwrap();
+        let frames: Vec<_> = r.frames().map(Result::unwrap).collect();
+        assert_eq!(frames.len(), 2);
+        for f in frames {
+            assert_eq!(f.image.data(), &[0, 0, 255], "{at}"); // blue
+        }
+    }
+    // The smallest such file: 1 frame, the unknown block first.
+    let bytes = one_pixel_gif(1, &[0x21, 0x42, 0], 0);
+    assert_eq!(bytes.len(), 46);
+    assert_eq!(read_info(&bytes[..]).unwrap().frame_count(), 1);
+}
+
+#[test]
+fn a_byte_that_starts_no_block_is_still_damage() {
+    // A stray byte where the second frame's blocks should start: the first
+    // frame decodes, then a format error names the frame and the byte.
+    let bytes = one_pixel_gif(2, &[0x07], 1);
+    let at = 13 + 6 + 8 + 15;
+    assert_eq!(bytes[at], 0x07);
+    let want = format!(
+        "gif frame 1: unknown block type 0x07 at byte {at} (not an extension, an image or the trailer)"
+    );
+    let e = read_info(&bytes[..]).unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Format, want.clone()));
+    let mut r = GifReader::new(&bytes[..]).unwrap();
+    let mut img = Image::empty();
+    assert!(r.read_frame_into(&mut img).unwrap().is_some());
+    let e = r.read_frame_into(&mut img).unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Format, want));
+    // Before the trailer, and before the first frame.
+    let e = read_info(&one_pixel_gif(2, &[0], 2)[..]).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gif frame 2: unknown block type 0x00"),
+        "{e}"
+    );
+    let first = one_pixel_gif(1, &[0xAB], 0);
+    let mut r = GifReader::new(&first[..]).unwrap();
+    let e = r.read_frame_into(&mut img).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gif frame 0: unknown block type 0xab at byte 19"),
+        "{e}"
+    );
+}
+
 /// `default` cases, or `PROPTEST_CASES` when set: scripts/fuzz_proptests.sh
 /// runs the fuzz targets' bodies here for minutes.
 fn cases(default: u32) -> u32 {

@@ -79,6 +79,7 @@
 //! bars (letterbox, [`crate::geometry::fit`] with bilinear filtering), as
 //! the MJPEG writer does.
 
+mod blocks;
 mod dither;
 mod encode;
 mod lzw;

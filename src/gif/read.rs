@@ -1,6 +1,13 @@
 //! Reading GIFs back: [`read_info`] (what `camreel info` shows) and
 //! [`GifReader`] (composited frames with their timestamps, for converting a
 //! GIF to other formats). Both use the `gif` crate's decoder.
+//!
+//! Both accept what browsers and Pillow accept: an extension with a label
+//! the GIF89a specification does not define is skipped, as the
+//! specification says a decoder may; comment, plain text and application
+//! extensions (NETSCAPE2.0 gives the loop count, any other is skipped) are
+//! read past. Any other byte where a block should start is damage
+//! ([`ErrorKind::Format`], naming the frame and the byte).
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -9,6 +16,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use super::blocks::BlockWalker;
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::{FrameInfo, OwnedFrame};
 use crate::image::{Image, Limits, PixelFormat};
@@ -92,12 +100,13 @@ impl GifFrameInfo {
 
 /// What the decoder has taken from the reader: how many bytes (at the end
 /// of a cut file, where the file ends), the first 13 (the header and screen
-/// descriptor) and the last.
+/// descriptor), the last, and the block structure so far.
 #[derive(Debug, Default)]
 struct Tally {
     read: u64,
     head: Vec<u8>,
     last: Option<u8>,
+    blocks: BlockWalker,
 }
 
 /// The screen descriptor's size: `GIF89a`, width, height, flags, background
@@ -131,6 +140,7 @@ impl<R: Read> Read for Counting<R> {
             let room = HEAD.saturating_sub(t.head.len()).min(n);
             t.head.extend_from_slice(&buf[..room]);
             t.last = Some(buf[n - 1]);
+            t.blocks.feed(&buf[..n]);
         }
         Ok(n)
     }
@@ -139,6 +149,31 @@ impl<R: Read> Read for Counting<R> {
 /// Bytes read so far.
 fn bytes_read(tally: &Mutex<Tally>) -> u64 {
     tally.lock().unwrap_or_else(PoisonError::into_inner).read
+}
+
+/// The error for a byte where a block should start that starts none, if
+/// the decoder has read one before the end of frame `index` (the decoder
+/// skips extensions with unknown labels only when told to allow unknown
+/// blocks, which lets it take such a byte for an extension).
+fn unknown_block(tally: &Mutex<Tally>, index: u64) -> Option<Error> {
+    let t = tally.lock().unwrap_or_else(PoisonError::into_inner);
+    let u = t.blocks.unknown().filter(|u| u.frame <= index)?;
+    Some(Error::new(
+        ErrorKind::Format,
+        format!(
+            "gif frame {}: unknown block type 0x{:02x} at byte {} (not an extension, an image or the trailer)",
+            u.frame, u.byte, u.at
+        ),
+    ))
+}
+
+/// The `gif` crate's decoder options every reader starts from: extensions
+/// with unknown labels are skipped ([`unknown_block`] keeps other unknown
+/// blocks errors).
+fn decode_options() -> ::gif::DecodeOptions {
+    let mut options = ::gif::DecodeOptions::new();
+    options.allow_unknown_blocks(true);
+    options
 }
 
 /// The screen of a GIF that is a header, a screen descriptor, a global
@@ -247,7 +282,7 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
 /// # Errors
 /// As [`read_info`], but for a file cut after its header.
 pub fn read_info_partial<R: Read>(reader: R) -> Result<(GifInfo, Option<Error>)> {
-    let mut options = ::gif::DecodeOptions::new();
+    let mut options = decode_options();
     options.skip_frame_decoding(true);
     let (reader, tally) = Counting::new(reader);
     let mut decoder = match options.read_info(reader) {
@@ -276,7 +311,11 @@ pub fn read_info_partial<R: Read>(reader: R) -> Result<(GifInfo, Option<Error>)>
     loop {
         let index = frames.len();
         // In skip mode this returns the frame with its data still compressed.
-        let frame = match decoder.read_next_frame() {
+        let next = decoder.read_next_frame();
+        if let Some(e) = unknown_block(&tally, index as u64) {
+            return Err(e);
+        }
+        let frame = match next {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
@@ -454,7 +493,7 @@ impl<R: Read> GifReader<R> {
     /// As [`GifReader::new`].
     pub fn with_options(reader: R, options: ReaderOptions) -> Result<GifReader<R>> {
         let limits = options.limits;
-        let mut options = ::gif::DecodeOptions::new();
+        let mut options = decode_options();
         options.set_color_output(::gif::ColorOutput::RGBA);
         // The decoder's RGBA frame buffer counts against the per-frame limit.
         let cap = std::num::NonZeroU64::new(limits.max_bytes).unwrap_or(std::num::NonZeroU64::MIN);
@@ -554,7 +593,11 @@ impl<R: Read> GifReader<R> {
             self.count = Some(0);
             return Ok(None);
         };
-        let frame = match decoder.next_frame_info() {
+        let next = decoder.next_frame_info();
+        if let Some(e) = unknown_block(&self.tally, index) {
+            return Err(e);
+        }
+        let frame = match next {
             Ok(Some(f)) => f,
             Ok(None) => {
                 self.count = Some(index);
