@@ -8,7 +8,9 @@ mod gif_support;
 
 use gif_support::*;
 
-use camreel::gif::{Dither, GifOptions, GifReader, GifWriter, PaletteMode, read_info};
+use camreel::gif::{
+    Dither, GifOptions, GifReader, GifWriter, PaletteMode, ReaderOptions, read_info,
+};
 use camreel::{ErrorKind, Image, PixelFormat};
 use std::time::Duration;
 
@@ -449,15 +451,28 @@ fn reader_composites_what_the_writer_wrote() {
     let src = scene(40, 24, 5, 2);
     let bytes = encode(&src, GifOptions::new(), 6);
     let want = decode(&bytes);
-    let mut r = GifReader::new(&bytes[..]).unwrap();
+    assert!(read_info(&bytes[..]).unwrap().is_opaque());
+    let rgb_only = ReaderOptions::default().alpha(false);
+    let mut r = GifReader::with_options(&bytes[..], rgb_only).unwrap();
     assert_eq!((r.size(), r.loop_count()), ((40, 24), Some(0)));
-    let mut img = Image::empty();
+    assert_eq!(r.format(), PixelFormat::Rgb888);
+    let mut argb = GifReader::new(&bytes[..]).unwrap();
+    assert_eq!(argb.format(), PixelFormat::Argb8);
+    let (mut img, mut with_alpha) = (Image::empty(), Image::empty());
     let mut n = 0;
     while let Some(info) = r.read_frame_into(&mut img).unwrap() {
         assert_eq!(info.sequence, n as u64);
         assert_eq!(info.timestamp, cs(6) * u32::try_from(n).unwrap());
         assert_eq!(img.format(), PixelFormat::Rgb888);
         assert_eq!(img.data(), &want.frames[n][..]);
+        // The same pixels, all opaque, with the alpha kept.
+        assert_eq!(argb.read_frame_into(&mut with_alpha).unwrap(), Some(info));
+        assert_eq!(with_alpha.format(), PixelFormat::Argb8);
+        let bgra: Vec<u8> = want.frames[n]
+            .chunks_exact(3)
+            .flat_map(|p| [p[2], p[1], p[0], 255])
+            .collect();
+        assert_eq!(with_alpha.data(), &bgra[..]);
         n += 1;
     }
     assert_eq!(n, 5);
@@ -493,12 +508,17 @@ fn reader_honours_background_and_previous_disposal() {
         }
     }
     let want = decode(&bytes);
-    let mut r = GifReader::new(&bytes[..]).unwrap();
-    let mut img = Image::empty();
+    let info = read_info(&bytes[..]).unwrap();
+    assert!(!info.is_opaque(), "a frame is disposed to the background");
+    let rgb_only = ReaderOptions::default().alpha(false);
+    let mut r = GifReader::with_options(&bytes[..], rgb_only).unwrap();
+    let mut argb = GifReader::new(&bytes[..]).unwrap();
+    let (mut img, mut with_alpha) = (Image::empty(), Image::empty());
     for (i, w) in want.frames.iter().enumerate() {
         let info = r.read_frame_into(&mut img).unwrap().unwrap();
         assert_eq!(info.timestamp, cs(5) * u32::try_from(i).unwrap());
         assert_eq!(img.data(), &w[..], "frame {i}");
+        argb.read_frame_into(&mut with_alpha).unwrap().unwrap();
     }
     // After the background disposal the patch is black, the rest red; the
     // blue patch is gone again after "previous".
@@ -507,6 +527,17 @@ fn reader_honours_background_and_previous_disposal() {
     assert_eq!(&last[(4 + 1) * 3..(4 + 1) * 3 + 3], &[0, 0, 0]);
     assert_eq!(&last[15 * 3..], &[255, 255, 255]);
     assert_eq!(r.read_frame_into(&mut img).unwrap(), None);
+    // With the alpha kept, the cleared patch is transparent, as browsers
+    // show it; everything else is opaque.
+    let alpha: Vec<u8> = with_alpha.data().chunks_exact(4).map(|p| p[3]).collect();
+    #[rustfmt::skip]
+    assert_eq!(alpha, [
+        255, 255, 255, 255,
+        255, 0, 0, 255,
+        255, 0, 0, 255,
+        255, 255, 255, 255,
+    ]);
+    assert_eq!(&with_alpha.data()[(4 + 1) * 4..(4 + 2) * 4], &[0; 4]);
 }
 
 #[test]
@@ -580,7 +611,7 @@ fn unknown_extensions_are_skipped() {
         let frames: Vec<_> = r.frames().map(Result::unwrap).collect();
         assert_eq!(frames.len(), 2);
         for f in frames {
-            assert_eq!(f.image.data(), &[0, 0, 255], "{at}"); // blue
+            assert_eq!(f.image.data(), &[255, 0, 0, 255], "{at}"); // blue, B G R A
         }
     }
     // The smallest such file: 1 frame, the unknown block first.
