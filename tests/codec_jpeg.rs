@@ -105,7 +105,7 @@ fn bgr_and_argb_inputs_encode_the_same_colours() {
             let bgr: Vec<u8> = rgb.chunks(3).flat_map(|p| [p[2], p[1], p[0]]).collect();
             let argb: Vec<u8> = rgb
                 .chunks(3)
-                .flat_map(|p| [p[2], p[1], p[0], 0x80])
+                .flat_map(|p| [p[2], p[1], p[0], 255])
                 .collect();
             let from_rgb = jpeg::decode(&encode(
                 backend,
@@ -127,6 +127,27 @@ fn bgr_and_argb_inputs_encode_the_same_colours() {
                 assert_eq!(back, from_rgb, "{backend} {format} {w}x{h}");
             }
         }
+    }
+}
+
+#[test]
+fn argb_with_alpha_is_composited_over_the_background() {
+    // Half the pixels transparent, a quarter half transparent: encoded as
+    // the RGB888 image that compositing over ALPHA_BACKGROUND gives.
+    let (w, h) = (32, 16);
+    let rgb = gentle_rgb(w, h);
+    let argb: Vec<u8> = rgb
+        .chunks(3)
+        .enumerate()
+        .flat_map(|(i, p)| [p[2], p[1], p[0], [0, 128, 255, 0][i % 4]])
+        .collect();
+    let argb = ImageRef::new(PixelFormat::Argb8, w, h, &argb).unwrap();
+    let composited = camreel::convert::convert(argb, PixelFormat::Rgb888).unwrap();
+    assert_eq!(&composited.data()[..3], &[0, 0, 0]);
+    for backend in backends() {
+        let direct = encode(backend, fine(backend), argb);
+        let via_rgb = encode(backend, fine(backend), composited.view());
+        assert_eq!(direct, via_rgb, "{backend}");
     }
 }
 

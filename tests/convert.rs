@@ -143,10 +143,23 @@ fn argb_and_bgr() {
             PixelFormat::Argb8,
             2,
             1,
-            &[3, 2, 1, 0, 6, 5, 4, 9],
+            &[3, 2, 1, 255, 6, 5, 4, 255],
             PixelFormat::Rgb888
         ),
         rgb
+    );
+    // Alpha composites over ALPHA_BACKGROUND (black): transparent is black,
+    // and a quarter alpha darkens to a quarter.
+    assert_eq!(convert::ALPHA_BACKGROUND, [0, 0, 0]);
+    assert_eq!(
+        conv(
+            PixelFormat::Argb8,
+            2,
+            1,
+            &[3, 2, 1, 0, 200, 120, 40, 64],
+            PixelFormat::Rgb888
+        ),
+        [0, 0, 0, 10, 30, 50]
     );
     assert_eq!(
         conv(PixelFormat::Rgb888, 2, 1, &rgb, PixelFormat::Bgr888),
@@ -158,7 +171,7 @@ fn argb_and_bgr() {
             PixelFormat::Argb8,
             2,
             1,
-            &[3, 2, 1, 0, 6, 5, 4, 9],
+            &[3, 2, 1, 255, 6, 5, 4, 255],
             PixelFormat::Bgr888
         ),
         [3, 2, 1, 6, 5, 4]

@@ -8,7 +8,9 @@ mod gif_support;
 
 use gif_support::*;
 
-use camreel::gif::{Dither, GifOptions, GifReader, GifWriter, PaletteMode, read_info};
+use camreel::gif::{
+    Dither, GifOptions, GifReader, GifWriter, PaletteMode, ReaderOptions, read_info,
+};
 use camreel::{ErrorKind, Image, PixelFormat};
 use std::time::Duration;
 
@@ -449,15 +451,28 @@ fn reader_composites_what_the_writer_wrote() {
     let src = scene(40, 24, 5, 2);
     let bytes = encode(&src, GifOptions::new(), 6);
     let want = decode(&bytes);
-    let mut r = GifReader::new(&bytes[..]).unwrap();
+    assert!(read_info(&bytes[..]).unwrap().is_opaque());
+    let rgb_only = ReaderOptions::default().alpha(false);
+    let mut r = GifReader::with_options(&bytes[..], rgb_only).unwrap();
     assert_eq!((r.size(), r.loop_count()), ((40, 24), Some(0)));
-    let mut img = Image::empty();
+    assert_eq!(r.format(), PixelFormat::Rgb888);
+    let mut argb = GifReader::new(&bytes[..]).unwrap();
+    assert_eq!(argb.format(), PixelFormat::Argb8);
+    let (mut img, mut with_alpha) = (Image::empty(), Image::empty());
     let mut n = 0;
     while let Some(info) = r.read_frame_into(&mut img).unwrap() {
         assert_eq!(info.sequence, n as u64);
         assert_eq!(info.timestamp, cs(6) * u32::try_from(n).unwrap());
         assert_eq!(img.format(), PixelFormat::Rgb888);
         assert_eq!(img.data(), &want.frames[n][..]);
+        // The same pixels, all opaque, with the alpha kept.
+        assert_eq!(argb.read_frame_into(&mut with_alpha).unwrap(), Some(info));
+        assert_eq!(with_alpha.format(), PixelFormat::Argb8);
+        let bgra: Vec<u8> = want.frames[n]
+            .chunks_exact(3)
+            .flat_map(|p| [p[2], p[1], p[0], 255])
+            .collect();
+        assert_eq!(with_alpha.data(), &bgra[..]);
         n += 1;
     }
     assert_eq!(n, 5);
@@ -493,12 +508,17 @@ fn reader_honours_background_and_previous_disposal() {
         }
     }
     let want = decode(&bytes);
-    let mut r = GifReader::new(&bytes[..]).unwrap();
-    let mut img = Image::empty();
+    let info = read_info(&bytes[..]).unwrap();
+    assert!(!info.is_opaque(), "a frame is disposed to the background");
+    let rgb_only = ReaderOptions::default().alpha(false);
+    let mut r = GifReader::with_options(&bytes[..], rgb_only).unwrap();
+    let mut argb = GifReader::new(&bytes[..]).unwrap();
+    let (mut img, mut with_alpha) = (Image::empty(), Image::empty());
     for (i, w) in want.frames.iter().enumerate() {
         let info = r.read_frame_into(&mut img).unwrap().unwrap();
         assert_eq!(info.timestamp, cs(5) * u32::try_from(i).unwrap());
         assert_eq!(img.data(), &w[..], "frame {i}");
+        argb.read_frame_into(&mut with_alpha).unwrap().unwrap();
     }
     // After the background disposal the patch is black, the rest red; the
     // blue patch is gone again after "previous".
@@ -507,6 +527,17 @@ fn reader_honours_background_and_previous_disposal() {
     assert_eq!(&last[(4 + 1) * 3..(4 + 1) * 3 + 3], &[0, 0, 0]);
     assert_eq!(&last[15 * 3..], &[255, 255, 255]);
     assert_eq!(r.read_frame_into(&mut img).unwrap(), None);
+    // With the alpha kept, the cleared patch is transparent, as browsers
+    // show it; everything else is opaque.
+    let alpha: Vec<u8> = with_alpha.data().chunks_exact(4).map(|p| p[3]).collect();
+    #[rustfmt::skip]
+    assert_eq!(alpha, [
+        255, 255, 255, 255,
+        255, 0, 0, 255,
+        255, 0, 0, 255,
+        255, 255, 255, 255,
+    ]);
+    assert_eq!(&with_alpha.data()[(4 + 1) * 4..(4 + 2) * 4], &[0; 4]);
 }
 
 #[test]
@@ -542,6 +573,84 @@ fn truncated_files_give_errors_not_panics() {
     assert_eq!(
         read_info(&b"not a gif at all"[..]).unwrap_err().kind(),
         ErrorKind::Format
+    );
+}
+
+/// A 1x1 GIF of `frames` frames (palette: red, blue; each frame a blue
+/// pixel) with `extra` spliced in before frame `at` (before the trailer
+/// when `at` is the frame count).
+fn one_pixel_gif(frames: usize, extra: &[u8], at: usize) -> Vec<u8> {
+    let mut out = b"GIF89a\x01\x00\x01\x00\x80\x00\x00".to_vec();
+    out.extend_from_slice(&[255, 0, 0, 0, 0, 255]);
+    for i in 0..=frames {
+        if i == at {
+            out.extend_from_slice(extra);
+        }
+        if i == frames {
+            break;
+        }
+        // Delay 3 cs; codes clear (4), 1, end (5) at 3 bits.
+        out.extend_from_slice(&[0x21, 0xF9, 4, 0, 3, 0, 0, 0]);
+        out.extend_from_slice(&[0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x4C, 0x01, 0]);
+    }
+    out.push(0x3B);
+    out
+}
+
+#[test]
+fn unknown_extensions_are_skipped() {
+    // An extension whose label GIF89a does not define (0x99 here; real files
+    // carry such blocks), with two sub-blocks: skipped wherever it is, as
+    // browsers and Pillow skip it.
+    let unknown = [0x21, 0x99, 2, b'h', b'i', 3, 1, 2, 3, 0];
+    for at in 0..=2 {
+        let bytes = one_pixel_gif(2, &unknown, at);
+        let info = read_info(&bytes[..]).unwrap();
+        assert_eq!((info.frame_count(), info.duration()), (2, cs(6)), "{at}");
+        let mut r = GifReader::new(&bytes[..]).unwrap();
+        let frames: Vec<_> = r.frames().map(Result::unwrap).collect();
+        assert_eq!(frames.len(), 2);
+        for f in frames {
+            assert_eq!(f.image.data(), &[255, 0, 0, 255], "{at}"); // blue, B G R A
+        }
+    }
+    // The smallest such file: 1 frame, the unknown block first.
+    let bytes = one_pixel_gif(1, &[0x21, 0x42, 0], 0);
+    assert_eq!(bytes.len(), 46);
+    assert_eq!(read_info(&bytes[..]).unwrap().frame_count(), 1);
+}
+
+#[test]
+fn a_byte_that_starts_no_block_is_still_damage() {
+    // A stray byte where the second frame's blocks should start: the first
+    // frame decodes, then a format error names the frame and the byte.
+    let bytes = one_pixel_gif(2, &[0x07], 1);
+    let at = 13 + 6 + 8 + 15;
+    assert_eq!(bytes[at], 0x07);
+    let want = format!(
+        "gif frame 1: unknown block type 0x07 at byte {at} (not an extension, an image or the trailer)"
+    );
+    let e = read_info(&bytes[..]).unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Format, want.clone()));
+    let mut r = GifReader::new(&bytes[..]).unwrap();
+    let mut img = Image::empty();
+    assert!(r.read_frame_into(&mut img).unwrap().is_some());
+    let e = r.read_frame_into(&mut img).unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Format, want));
+    // Before the trailer, and before the first frame.
+    let e = read_info(&one_pixel_gif(2, &[0], 2)[..]).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gif frame 2: unknown block type 0x00"),
+        "{e}"
+    );
+    let first = one_pixel_gif(1, &[0xAB], 0);
+    let mut r = GifReader::new(&first[..]).unwrap();
+    let e = r.read_frame_into(&mut img).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("gif frame 0: unknown block type 0xab at byte 19"),
+        "{e}"
     );
 }
 

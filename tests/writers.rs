@@ -492,8 +492,8 @@ fn gif_readers_count_iterate_and_time_their_frames() {
     let times: Vec<_> = frames.iter().map(|f| f.timestamp.as_millis()).collect();
     assert_eq!(times, [0, 100, 350]);
     assert_eq!(frames[2].sequence, 2);
-    assert_eq!(frames[1].image.format(), PixelFormat::Rgb888);
-    assert_eq!(&frames[1].image.data()[..3], &[100, 100, 100]);
+    assert_eq!(frames[1].image.format(), PixelFormat::Argb8);
+    assert_eq!(&frames[1].image.data()[..4], &[100, 100, 100, 255]);
     // From any reader: unknown until the end.
     let bytes = std::fs::read(&path).unwrap();
     let mut r = GifReader::new(&bytes[..]).unwrap();

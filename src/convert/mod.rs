@@ -39,7 +39,8 @@
 //!
 //! The exact arithmetic of each step is documented in the submodules:
 //! [`rgb565`], [`gray`] (luma, BINARY threshold), [`pixel`] (ARGB8, BGR, 8 <->
-//! 16 bits), [`yuv`] (picamera's 4:2:0, BT.601 limited range), [`yuv422`]
+//! 16 bits; ARGB8 to any format without alpha composites over
+//! [`ALPHA_BACKGROUND`], black), [`yuv`] (picamera's 4:2:0, BT.601 limited range), [`yuv422`]
 //! (OpenMV's 4:2:2, full range), [`raw10`] (MIPI bit order) and
 //! [`bayer`] (demosaicing, and RGB -> mosaic by sampling).
 //!
@@ -97,6 +98,7 @@ mod yuv_avx2;
 
 pub use bayer::Demosaic;
 pub(crate) use lengths::{check_pixels, image_len, invalid_len};
+pub use pixel::ALPHA_BACKGROUND;
 
 use hub::{decode, direct, encode};
 

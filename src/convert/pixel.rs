@@ -1,7 +1,12 @@
 //! Per-pixel channel shuffles and depth changes: ARGB8, BGR888, RGB48, GRAY16.
 //!
 //! * ARGB8 is a little-endian `u32` 0xAARRGGBB per pixel, so its bytes are
-//!   B, G, R, A. RGB -> ARGB8 sets A to 255; ARGB8 -> RGB drops A.
+//!   B, G, R, A, with straight (not premultiplied) alpha. RGB -> ARGB8 sets
+//!   A to 255; ARGB8 -> RGB composites each pixel over [`ALPHA_BACKGROUND`]
+//!   (black): `(c * a + bg * (255 - a)) / 255`, rounded, so opaque pixels
+//!   keep their colour and transparent ones become the background. Every
+//!   output without alpha gets ARGB8 this way (JPEG in AVI and MJPEG
+//!   streams, H.264, GIF, grayscale); PNG keeps the alpha.
 //! * 8 -> 16 bits replicates the byte (`v * 257`), 16 -> 8 keeps the high
 //!   byte (`v >> 8`); one undoes the other exactly.
 //! * A `bits`-bit sample widens to 16 bits by bit replication
@@ -12,6 +17,10 @@
 //! let mut argb = [0u8; 4];
 //! pixel::rgb888_to_argb8(&[10, 20, 30], &mut argb)?;
 //! assert_eq!(argb, [30, 20, 10, 255]);
+//! // Opaque, half transparent and transparent white over the black background.
+//! let mut rgb = [0u8; 9];
+//! pixel::argb8_to_rgb888(&[255, 255, 255, 255, 255, 255, 255, 128, 255, 255, 255, 0], &mut rgb)?;
+//! assert_eq!(rgb, [255, 255, 255, 128, 128, 128, 0, 0, 0]);
 //! assert_eq!(pixel::widen_to_16(1023, 10), 65535);
 //! assert_eq!(pixel::widen_to_16(512, 10), 0x8020);
 //! # Ok::<(), camreel::Error>(())
@@ -19,6 +28,20 @@
 
 use super::check_pixels;
 use crate::error::Result;
+
+/// The colour, R, G, B, that pixels with alpha are composited over when
+/// they go to a format without alpha: black, as the GIF reader's canvas
+/// shows where no frame has drawn (and as ffmpeg shows a transparent GIF in
+/// a video). See the [module docs](self).
+pub const ALPHA_BACKGROUND: [u8; 3] = [0, 0, 0];
+
+/// `c` with alpha `a` over `bg`, rounded: `(c * a + bg * (255 - a)) / 255`.
+#[inline]
+fn over(c: u8, a: u8, bg: u8) -> u8 {
+    let x = u32::from(c) * u32::from(a) + u32::from(bg) * u32::from(255 - a) + 128;
+    // x / 255 rounded, exact for x < 65536 + 128.
+    ((x + (x >> 8)) >> 8) as u8
+}
 
 /// Widens a `bits`-bit sample (`bits` in 8..=16) to 16 bits by bit replication.
 #[inline]
@@ -28,7 +51,8 @@ pub fn widen_to_16(v: u16, bits: u8) -> u16 {
     ((v << (16 - bits)) | (v >> (2 * bits - 16))) as u16
 }
 
-/// ARGB8 (bytes B, G, R, A; `4 * n` bytes) to RGB888 (`3 * n` bytes).
+/// ARGB8 (bytes B, G, R, A; `4 * n` bytes) to RGB888 (`3 * n` bytes),
+/// composited over [`ALPHA_BACKGROUND`] (an opaque pixel keeps its colour).
 ///
 /// # Errors
 /// [`ErrorKind::InvalidFrameSize`](crate::ErrorKind::InvalidFrameSize) if the
@@ -37,10 +61,36 @@ pub fn argb8_to_rgb888(src: &[u8], dst: &mut [u8]) -> Result<()> {
     check_pixels("ARGB8", src.len(), 4, "RGB888", dst.len(), 3)?;
     let (s, _) = src.as_chunks::<4>();
     let (d, _) = dst.as_chunks_mut::<3>();
+    // Opaque pixels (the common case) are a plain shuffle, which
+    // vectorises; so does the check, an AND over the pixels as u32s.
+    if s.iter()
+        .fold(0xFF00_0000, |all, p| all & u32::from_le_bytes(*p))
+        == 0xFF00_0000
+    {
+        shuffle_bgra(s, d);
+    } else {
+        composite_bgra(s, d);
+    }
+    Ok(())
+}
+
+/// B, G, R, A pixels to R, G, B, dropping A.
+fn shuffle_bgra(s: &[[u8; 4]], d: &mut [[u8; 3]]) {
     for (d, &[b, g, r, _]) in d.iter_mut().zip(s) {
         *d = [r, g, b];
     }
-    Ok(())
+}
+
+/// B, G, R, A pixels to R, G, B over [`ALPHA_BACKGROUND`].
+fn composite_bgra(s: &[[u8; 4]], d: &mut [[u8; 3]]) {
+    let [br, bg, bb] = ALPHA_BACKGROUND;
+    for (d, &[b, g, r, a]) in d.iter_mut().zip(s) {
+        *d = if a == 255 {
+            [r, g, b]
+        } else {
+            [over(r, a, br), over(g, a, bg), over(b, a, bb)]
+        };
+    }
 }
 
 /// RGB888 (`3 * n` bytes) to ARGB8 (bytes B, G, R, A; `4 * n` bytes), A = 255.
@@ -128,9 +178,25 @@ mod tests {
     }
 
     #[test]
+    fn compositing_over_the_background_rounds_exactly() {
+        for bg in [0u8, 1, 127, 255] {
+            for c in 0..=255u8 {
+                for a in 0..=255u8 {
+                    let exact =
+                        (f64::from(c) * f64::from(a) + f64::from(bg) * f64::from(255 - a)) / 255.0;
+                    assert_eq!(over(c, a, bg), exact.round() as u8, "{c} {a} {bg}");
+                }
+            }
+        }
+        let mut rgb = [9u8; 6];
+        argb8_to_rgb888(&[10, 20, 30, 0, 200, 100, 50, 51], &mut rgb).unwrap();
+        assert_eq!(rgb, [0, 0, 0, 10, 20, 40]);
+    }
+
+    #[test]
     fn channel_shuffles() {
         let mut rgb = [0u8; 6];
-        argb8_to_rgb888(&[1, 2, 3, 4, 5, 6, 7, 8], &mut rgb).unwrap();
+        argb8_to_rgb888(&[1, 2, 3, 255, 5, 6, 7, 255], &mut rgb).unwrap();
         assert_eq!(rgb, [3, 2, 1, 7, 6, 5]);
         let mut bgr = [0u8; 6];
         swap_rb(&rgb, &mut bgr).unwrap();

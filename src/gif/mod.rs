@@ -74,11 +74,30 @@
 //!
 //! Any pixel format is accepted: JPEG and PNG frames are decoded
 //! ([`crate::codec`]) and the others converted to RGB888, or to GRAYSCALE for
-//! a grayscale writer ([`crate::convert`]). A frame of another size than the
+//! a grayscale writer ([`crate::convert`]). The writer does not keep the
+//! transparency of its input (its transparent colour serves the inter-frame
+//! optimisation): ARGB8 frames, such as a transparent GIF's, are composited
+//! over [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND), black. A frame of another size than the
 //! writer's is scaled to fit, keeping its aspect ratio, centred between black
 //! bars (letterbox, [`crate::geometry::fit`] with bilinear filtering), as
 //! the MJPEG writer does.
+//!
+//! # Reading
+//!
+//! [`GifReader`] composites frames as browsers do and reads what they read
+//! (extensions with unknown labels are skipped). Frames keep their
+//! transparency as ARGB8 (transparent where no frame has drawn, or where a
+//! frame was disposed to the background: browsers clear it, they do not
+//! paint the screen's background colour), or come as RGB888 over
+//! [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND) (black) with
+//! [`ReaderOptions::alpha`] turned off. [`GifInfo::is_opaque`] tells from
+//! the structure whether a file can show transparency at all; the replay
+//! camera ([`crate::replay::GifReplay`], behind `camreel convert`) gives
+//! RGB888 for files it proves opaque and ARGB8 otherwise. `tests/gif_corpus.rs`
+//! compares the frames with Pillow's on files from Pillow, ffmpeg and
+//! ImageMagick, and documents where Pillow differs from browsers.
 
+mod blocks;
 mod dither;
 mod encode;
 mod lzw;

@@ -1,6 +1,13 @@
 //! Reading GIFs back: [`read_info`] (what `camreel info` shows) and
 //! [`GifReader`] (composited frames with their timestamps, for converting a
 //! GIF to other formats). Both use the `gif` crate's decoder.
+//!
+//! Both accept what browsers and Pillow accept: an extension with a label
+//! the GIF89a specification does not define is skipped, as the
+//! specification says a decoder may; comment, plain text and application
+//! extensions (NETSCAPE2.0 gives the loop count, any other is skipped) are
+//! read past. Any other byte where a block should start is damage
+//! ([`ErrorKind::Format`], naming the frame and the byte).
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -9,6 +16,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use super::blocks::BlockWalker;
+use crate::convert::pixel::argb8_to_rgb888;
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::{FrameInfo, OwnedFrame};
 use crate::image::{Image, Limits, PixelFormat};
@@ -41,6 +50,44 @@ impl GifInfo {
     /// Number of frames.
     pub fn frame_count(&self) -> u64 {
         self.frames.len() as u64
+    }
+
+    /// Whether the structure proves every frame opaque once composited:
+    /// the first frame covers the screen and has no transparent colour, it
+    /// is not disposed to the background or to the (blank) screen before
+    /// it, and no frame but the last is disposed to the background. A GIF
+    /// without frames is opaque.
+    ///
+    /// A GIF this calls not opaque may still be (a transparent colour that
+    /// no pixel uses, a frame that redraws a cleared area); [`GifReader`]
+    /// keeps its alpha regardless, and the replay camera
+    /// ([`crate::replay::GifReplay`]) gives RGB888 frames only for a file
+    /// this calls opaque.
+    ///
+    /// ```
+    /// use camreel::gif::{GifWriter, read_info};
+    /// use camreel::{Image, PixelFormat};
+    /// use std::time::Duration;
+    /// let mut w = GifWriter::new(Vec::new(), 4, 4)?;
+    /// w.add_frame(&Image::zeroed(PixelFormat::Rgb888, 4, 4)?, Duration::from_millis(100))?;
+    /// assert!(read_info(&w.into_inner()?[..])?.is_opaque());
+    /// # Ok::<(), camreel::Error>(())
+    /// ```
+    pub fn is_opaque(&self) -> bool {
+        let Some((first, rest)) = self.frames.split_first() else {
+            return true;
+        };
+        let covers = first.left == 0
+            && first.top == 0
+            && first.width >= self.width
+            && first.height >= self.height;
+        // Disposal of the last frame shows nowhere.
+        let clears = |f: &GifFrameInfo| f.dispose == 2;
+        let before_last = &self.frames[..self.frames.len() - 1];
+        covers
+            && first.transparent.is_none()
+            && (rest.is_empty() || first.dispose != 3)
+            && !before_last.iter().any(clears)
     }
 
     /// The time frame `index` starts at: the sum of the delays before it.
@@ -92,12 +139,13 @@ impl GifFrameInfo {
 
 /// What the decoder has taken from the reader: how many bytes (at the end
 /// of a cut file, where the file ends), the first 13 (the header and screen
-/// descriptor) and the last.
+/// descriptor), the last, and the block structure so far.
 #[derive(Debug, Default)]
 struct Tally {
     read: u64,
     head: Vec<u8>,
     last: Option<u8>,
+    blocks: BlockWalker,
 }
 
 /// The screen descriptor's size: `GIF89a`, width, height, flags, background
@@ -131,6 +179,7 @@ impl<R: Read> Read for Counting<R> {
             let room = HEAD.saturating_sub(t.head.len()).min(n);
             t.head.extend_from_slice(&buf[..room]);
             t.last = Some(buf[n - 1]);
+            t.blocks.feed(&buf[..n]);
         }
         Ok(n)
     }
@@ -139,6 +188,31 @@ impl<R: Read> Read for Counting<R> {
 /// Bytes read so far.
 fn bytes_read(tally: &Mutex<Tally>) -> u64 {
     tally.lock().unwrap_or_else(PoisonError::into_inner).read
+}
+
+/// The error for a byte where a block should start that starts none, if
+/// the decoder has read one before the end of frame `index` (the decoder
+/// skips extensions with unknown labels only when told to allow unknown
+/// blocks, which lets it take such a byte for an extension).
+fn unknown_block(tally: &Mutex<Tally>, index: u64) -> Option<Error> {
+    let t = tally.lock().unwrap_or_else(PoisonError::into_inner);
+    let u = t.blocks.unknown().filter(|u| u.frame <= index)?;
+    Some(Error::new(
+        ErrorKind::Format,
+        format!(
+            "gif frame {}: unknown block type 0x{:02x} at byte {} (not an extension, an image or the trailer)",
+            u.frame, u.byte, u.at
+        ),
+    ))
+}
+
+/// The `gif` crate's decoder options every reader starts from: extensions
+/// with unknown labels are skipped ([`unknown_block`] keeps other unknown
+/// blocks errors).
+fn decode_options() -> ::gif::DecodeOptions {
+    let mut options = ::gif::DecodeOptions::new();
+    options.allow_unknown_blocks(true);
+    options
 }
 
 /// The screen of a GIF that is a header, a screen descriptor, a global
@@ -247,7 +321,7 @@ pub fn read_info<R: Read>(reader: R) -> Result<GifInfo> {
 /// # Errors
 /// As [`read_info`], but for a file cut after its header.
 pub fn read_info_partial<R: Read>(reader: R) -> Result<(GifInfo, Option<Error>)> {
-    let mut options = ::gif::DecodeOptions::new();
+    let mut options = decode_options();
     options.skip_frame_decoding(true);
     let (reader, tally) = Counting::new(reader);
     let mut decoder = match options.read_info(reader) {
@@ -276,7 +350,11 @@ pub fn read_info_partial<R: Read>(reader: R) -> Result<(GifInfo, Option<Error>)>
     loop {
         let index = frames.len();
         // In skip mode this returns the frame with its data still compressed.
-        let frame = match decoder.read_next_frame() {
+        let next = decoder.read_next_frame();
+        if let Some(e) = unknown_block(&tally, index as u64) {
+            return Err(e);
+        }
+        let frame = match next {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
@@ -319,14 +397,39 @@ pub fn read_info_partial<R: Read>(reader: R) -> Result<(GifInfo, Option<Error>)>
 /// use camreel::gif::ReaderOptions;
 /// let small = Limits { max_width: 640, max_height: 480, ..Limits::default() };
 /// assert_eq!(ReaderOptions::default().limits(small).get_limits(), small);
+/// assert!(ReaderOptions::default().get_alpha());
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use]
 pub struct ReaderOptions {
     limits: Limits,
+    alpha: bool,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> ReaderOptions {
+        ReaderOptions {
+            limits: Limits::default(),
+            alpha: true,
+        }
+    }
 }
 
 impl ReaderOptions {
+    /// Whether frames keep their transparency (default `true`): ARGB8
+    /// frames, or RGB888 ones composited over
+    /// [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND) (black). See
+    /// [`GifReader`].
+    pub fn alpha(mut self, alpha: bool) -> ReaderOptions {
+        self.alpha = alpha;
+        self
+    }
+
+    /// The setting of [`ReaderOptions::alpha`].
+    pub fn get_alpha(&self) -> bool {
+        self.alpha
+    }
+
     /// Caps on the screen size and on each frame's decoded size (default
     /// [`Limits::default`]).
     pub fn limits(mut self, limits: Limits) -> ReaderOptions {
@@ -363,10 +466,23 @@ impl ReaderOptions {
     }
 }
 
-/// Reads a GIF frame by frame as RGB888 images of the full screen size, each
-/// composited over the previous ones as a viewer shows it (transparency and
-/// disposal honoured; the initial canvas is black), with its timestamp: the
-/// sum of the delays of the frames before it.
+/// Reads a GIF frame by frame as images of the full screen size, each
+/// composited over the previous ones as a browser shows it, with its
+/// timestamp: the sum of the delays of the frames before it.
+///
+/// # Transparency
+///
+/// Frames are [`PixelFormat::Argb8`] (bytes B, G, R, A), as browsers, ffmpeg
+/// and the `image` crate decode GIFs: the canvas starts transparent, each
+/// frame draws its pixels but those of its transparent colour, and a frame
+/// disposed to the background clears its rectangle to transparent again
+/// (browsers do; the screen descriptor's background colour is not used, nor
+/// does Pillow use it for a frame that has a transparent colour). A
+/// transparent pixel is `[0, 0, 0, 0]`; every other pixel is opaque (GIF has
+/// no partial transparency). With [`ReaderOptions::alpha`] turned off,
+/// frames are [`PixelFormat::Rgb888`] composited over
+/// [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND) (black), which is
+/// the same as dropping the alpha. [`GifReader::format`] says which.
 ///
 /// [`GifReader::open`] reads the file's structure first, so the frame count
 /// is known at once; a reader made from any [`Read`] with
@@ -384,11 +500,17 @@ impl ReaderOptions {
 /// let bytes = w.into_inner()?;
 ///
 /// let mut r = GifReader::new(&bytes[..])?;
-/// assert_eq!(r.frame_count(), None); // not known before the end
+/// assert_eq!((r.format(), r.frame_count()), (PixelFormat::Argb8, None)); // not known before the end
 /// let frames = r.frames().collect::<camreel::Result<Vec<_>>>()?;
-/// assert_eq!(frames[0].image.data(), &[255, 0, 0, 0, 0, 255]);
+/// assert_eq!(frames[0].image.data(), &[0, 0, 255, 255, 255, 0, 0, 255]); // B, G, R, A
 /// assert_eq!(frames[1].timestamp, Duration::from_millis(70));
 /// assert_eq!(r.frame_count(), Some(2));
+///
+/// let options = camreel::gif::ReaderOptions::default().alpha(false);
+/// let mut r = GifReader::with_options(&bytes[..], options)?;
+/// let mut image = Image::empty();
+/// r.read_frame_into(&mut image)?;
+/// assert_eq!(image.data(), &[255, 0, 0, 0, 0, 255]);
 /// # Ok::<(), camreel::Error>(())
 /// ```
 pub struct GifReader<R: Read> {
@@ -397,10 +519,13 @@ pub struct GifReader<R: Read> {
     /// What the decoder has read.
     tally: Arc<Mutex<Tally>>,
     limits: Limits,
+    /// Whether frames are ARGB8 (else RGB888).
+    alpha: bool,
     /// A frame's RGBA pixels, as decoded.
     rgba: Vec<u8>,
     width: u32,
     height: u32,
+    /// What is shown, ARGB8 (bytes B, G, R, A; transparent pixels zero).
     canvas: Vec<u8>,
     saved: Vec<u8>,
     index: u64,
@@ -453,8 +578,8 @@ impl<R: Read> GifReader<R> {
     /// # Errors
     /// As [`GifReader::new`].
     pub fn with_options(reader: R, options: ReaderOptions) -> Result<GifReader<R>> {
-        let limits = options.limits;
-        let mut options = ::gif::DecodeOptions::new();
+        let (limits, alpha) = (options.limits, options.alpha);
+        let mut options = decode_options();
         options.set_color_output(::gif::ColorOutput::RGBA);
         // The decoder's RGBA frame buffer counts against the per-frame limit.
         let cap = std::num::NonZeroU64::new(limits.max_bytes).unwrap_or(std::num::NonZeroU64::MIN);
@@ -477,14 +602,16 @@ impl<R: Read> GifReader<R> {
                 ));
             }
         };
+        // The canvas has 4 bytes a pixel, whatever the frames' format.
         limits
-            .check(PixelFormat::Rgb888, width, height)
+            .check(PixelFormat::Argb8, width, height)
             .map_err(|e| e.context("the gif screen"))?;
-        let n = width as usize * height as usize * 3;
+        let n = width as usize * height as usize * 4;
         Ok(GifReader {
             decoder,
             tally,
             limits,
+            alpha,
             rgba: Vec::new(),
             width,
             height,
@@ -500,6 +627,16 @@ impl<R: Read> GifReader<R> {
     /// `(width, height)` of the screen (every frame returned has this size).
     pub fn size(&self) -> (u32, u32) {
         (self.width, self.height)
+    }
+
+    /// The format of every frame returned: [`PixelFormat::Argb8`], or
+    /// [`PixelFormat::Rgb888`] with [`ReaderOptions::alpha`] turned off.
+    pub fn format(&self) -> PixelFormat {
+        if self.alpha {
+            PixelFormat::Argb8
+        } else {
+            PixelFormat::Rgb888
+        }
     }
 
     /// The loop count, as [`GifInfo::loop_count`].
@@ -554,7 +691,11 @@ impl<R: Read> GifReader<R> {
             self.count = Some(0);
             return Ok(None);
         };
-        let frame = match decoder.next_frame_info() {
+        let next = decoder.next_frame_info();
+        if let Some(e) = unknown_block(&self.tally, index) {
+            return Err(e);
+        }
+        let frame = match next {
             Ok(Some(f)) => f,
             Ok(None) => {
                 self.count = Some(index);
@@ -602,18 +743,23 @@ impl<R: Read> GifReader<R> {
                     break;
                 }
                 if px[3] != 0 {
-                    let i = (cy * w + cx) * 3;
-                    self.canvas[i..i + 3].copy_from_slice(&px[..3]);
+                    let i = (cy * w + cx) * 4;
+                    self.canvas[i..i + 4].copy_from_slice(&[px[2], px[1], px[0], 255]);
                 }
             }
         }
-        dst.reshape(PixelFormat::Rgb888, self.width, self.height)?;
-        dst.data_mut().copy_from_slice(&self.canvas);
+        dst.reshape(self.format(), self.width, self.height)?;
+        if self.alpha {
+            dst.data_mut().copy_from_slice(&self.canvas);
+        } else {
+            argb8_to_rgb888(&self.canvas, dst.data_mut())?;
+        }
         match dispose {
+            // To transparent, as browsers do.
             ::gif::DisposalMethod::Background => {
                 for cy in top..(top + fh).min(h) {
-                    let start = (cy * w + left.min(w)) * 3;
-                    let end = (cy * w + (left + fw).min(w)) * 3;
+                    let start = (cy * w + left.min(w)) * 4;
+                    let end = (cy * w + (left + fw).min(w)) * 4;
                     self.canvas[start..end].fill(0);
                 }
             }

@@ -9,20 +9,29 @@ use super::{Pace, ReplayOptions, rate_of};
 use crate::camera::{CameraSource, Frame, StreamFormat};
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::gif::{GifReader, ReaderOptions, read_info_partial};
-use crate::image::{Image, Limits, PixelFormat};
+use crate::image::{Image, Limits};
 use crate::timing::FrameRate;
 
-/// An animated GIF as a camera: each frame composited as a viewer shows it
-/// (RGB888, the screen's size), frame `i` at the sum of the delays before
-/// it. The file is opened and read once; a regular file is first scanned
-/// for its frame count and delays (then the nominal rate is its frames over
-/// its duration), a pipe is played as it streams in. A GIF cut short plays
-/// its complete frames, then ends ([`GifReplay::damaged_tail`]).
+/// An animated GIF as a camera: each frame composited as a browser shows it
+/// (the screen's size), frame `i` at the sum of the delays before it. The
+/// file is opened and read once; a regular file is first scanned for its
+/// frame count and delays (then the nominal rate is its frames over its
+/// duration), a pipe is played as it streams in. A GIF cut short plays its
+/// complete frames, then ends ([`GifReplay::damaged_tail`]).
+///
+/// Frames are RGB888 when the scan proves the file opaque
+/// ([`GifInfo::is_opaque`](crate::gif::GifInfo::is_opaque)), and ARGB8 with
+/// the transparency kept otherwise (and for a pipe, which is not scanned):
+/// see [`GifReader`]. Outputs without alpha composite ARGB8 over
+/// [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND) (black), which
+/// gives the same pixels as the RGB888 frames would.
 #[derive(Debug)]
 pub struct GifReplay {
     reader: GifReader<BufReader<File>>,
     path: PathBuf,
     limits: Limits,
+    /// Whether frames keep their alpha (ARGB8).
+    alpha: bool,
     /// From the scan of a regular file.
     count: Option<u64>,
     duration: Option<Duration>,
@@ -37,10 +46,15 @@ pub struct GifReplay {
     tail: Option<Error>,
 }
 
-fn open_reader(file: File, limits: &Limits, name: &str) -> Result<GifReader<BufReader<File>>> {
+fn open_reader(
+    file: File,
+    limits: &Limits,
+    alpha: bool,
+    name: &str,
+) -> Result<GifReader<BufReader<File>>> {
     GifReader::with_options(
         BufReader::new(file),
-        ReaderOptions::default().limits(*limits),
+        ReaderOptions::default().limits(*limits).alpha(alpha),
     )
     .map_err(|e| e.context(name))
 }
@@ -58,6 +72,7 @@ impl GifReplay {
         let mut file = File::open(path).map_err(|e| Error::io(format!("opening {name}"), e))?;
         let regular = file.metadata().is_ok_and(|m| m.is_file());
         let (mut count, mut duration) = (None, None);
+        let mut alpha = true;
         if regular {
             match read_info_partial(BufReader::new(&mut file)) {
                 Ok((info, cut)) => {
@@ -73,6 +88,9 @@ impl GifReplay {
                             bytes,
                         )
                         .map_err(|e| e.context(&name))?;
+                    // A cut file plays its complete frames, which the
+                    // structure describes.
+                    alpha = !info.is_opaque();
                     // A cut file: count unknown, its frames still play.
                     if cut.is_none() {
                         count = Some(info.frames.len() as u64);
@@ -84,11 +102,12 @@ impl GifReplay {
             file.seek(SeekFrom::Start(0))
                 .map_err(|e| Error::io(format!("reading {name}"), e))?;
         }
-        let reader = open_reader(file, &options.limits, &name)?;
+        let reader = open_reader(file, &options.limits, alpha, &name)?;
         Ok(GifReplay {
             reader,
             path: path.to_path_buf(),
             limits: options.limits,
+            alpha,
             count,
             duration,
             at: Duration::ZERO,
@@ -123,17 +142,17 @@ impl GifReplay {
     fn rewind(&mut self) -> Result<()> {
         let name = quote_path(&self.path);
         let file = File::open(&self.path).map_err(|e| Error::io(format!("opening {name}"), e))?;
-        self.reader = open_reader(file, &self.limits, &name)?;
+        self.reader = open_reader(file, &self.limits, self.alpha, &name)?;
         self.in_pass = 0;
         Ok(())
     }
 }
 
 impl CameraSource for GifReplay {
-    /// RGB888 frames of the screen's size.
+    /// RGB888 or ARGB8 frames (see [`GifReplay`]) of the screen's size.
     fn format(&self) -> StreamFormat {
         let (w, h) = self.reader.size();
-        let format = StreamFormat::new(PixelFormat::Rgb888, w, h);
+        let format = StreamFormat::new(self.reader.format(), w, h);
         match self.frame_rate() {
             Some(rate) => format.with_fps(rate.fps()),
             None => format,

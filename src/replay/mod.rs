@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | ImageIO `.bin` | [`ReplayCamera`] | as stored (any format; sizes may change) |
 //! | Motion-JPEG `.avi` | [`AviReplay`] | the JPEG frames, untouched |
-//! | `.gif` | [`GifReplay`] | composited RGB888, as a viewer shows them |
+//! | `.gif` | [`GifReplay`] | composited as a browser shows them: RGB888 for a file proven opaque, else ARGB8 with the transparency |
 //! | picamera raw capture | [`RawReplay`] | one decoded RGB888 (or RGB48) frame |
 //! | H.264 `.h264`, `.mp4` | [`VideoReplay`] | decoded YUV420 (feature `h264`), or the access units ([`ReplayOptions::encoded`]) |
 //!

@@ -338,3 +338,143 @@ fn a_cut_gif_is_a_truncated_error_naming_the_frame_and_byte() {
     assert!(info.contains("frames: 4"), "{info}");
     assert!(info.contains(&format!("truncated: {want}")), "{info}");
 }
+
+/// A 16x8 GIF with transparency: frame 0 has its left half transparent and
+/// its right half white; frame 1 a green 4x4 square at the top left,
+/// disposed to the background (cleared to transparent again); frame 2 a
+/// red 4x4 square at the bottom right.
+fn transparent_gif() -> Vec<u8> {
+    let palette = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255];
+    let mut bytes = Vec::new();
+    let mut enc = gif::Encoder::new(&mut bytes, 16, 8, &palette).unwrap();
+    let first: Vec<u8> = (0..16 * 8)
+        .map(|i| if i % 16 < 8 { 2 } else { 3 })
+        .collect();
+    let frames = [
+        (0, 0, 16, 8, first, Some(2), gif::DisposalMethod::Keep),
+        (
+            0,
+            0,
+            4,
+            4,
+            vec![1; 16],
+            None,
+            gif::DisposalMethod::Background,
+        ),
+        (12, 4, 4, 4, vec![0; 16], None, gif::DisposalMethod::Keep),
+    ];
+    for (left, top, width, height, pixels, transparent, dispose) in frames {
+        let f = gif::Frame {
+            left,
+            top,
+            width,
+            height,
+            transparent,
+            dispose,
+            delay: 10,
+            buffer: std::borrow::Cow::Owned(pixels),
+            ..gif::Frame::default()
+        };
+        enc.write_frame(&f).unwrap();
+    }
+    drop(enc);
+    bytes
+}
+
+/// The R, G, B, A a browser shows at (x, y) in frame `i` of
+/// [`transparent_gif`].
+fn transparent_gif_pixel(i: usize, x: usize, y: usize) -> [u8; 4] {
+    if i == 1 && x < 4 && y < 4 {
+        [0, 255, 0, 255]
+    } else if i == 2 && x >= 12 && y >= 4 {
+        [255, 0, 0, 255]
+    } else if x >= 8 {
+        [255, 255, 255, 255]
+    } else {
+        [0, 0, 0, 0]
+    }
+}
+
+/// The PNG files `dir/f000.png`... as `(colour type, image)`.
+fn png_frames(dir: &std::path::Path, prefix: &str, n: usize) -> Vec<(u8, Image)> {
+    (0..n)
+        .map(|i| {
+            let bytes = std::fs::read(dir.join(format!("{prefix}{i:03}.png"))).unwrap();
+            // IHDR's colour type: 2 RGB, 6 RGBA.
+            (bytes[25], camreel::codec::png::decode(&bytes).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn cli_keeps_gif_transparency_in_png_frames_and_composites_it_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("transparent.gif");
+    std::fs::write(&input, transparent_gif()).unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = crate::support::camreel(args);
+        assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    };
+    let pattern = dir.path().join("f%03d.png");
+    run(&["convert".as_ref(), input.as_ref(), pattern.as_ref()]);
+    let check = |frames: Vec<(u8, Image)>| {
+        assert_eq!(frames.len(), 3);
+        for (i, (colour_type, img)) in frames.into_iter().enumerate() {
+            assert_eq!(
+                (colour_type, img.format()),
+                (6, PixelFormat::Argb8),
+                "frame {i}"
+            );
+            for (p, bgra) in img.data().chunks_exact(4).enumerate() {
+                let want = transparent_gif_pixel(i, p % 16, p / 16);
+                let got = [bgra[2], bgra[1], bgra[0], bgra[3]];
+                assert_eq!(got, want, "frame {i} ({}, {})", p % 16, p / 16);
+            }
+        }
+    };
+    check(png_frames(dir.path(), "f", 3));
+    assert!(!dir.path().join("f003.png").exists());
+
+    // Through an ImageIO recording (ARGB8 frames stored as they are) and
+    // back: the same alpha.
+    let bin = dir.path().join("transparent.bin");
+    run(&["convert".as_ref(), input.as_ref(), bin.as_ref()]);
+    let pattern = dir.path().join("b%03d.png");
+    run(&["convert".as_ref(), bin.as_ref(), pattern.as_ref()]);
+    check(png_frames(dir.path(), "b", 3));
+
+    // JPEG has no alpha: the AVI's frames show transparent pixels over
+    // black (camreel::convert::ALPHA_BACKGROUND).
+    let avi = dir.path().join("transparent.avi");
+    run(&[
+        "convert".as_ref(),
+        input.as_ref(),
+        avi.as_ref(),
+        "--quality".as_ref(),
+        "95".as_ref(),
+    ]);
+    let mut r = camreel::avi::AviReader::new(std::fs::File::open(&avi).unwrap()).unwrap();
+    assert_eq!(r.frame_count(), 3);
+    let jpeg = r.read_frame(0).unwrap();
+    let img = camreel::codec::jpeg::decode(&jpeg).unwrap();
+    for (p, px) in img.data().chunks_exact(3).enumerate() {
+        let (x, y) = (p % 16, p / 16);
+        let want = if x >= 8 { 255 } else { 0 };
+        // Away from the edge, where JPEG blurs.
+        if !(6..10).contains(&x) {
+            assert!(
+                px.iter().all(|&c| c.abs_diff(want) < 12),
+                "({x}, {y}): {px:?}"
+            );
+        }
+    }
+
+    // An opaque GIF (camreel's own) still gives RGB PNGs.
+    let opaque = dir.path().join("opaque.gif");
+    std::fs::write(&opaque, encode(&scene(16, 8, 2, 0), GifOptions::new(), 10)).unwrap();
+    let pattern = dir.path().join("o%03d.png");
+    run(&["convert".as_ref(), opaque.as_ref(), pattern.as_ref()]);
+    for (colour_type, img) in png_frames(dir.path(), "o", 2) {
+        assert_eq!((colour_type, img.format()), (2, PixelFormat::Rgb888));
+    }
+}

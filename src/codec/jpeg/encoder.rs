@@ -94,6 +94,12 @@ impl fmt::Display for Backend {
     }
 }
 
+/// Whether an ARGB8 image has a pixel that is not opaque.
+fn has_alpha(src: ImageRef<'_>) -> bool {
+    src.rows()
+        .any(|row| row.chunks_exact(4).any(|px| px[3] != 255))
+}
+
 /// The encoder inputs, by how the backends consume them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Input {
@@ -302,10 +308,12 @@ impl JpegEncoder {
     /// Encodes `src` and appends the JPEG file to `out` (clear `out` first to
     /// overwrite). On error `out` is left as it was.
     ///
-    /// GRAYSCALE, RGB888, BGR888, ARGB8 and YUV420 are encoded directly. Other
-    /// uncompressed formats are first converted with [`crate::convert`] (to
-    /// GRAYSCALE for BINARY and GRAY16, to RGB888 otherwise) into a buffer the
-    /// encoder keeps, so a loop over frames of one size allocates once.
+    /// GRAYSCALE, RGB888, BGR888, opaque ARGB8 and YUV420 are encoded
+    /// directly. Other uncompressed formats are first converted with
+    /// [`crate::convert`] (to GRAYSCALE for BINARY and GRAY16, to RGB888
+    /// otherwise; ARGB8 with a pixel that is not opaque is composited over
+    /// [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND)) into a buffer
+    /// the encoder keeps, so a loop over frames of one size allocates once.
     ///
     /// # Errors
     /// [`ErrorKind::UnsupportedFormat`] for JPEG and PNG input (pass those
@@ -314,7 +322,9 @@ impl JpegEncoder {
     /// fails.
     pub fn encode(&mut self, src: ImageRef<'_>, out: &mut Vec<u8>) -> Result<()> {
         let format = src.format();
-        if Input::of(format).is_err() && !format.is_compressed() {
+        // JPEG has no alpha, and the backends would drop it.
+        let translucent = format == PixelFormat::Argb8 && has_alpha(src);
+        if translucent || (Input::of(format).is_err() && !format.is_compressed()) {
             let target = match format {
                 PixelFormat::Binary | PixelFormat::Gray16 => PixelFormat::Grayscale,
                 _ => PixelFormat::Rgb888,

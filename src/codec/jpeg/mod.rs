@@ -3,8 +3,9 @@
 //! # Encoding
 //!
 //! [`JpegEncoder`] takes [`PixelFormat::Grayscale`], [`PixelFormat::Rgb888`],
-//! [`PixelFormat::Bgr888`], [`PixelFormat::Argb8`] (alpha ignored) and
-//! [`PixelFormat::Yuv420`] and writes a baseline JFIF file (an `APP0 JFIF`
+//! [`PixelFormat::Bgr888`], [`PixelFormat::Argb8`] (composited over
+//! [`ALPHA_BACKGROUND`](crate::convert::ALPHA_BACKGROUND), black, when it has
+//! pixels that are not opaque) and [`PixelFormat::Yuv420`] and writes a baseline JFIF file (an `APP0 JFIF`
 //! segment follows SOI, which is what the MJPEG AVI writer relies on). Colour is
 //! subsampled 4:2:0 by default, as libjpeg does, so sizes and quality compare
 //! with OpenCV's `imencode` and Pillow; [`Subsampling::Chroma444`] keeps full
