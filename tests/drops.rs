@@ -236,3 +236,33 @@ fn a_source_error_reaches_the_caller_after_the_queued_frames() {
     assert_eq!(e.stats.frames, 7);
     assert_eq!(log.written.len(), 7);
 }
+
+/// A raw .h264 repeats the frame before a gap, whatever its format (a
+/// JPEG from a replayed .bin is encoded again, not its bytes misread).
+#[cfg(feature = "h264")]
+#[test]
+fn an_h264_stream_repeats_encoded_and_raw_frames_into_gaps() {
+    use camreel::PixelFormat;
+    use camreel::h264::H264Writer;
+
+    let dir = tempfile::tempdir().unwrap();
+    for format in [PixelFormat::Jpeg, PixelFormat::Rgb888] {
+        let path = dir.path().join(format!("gap-{}.h264", format.name()));
+        let mut camera = SyntheticCamera::builder()
+            .size(64, 48)
+            .format(format)
+            .build()
+            .unwrap();
+        let mut w = H264Writer::create(&path).unwrap();
+        let interval = Duration::from_secs(1) / FPS;
+        // Slots 0, 1, then 4: slots 2 and 3 repeat frame 1.
+        for (i, slot) in [0u32, 1, 4].into_iter().enumerate() {
+            let f = camera.next_frame().unwrap().unwrap();
+            let f = Frame::new(f.image, i as u64, interval * slot);
+            w.write_frame(&f).unwrap();
+        }
+        assert_eq!((w.frames(), w.repeated_frames()), (5, 2), "{format}");
+        w.finish().unwrap();
+        assert_eq!(played(&path).len(), 5, "{format}");
+    }
+}

@@ -11,7 +11,7 @@ use super::settings::H264Settings;
 use crate::error::{Error, ErrorKind, Result, quote_path};
 use crate::frame::Frame;
 use crate::h264::stage::EncodeStage;
-use crate::image::{Image, PixelFormat};
+use crate::image::{ImageRef, PixelFormat};
 use crate::sink::{ByteOutput, FrameSink, IntoInnerError};
 use crate::video::{VideoEncoder, VideoFrameInfo};
 
@@ -60,7 +60,7 @@ pub struct H264Writer<W: Write> {
     headers: Vec<u8>,
     /// The last raw frame, encoded again into the slots of frames that
     /// never came, and the first raw frame's time.
-    last_raw: Image,
+    last_raw: LastFrame,
     first: Option<Duration>,
     repeated: u64,
 }
@@ -130,7 +130,7 @@ impl<W: Write> H264Writer<W> {
             out: ByteOutput::new(writer, "the h.264 writer"),
             stage,
             headers: Vec::new(),
-            last_raw: Image::empty(),
+            last_raw: LastFrame::default(),
             first: None,
             repeated: 0,
         }
@@ -164,7 +164,7 @@ impl<W: Write> H264Writer<W> {
     fn fill_gap(&mut self, t: Duration) -> Result<()> {
         let rate = self.stage.rate();
         let first = *self.first.get_or_insert(t);
-        if self.last_raw.data().is_empty() {
+        if self.last_raw.bytes.is_empty() {
             return Ok(());
         }
         let slot = rate.slot(t.saturating_sub(first));
@@ -172,11 +172,12 @@ impl<W: Write> H264Writer<W> {
             .saturating_sub(self.out.frames())
             .min(rate.slot(crate::avi::MAX_REPEATED_SPAN));
         let last = std::mem::take(&mut self.last_raw);
+        let image = ImageRef::new(last.format, last.size.0, last.size.1, &last.bytes)?;
         let mut result = Ok(());
         for _ in 0..missing {
             let n = self.out.frames();
             let at = first.saturating_add(slot_time(rate, n));
-            result = self.write_one(&Frame::new(last.view(), n, at));
+            result = self.write_one(&Frame::new(image, n, at));
             if result.is_err() {
                 break;
             }
@@ -228,6 +229,24 @@ fn parameter_sets(au: &[u8], headers: &mut Vec<u8>) -> Result<bool> {
     Ok(sps && pps)
 }
 
+/// A raw frame as it came (any format the encoder takes, a JPEG
+/// included), kept to be encoded again into the slots of dropped frames.
+struct LastFrame {
+    format: PixelFormat,
+    size: (u32, u32),
+    bytes: Vec<u8>,
+}
+
+impl Default for LastFrame {
+    fn default() -> LastFrame {
+        LastFrame {
+            format: PixelFormat::Grayscale,
+            size: (0, 0),
+            bytes: Vec::new(),
+        }
+    }
+}
+
 /// The time of slot `n` at `rate`.
 fn slot_time(rate: crate::timing::FrameRate, n: u64) -> Duration {
     let ns = u128::from(n) * u128::from(rate.denominator()) * 1_000_000_000
@@ -277,13 +296,11 @@ impl<W: Write> FrameSink for H264Writer<W> {
         self.fill_gap(frame.timestamp)?;
         self.write_one(frame)?;
         let image = frame.image;
-        self.last_raw
-            .reshape(image.format(), image.width(), image.height())?;
-        let dst = self.last_raw.data_mut();
-        match image.data().get(..dst.len()) {
-            Some(src) => dst.copy_from_slice(src),
-            None => self.last_raw = Image::empty(),
-        }
+        let last = &mut self.last_raw;
+        last.format = image.format();
+        last.size = image.size();
+        last.bytes.clear();
+        last.bytes.extend_from_slice(image.data());
         Ok(())
     }
 
