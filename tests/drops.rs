@@ -6,6 +6,7 @@
 //! show exactly those gaps.
 
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
 use camreel::camera::CameraSource;
@@ -16,6 +17,9 @@ use camreel::record::{Overflow, RecordOptions, RecordStats, record_live};
 use camreel::replay::{self, ReplayOptions};
 use camreel::sink::FrameSink;
 use camreel::timing::FrameRate;
+
+#[allow(dead_code)]
+mod avi_support;
 
 const FPS: u32 = 30;
 
@@ -128,6 +132,9 @@ fn a_slow_output_drops_frames_but_keeps_time_in_every_format() {
             diff <= interval,
             "{name}: the file lasts {file:?}, the camera captured {span:?}"
         );
+        if name.ends_with(".avi") {
+            ffprobe_sees_the_gaps(&path, &written);
+        }
         if name.ends_with(".avi") || name.ends_with(".h264") {
             // A constant-rate file: the missing slots up to the last frame
             // written hold repeats.
@@ -148,6 +155,32 @@ fn a_slow_output_drops_frames_but_keeps_time_in_every_format() {
             }
         }
     }
+}
+
+/// ffprobe reads the AVI's packets at the slots of the frames written: the
+/// dropped frames' empty chunks are gaps in their times, one per frame the
+/// recording lost, and the file lasts to the last frame's slot.
+fn ffprobe_sees_the_gaps(path: &Path, written: &[(u64, Duration)]) {
+    if !avi_support::have("ffprobe") {
+        return;
+    }
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+        .args(["packet=pts,size", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pts: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split(',').next()?.parse().ok())
+        .collect();
+    let slots: Vec<u64> = written.iter().map(|w| w.0).collect();
+    assert_eq!(pts, slots, "{}", path.display());
 }
 
 #[test]

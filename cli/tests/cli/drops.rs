@@ -107,8 +107,9 @@ fn an_output_that_cannot_keep_up_keeps_true_time_and_warns_once() {
         assert_eq!(frames + dropped, 120, "{err}");
         let (n, d) = played(&out);
         if name.ends_with(".avi") {
-            // Constant rate: the dropped frames' slots hold repeats (up to
-            // the last frame written).
+            // Constant rate: the dropped frames' slots are empty chunks,
+            // which the reader shows as the frame before (up to the last
+            // frame written).
             assert!((115..=120).contains(&n), "{n}: {err}");
         } else {
             assert_eq!(n, frames, "{err}");

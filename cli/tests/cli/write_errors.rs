@@ -89,8 +89,8 @@ fn a_recording_that_cannot_be_written_keeps_what_it_saved() {
         // Closed: the index (AVI) or every chunk (ImageIO) reads back.
         let text = stdout(&ok(&["info", d.join(out).to_str().unwrap()]));
         if out.ends_with(".avi") {
-            // A constant-rate AVI also holds repeats in the slots of frames
-            // the camera delivered while this debug build was behind.
+            // A constant-rate AVI also counts the slots of frames dropped
+            // while this debug build was behind (empty chunks).
             let slots: u64 = text
                 .lines()
                 .find_map(|l| l.strip_prefix("frames: "))

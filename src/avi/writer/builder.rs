@@ -68,11 +68,12 @@ impl MjpegWriterBuilder {
     /// A fixed frame rate written to the headers. Frame `n` of the file then
     /// plays at `n / rate`, and frames are placed by their timestamps: when
     /// the time since the first frame says slots were skipped (the camera
-    /// or the recording dropped frames), the previous frame is repeated
-    /// into them (its JPEG written again, which every AVI player shows; up
-    /// to [`MAX_REPEATED_SPAN`](super::mjpeg::MAX_REPEATED_SPAN) per gap),
-    /// so the file keeps the recording's time; see
-    /// [`MjpegWriter::repeated_frames`]. Frames without a timestamp, or
+    /// or the recording dropped frames), each is marked with an empty
+    /// chunk, as ffmpeg's AVI muxer writes skipped frames (players keep the
+    /// previous picture; ffprobe shows the gap in the packets' times), up
+    /// to [`MAX_REPEATED_SPAN`](crate::avi::MAX_REPEATED_SPAN) per gap, so
+    /// the file keeps the recording's time; see
+    /// [`MjpegWriter::dropped_frames`]. Frames without a timestamp, or
     /// earlier than their slot, take the next slot. Without it the rate is measured from the timestamps (those
     /// of the [`Frame`](crate::frame::Frame)s written, or given to
     /// [`MjpegWriter::add_jpeg`]): the mean interval between the first and

@@ -23,8 +23,9 @@ const MAX_RIFF_SIZE: u64 = 1 << 31;
 const MAX_CHUNK_BYTES: u64 = u32::MAX as u64 - 1;
 
 /// The longest gap between two frames that a fixed-rate [`MjpegWriter`]
-/// fills with repeats of the frame before it: an hour (a longer pause
-/// shortens the file's time line by the rest).
+/// marks with dropped-frame chunks, or that a raw `.h264`
+/// ([`H264Writer`](crate::h264::H264Writer)) fills with repeats: an hour (a
+/// longer pause shortens the file's time line by the rest).
 pub const MAX_REPEATED_SPAN: Duration = Duration::from_secs(3600);
 
 /// Writes Motion-JPEG frames into a RIFF AVI over any `Write + Seek`.
@@ -127,12 +128,8 @@ pub struct MjpegWriter<W: Write + Seek> {
     /// [`FrameSink::finish`] wrote the index; no more frames.
     pub(super) finished: bool,
     pub(super) scratch: Vec<u8>,
-    /// With a fixed rate: the last chunk's JPEG and whether it got an APP0,
-    /// repeated into the slots of frames that never came.
-    pub(super) last_chunk: Vec<u8>,
-    pub(super) last_app0: bool,
-    /// Slots filled with a repeated frame.
-    pub(super) repeated: u64,
+    /// Slots of frames that never came, written as empty chunks.
+    pub(super) dropped: u64,
 }
 
 impl<W: Write + Seek> std::fmt::Debug for MjpegWriter<W> {
@@ -241,9 +238,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             first_ts: None,
             last_ts: None,
             stamped: None,
-            last_chunk: Vec::new(),
-            last_app0: false,
-            repeated: 0,
+            dropped: 0,
             len: layout.len,
             failed: false,
             finished: false,
@@ -362,46 +357,34 @@ impl<W: Write + Seek> MjpegWriter<W> {
         Ok(t)
     }
 
-    /// With a fixed rate, repeats the last frame into the slots between it
-    /// and a frame at `t` (frames the source dropped), so that the file
-    /// keeps the recording's time: frame `n` plays at `n / rate`. At most
-    /// [`MAX_REPEATED_SPAN`] of slots are filled for one gap.
+    /// With a fixed rate, marks the slots between the last frame and a
+    /// frame at `t` (frames the source dropped) with empty `00dc` chunks, as
+    /// ffmpeg's AVI muxer writes skipped frames and AVI players expect: the
+    /// previous picture stays on screen, and the file keeps the recording's
+    /// time (frame `n` plays at `n / rate`). At most [`MAX_REPEATED_SPAN`]
+    /// of slots are marked for one gap.
     fn fill_gap(&mut self, t: Option<Duration>) -> Result<()> {
         let (Some(rate), Some(t), Some(first)) = (self.fixed_rate, t, self.first_ts) else {
             return Ok(());
         };
-        if self.last_chunk.is_empty() {
+        if self.frames == 0 {
             return Ok(());
         }
         let slot = rate.slot(t.saturating_sub(first));
         let cap = rate.slot(MAX_REPEATED_SPAN);
         let missing = slot.saturating_sub(self.frames).min(cap);
-        let chunk = std::mem::take(&mut self.last_chunk);
-        let mut result = Ok(());
         for _ in 0..missing {
-            result = self.write_chunk(&chunk, self.last_app0);
-            if result.is_err() {
-                break;
-            }
-            self.repeated += 1;
+            self.write_chunk(&[], false)?;
+            self.dropped += 1;
         }
-        self.last_chunk = chunk;
-        result
+        Ok(())
     }
 
-    /// Frames written as repeats of the one before, into the slots of
-    /// frames that never came (see [`MjpegWriterBuilder::frame_rate`]).
-    pub fn repeated_frames(&self) -> u64 {
-        self.repeated
-    }
-
-    /// Keeps the chunk just written for [`MjpegWriter::fill_gap`].
-    fn keep_chunk(&mut self, jpeg: &[u8], app0: bool) {
-        if self.fixed_rate.is_some() {
-            self.last_chunk.clear();
-            self.last_chunk.extend_from_slice(jpeg);
-            self.last_app0 = app0;
-        }
+    /// Slots marked as dropped frames (empty chunks): frames that never
+    /// came, between frames whose timestamps are further apart than the
+    /// fixed rate's interval (see [`MjpegWriterBuilder::frame_rate`]).
+    pub fn dropped_frames(&self) -> u64 {
+        self.dropped
     }
 
     /// Hands out the time of a frame queued now, to be written later (by a
@@ -455,7 +438,6 @@ impl<W: Write + Seek> MjpegWriter<W> {
         let t = self.timestamp(timestamp)?;
         self.fill_gap(t)?;
         self.write_chunk(jpeg, !info.has_app0)?;
-        self.keep_chunk(jpeg, !info.has_app0);
         self.note_timestamp(t);
         Ok(())
     }
@@ -513,9 +495,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             .and_then(|()| {
                 let info = crate::codec::jpeg::info(&jpeg).map_err(|e| context(e, self.frames))?;
                 self.fill_gap(t)?;
-                self.write_chunk(&jpeg, !info.has_app0)?;
-                self.keep_chunk(&jpeg, !info.has_app0);
-                Ok(())
+                self.write_chunk(&jpeg, !info.has_app0)
             });
         self.encoded = jpeg;
         result?;

@@ -53,7 +53,8 @@ impl<W: Write + Seek> MjpegWriter<W> {
             buf.extend_from_slice(&riff::chunk_header(*b"ix00", size));
             buf.extend_from_slice(&riff::standard_index_header(FRAME_ID, n, self.movi));
             for &(rel, size) in &self.entries {
-                riff::standard_index_entry(&mut buf, rel + 8, size, true);
+                // An empty chunk is a dropped frame, not a key frame.
+                riff::standard_index_entry(&mut buf, rel + 8, size, size > 0);
             }
             super_entry = Some(SuperIndexEntry {
                 offset: self.pos,
@@ -71,7 +72,7 @@ impl<W: Write + Seek> MjpegWriter<W> {
             for &(rel, size) in &self.entries {
                 OldIndexEntry {
                     id: FRAME_ID,
-                    flags: riff::AVIIF_KEYFRAME,
+                    flags: if size > 0 { riff::AVIIF_KEYFRAME } else { 0 },
                     offset: rel,
                     size,
                 }
