@@ -69,10 +69,11 @@ struct Job {
     panic: bool,
 }
 
-/// The helper thread and its two channels.
+/// The helper thread and its two channels (of one place each: one frame at
+/// most is in flight, so no send waits, and a message allocates nothing).
 struct Helper {
     /// `None` once dropped: the helper's loop then ends.
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<mpsc::SyncSender<Job>>,
     /// In a mutex only to keep the writer `Sync` (a receiver is not); only
     /// ever reached through `get_mut`, never locked.
     done: Mutex<mpsc::Receiver<Job>>,
@@ -81,8 +82,8 @@ struct Helper {
 
 impl Helper {
     fn spawn() -> io::Result<Helper> {
-        let (jobs, job_rx) = mpsc::channel::<Job>();
-        let (done_tx, done) = mpsc::channel::<Job>();
+        let (jobs, job_rx) = mpsc::sync_channel::<Job>(1);
+        let (done_tx, done) = mpsc::sync_channel::<Job>(1);
         let thread = std::thread::Builder::new()
             .name("camreel-gif-lzw".into())
             .spawn(move || {
