@@ -188,11 +188,19 @@ impl FrameEncoder {
     }
 
     /// Encodes `src` (`width * height` pixels; gray pixels as `[v, v, v]`).
-    pub(crate) fn encode(&mut self, src: &[Rgb]) -> Encoded<'_> {
+    ///
+    /// `serial` is called when the steps that may use a second thread are
+    /// done and the single-threaded mapping pass begins (not at all for a
+    /// frame with nothing to redraw): the GIF writer then gives the previous
+    /// frame to its LZW thread, which has the second core to itself.
+    pub(crate) fn encode(&mut self, src: &[Rgb], serial: impl FnOnce()) -> Encoded<'_> {
         debug_assert_eq!(src.len(), self.width * self.height);
         match self.mode {
-            PaletteMode::Fixed => self.encode_fixed(src),
-            PaletteMode::Adaptive => self.encode_adaptive(src),
+            PaletteMode::Fixed => {
+                serial();
+                self.encode_fixed(src)
+            }
+            PaletteMode::Adaptive => self.encode_adaptive(src, serial),
         }
     }
 
@@ -257,7 +265,7 @@ impl FrameEncoder {
         }
     }
 
-    fn encode_adaptive(&mut self, src: &[Rgb]) -> Encoded<'_> {
+    fn encode_adaptive(&mut self, src: &[Rgb], serial: impl FnOnce()) -> Encoded<'_> {
         let w = self.width;
         let t = self.tuning;
         let first = !(self.inter_frame && self.has_canvas);
@@ -310,6 +318,7 @@ impl FrameEncoder {
         if dither != Dither::ErrorDiffusion {
             self.precompute(src, (x0, y0, bw, bh), first, t_sym);
         }
+        serial();
         let mut drawn = false;
         for by in 0..bh {
             let y = y0 + by;
@@ -578,7 +587,7 @@ impl FrameEncoder {
 const PARALLEL_MIN_PIXELS: usize = 16 * 1024;
 
 /// Whether a second core is there to help.
-static PARALLEL: std::sync::LazyLock<bool> =
+pub(super) static PARALLEL: std::sync::LazyLock<bool> =
     std::sync::LazyLock::new(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
 
 /// The best symbol for source pixel `s` shown as `c` so far, when the

@@ -67,8 +67,10 @@
 //! # Speed
 //!
 //! Large frames use a second thread (when the machine has more than one
-//! core) for the change survey and the palette search; the output does not
-//! depend on it. See `scripts/gif_compare.sh` and `benches/gif.rs`.
+//! core) for the change survey and the palette search, and a writer's helper
+//! thread LZW-compresses each large frame while the next one is mapped to
+//! its palette; the output does not depend on either. See
+//! `scripts/gif_compare.sh` and `benches/gif.rs`.
 //!
 //! # Frame sizes and formats
 //!
@@ -98,6 +100,7 @@
 //! ImageMagick, and documents where Pillow differs from browsers.
 
 mod blocks;
+mod compress;
 mod dither;
 mod encode;
 mod lzw;

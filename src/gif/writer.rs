@@ -1,11 +1,13 @@
 //! [`GifWriter`]: frames in, GIF89a out, each frame shown for its delay in
 //! centiseconds with the rounding carried from frame to frame.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use super::compress::{Compressor, Data};
 use super::encode::{self, Channels, FrameEncoder};
 use super::quantize::Rgb;
 use super::{GifOptions, PaletteMode};
@@ -124,6 +126,15 @@ impl<W: Write> Write for Counted<W> {
 /// (65535 cs, about 11 minutes) is shown for that long, and the rest of it
 /// is dropped rather than carried into the frames after it.
 ///
+/// When the machine has more than one core, large frames (64K pixels or
+/// more to redraw) are LZW-compressed on a helper thread (one per writer)
+/// while the next frame is mapped to its palette: such a frame reaches the
+/// output during the call that adds the next frame, or in
+/// [`GifWriter::sync`], [`FrameSink::finish`] or [`GifWriter::into_inner`],
+/// and an error writing it is reported there, naming the frame (a panic of
+/// the helper is an [`ErrorKind::Io`] error). The output is the same either
+/// way.
+///
 /// ```
 /// use std::time::Duration;
 /// use camreel::gif::{GifWriter, read_info};
@@ -146,9 +157,10 @@ pub struct GifWriter<W: Write> {
     /// `None` once finished (the trailer is written; `output` has the writer).
     encoder: Option<::gif::Encoder<Counted<W>>>,
     output: Option<Counted<W>>,
-    /// The last frame written as a [`FrameSink`], not yet in the file: its
-    /// delay is the time until the next frame's timestamp.
-    held: Option<::gif::Frame<'static>>,
+    /// The last frame taken, not yet in the file: written as a
+    /// [`FrameSink`] (its delay is the time until the next frame's
+    /// timestamp), or being compressed on the helper thread.
+    pending: Option<Pending>,
     /// The last frame in the file, when [`FrameSink::sync`] wrote it before
     /// its delay was known: shown for a provisional delay until the next
     /// frame's timestamp gives the real one.
@@ -170,8 +182,27 @@ pub struct GifWriter<W: Write> {
     converted: Image,
     fitted: Image,
     resizer: crate::geometry::Resizer,
+    /// LZW compression, on a helper thread for large frames.
+    lzw: Compressor,
     /// Frames in the file.
     count: u64,
+}
+
+/// A frame mapped to palette indices.
+struct Mapped {
+    /// Its header; `buffer` is empty.
+    frame: ::gif::Frame<'static>,
+    indices: Vec<u8>,
+}
+
+/// A frame taken but not yet in the file.
+struct Pending {
+    /// Its header; `buffer` is empty (the compressed data is `data`).
+    frame: ::gif::Frame<'static>,
+    data: Data,
+    /// How long it is shown, as given to [`GifWriter::add_frame`]; `None`
+    /// for a [`FrameSink`] frame, held back until the next timestamp.
+    delay: Option<Duration>,
 }
 
 /// A frame written with a provisional delay (see [`GifWriter::sync`]).
@@ -191,7 +222,7 @@ impl<W: Write> std::fmt::Debug for GifWriter<W> {
             .field("options", &self.options)
             .field("frames", &self.frames())
             .field("bytes", &self.bytes())
-            .field("held_back", &self.held.is_some())
+            .field("held_back", &self.pending.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -308,7 +339,7 @@ impl<W: Write> GifWriter<W> {
         Ok(GifWriter {
             encoder: Some(encoder),
             output: None,
-            held: None,
+            pending: None,
             provisional: None,
             timeline: options
                 .frame_rate
@@ -324,8 +355,15 @@ impl<W: Write> GifWriter<W> {
             converted: Image::empty(),
             fitted: Image::empty(),
             resizer: crate::geometry::Resizer::new(),
+            lzw: Compressor::new(),
             count: 0,
         })
+    }
+
+    /// The LZW compressor (tests: to choose when the helper thread is used).
+    #[cfg(test)]
+    pub(super) fn compressor(&mut self) -> &mut Compressor {
+        &mut self.lzw
     }
 
     /// The options the writer was created with.
@@ -338,10 +376,12 @@ impl<W: Write> GifWriter<W> {
         (self.width, self.height)
     }
 
-    /// Frames taken so far: those in the file and the one the
-    /// [`FrameSink`] implementation holds back until it knows its delay.
+    /// Frames taken so far: those in the file and the one not yet in it
+    /// (the [`FrameSink`] implementation holds a frame back until it knows
+    /// its delay; a large frame waits for its compression, see
+    /// [`GifWriter`]).
     pub fn frames(&self) -> u64 {
-        self.count + u64::from(self.held.is_some())
+        self.count + u64::from(self.pending.is_some())
     }
 
     /// Bytes that reached the underlying writer so far (the trailer
@@ -383,23 +423,36 @@ impl<W: Write> GifWriter<W> {
     /// # Errors
     /// [`ErrorKind::Format`] for a JPEG or PNG frame that does not decode,
     /// [`ErrorKind::UnsupportedFormat`] / [`ErrorKind::LimitExceeded`] from
-    /// the conversion, I/O errors from the writer, [`ErrorKind::Finished`]
-    /// once the writer is finished. A refused frame writes nothing: the
-    /// writer stays usable.
+    /// the conversion, I/O errors from the writer (for a large frame, while
+    /// writing the frame before it: see [`GifWriter`]),
+    /// [`ErrorKind::Finished`] once the writer is finished. A refused frame
+    /// writes nothing: the writer stays usable.
     pub fn add_frame<'a>(&mut self, image: impl Into<ImageRef<'a>>, delay: Duration) -> Result<()> {
-        let mut frame = self.encode_frame(image.into())?;
-        self.flush_held()?;
-        self.write_timed(&mut frame, delay)
+        let mapped = self.encode_frame(image.into())?;
+        if let Err(e) = self.flush_held() {
+            self.lzw.recycle_indices(mapped.indices);
+            return Err(e);
+        }
+        self.push(mapped, Some(delay))
     }
 
-    /// Loads and encodes `image` into an owned GIF frame (delay 0).
-    fn encode_frame(&mut self, image: ImageRef<'_>) -> Result<::gif::Frame<'static>> {
+    /// Loads `image` and maps it to palette indices (a frame of delay 0).
+    fn encode_frame(&mut self, image: ImageRef<'_>) -> Result<Mapped> {
         self.encoder()?;
         let index = self.frames();
         self.load(image)
             .map_err(|e| e.context(format!("gif frame {index}")))?;
-        let encoded = self.frames.encode(&self.work);
-        Ok(::gif::Frame {
+        let mut indices = self.lzw.indices_buffer();
+        let lzw = &mut self.lzw;
+        // The previous frame is compressed on the helper thread, if it has
+        // one, during this frame's single-threaded mapping pass.
+        let encoded = self.frames.encode(&self.work, || lzw.release());
+        debug_assert_eq!(
+            encoded.indices.len(),
+            usize::from(encoded.width) * usize::from(encoded.height)
+        );
+        indices.extend_from_slice(encoded.indices);
+        let frame = ::gif::Frame {
             delay: 0,
             dispose: ::gif::DisposalMethod::Keep,
             transparent: encoded.transparent,
@@ -410,8 +463,56 @@ impl<W: Write> GifWriter<W> {
             height: encoded.height,
             interlaced: false,
             palette: encoded.palette,
-            buffer: std::borrow::Cow::Owned(encoded.indices.to_vec()),
-        })
+            buffer: Cow::Borrowed(&[]),
+        };
+        Ok(Mapped { frame, indices })
+    }
+
+    /// Starts compressing `mapped` and makes it the pending frame, or, when
+    /// it was compressed on this thread and its `delay` is known, writes it.
+    fn push(&mut self, mapped: Mapped, delay: Option<Duration>) -> Result<()> {
+        let pending = Pending {
+            frame: mapped.frame,
+            data: self.lzw.start(mapped.indices),
+            delay,
+        };
+        match (&pending.data, delay) {
+            (Data::Ready(_), Some(delay)) => self.write_pending(pending, delay),
+            _ => {
+                self.pending = Some(pending);
+                Ok(())
+            }
+        }
+    }
+
+    /// The frame of `pending` with its compressed data (waited for if it
+    /// is on the helper thread).
+    fn ready(&mut self, pending: Pending) -> Result<::gif::Frame<'static>> {
+        let data = match pending.data {
+            Data::Ready(data) => data,
+            Data::InFlight => self
+                .lzw
+                .wait()
+                .map_err(|e| Error::io(format!("compressing gif frame {}", self.count), e))?,
+        };
+        let mut frame = pending.frame;
+        frame.buffer = Cow::Owned(data);
+        Ok(frame)
+    }
+
+    /// Takes back the compressed data of a written frame.
+    fn recycle(&mut self, frame: &mut ::gif::Frame<'static>) {
+        if let Cow::Owned(data) = std::mem::take(&mut frame.buffer) {
+            self.lzw.recycle(data);
+        }
+    }
+
+    /// Writes `pending` shown for `delay` (see [`GifWriter::write_timed`]).
+    fn write_pending(&mut self, pending: Pending, delay: Duration) -> Result<()> {
+        let mut frame = self.ready(pending)?;
+        let written = self.write_timed(&mut frame, delay);
+        self.recycle(&mut frame);
+        written
     }
 
     /// Writes `frame` shown for `delay`: the rounded total time minus the
@@ -437,25 +538,28 @@ impl<W: Write> GifWriter<W> {
         (requested, cs)
     }
 
-    /// Writes `frame` with a delay of `cs` centiseconds (capped at the
-    /// largest GIF delay); returns where the frame starts.
+    /// Writes `frame` (its `buffer` LZW-compressed, see [`Compressor`])
+    /// with a delay of `cs` centiseconds (capped at the largest GIF delay);
+    /// returns where the frame starts.
     fn write_encoded(&mut self, frame: &mut ::gif::Frame<'_>, cs: u64) -> Result<u64> {
         frame.delay = u16::try_from(cs).unwrap_or(u16::MAX);
         let index = self.count;
         let encoder = self.encoder()?;
         let start = encoder.get_ref().bytes;
         encoder
-            .write_frame(frame)
+            .write_lzw_pre_encoded_frame(frame)
             .map_err(|e| gif_error(format!("writing gif frame {index}"), e))?;
         self.count += 1;
         Ok(start)
     }
 
-    /// Writes the held-back frame, shown for `delay`, or gives the frame
-    /// written with a provisional delay its real one.
+    /// Writes the pending frame, shown for its own delay or, if held back,
+    /// for `delay`, or gives the frame written with a provisional delay its
+    /// real one.
     fn write_held(&mut self, delay: Duration) -> Result<()> {
-        if let Some(mut frame) = self.held.take() {
-            self.write_timed(&mut frame, delay)?;
+        if let Some(pending) = self.pending.take() {
+            let delay = pending.delay.unwrap_or(delay);
+            self.write_pending(pending, delay)?;
         } else if let Some(p) = self.provisional.take() {
             let (requested, cs) = self.delay_cs(delay);
             let encoder = self.encoder()?;
@@ -481,38 +585,55 @@ impl<W: Write> GifWriter<W> {
         Ok(())
     }
 
-    /// Writes the held-back frame for the last frame's duration (see
-    /// [`Timeline::last_frame_duration`]).
+    /// Writes the pending frame: a held-back one for the last frame's
+    /// duration (see [`Timeline::last_frame_duration`]).
     fn flush_held(&mut self) -> Result<()> {
         self.write_held(self.timeline.last_frame_duration())
     }
 
-    /// Puts every frame taken in the output and flushes it: the frame held
-    /// back for its delay is written with a provisional one (the last
-    /// frame's duration, see [`Timeline::last_frame_duration`]). On a
-    /// seekable output ([`GifWriter::seekable`], files from
-    /// [`GifWriter::create`]) a trailer follows, so the file is a complete
-    /// GIF, and the next frame overwrites the trailer and patches the delay
-    /// in place; on others the delay stays and the difference is carried
-    /// into the next frames' delays.
+    /// Puts every frame taken in the output and flushes it (a frame left to
+    /// the helper thread is waited for): the frame held back for its delay
+    /// is written with a provisional one (the last frame's duration, see
+    /// [`Timeline::last_frame_duration`]). On a seekable output
+    /// ([`GifWriter::seekable`], files from [`GifWriter::create`]) a
+    /// trailer follows, so the file is a complete GIF, and the next frame
+    /// overwrites the trailer and patches the delay in place; on others the
+    /// delay stays and the difference is carried into the next frames'
+    /// delays.
     ///
     /// # Errors
-    /// I/O errors from the writer; [`ErrorKind::Finished`] once finished.
+    /// I/O errors from the writer (or [`ErrorKind::Io`] if the compression
+    /// thread panicked); [`ErrorKind::Finished`] once finished.
     pub fn sync(&mut self) -> Result<()> {
-        if let Some(mut frame) = self.held.take() {
-            let (_, cs) = self.delay_cs(self.timeline.last_frame_duration());
-            match self.write_encoded(&mut frame, cs) {
-                Ok(start) => {
-                    self.provisional = Some(Provisional {
-                        delay_at: start + DELAY_OFFSET,
-                        cs,
-                    });
+        if let Some(pending) = self.pending.take() {
+            let delay = pending.delay;
+            let mut frame = self.ready(pending)?;
+            let written = match delay {
+                Some(delay) => self.write_timed(&mut frame, delay),
+                None => {
+                    let (_, cs) = self.delay_cs(self.timeline.last_frame_duration());
+                    self.write_encoded(&mut frame, cs).map(|start| {
+                        self.provisional = Some(Provisional {
+                            delay_at: start + DELAY_OFFSET,
+                            cs,
+                        });
+                    })
                 }
-                Err(e) => {
-                    self.held = Some(frame);
-                    return Err(e);
-                }
+            };
+            if let Err(e) = written {
+                // Kept to be written again.
+                let data = match std::mem::take(&mut frame.buffer) {
+                    Cow::Owned(data) => data,
+                    Cow::Borrowed(data) => data.to_vec(),
+                };
+                self.pending = Some(Pending {
+                    frame,
+                    data: Data::Ready(data),
+                    delay,
+                });
+                return Err(e);
             }
+            self.recycle(&mut frame);
         }
         self.encoder()?
             .get_mut()
@@ -616,11 +737,13 @@ impl<W: Write> GifWriter<W> {
 /// ```
 impl<W: Write> FrameSink for GifWriter<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        let encoded = self.encode_frame(frame.image)?;
+        let mapped = self.encode_frame(frame.image)?;
         let interval = self.timeline.push(frame.timestamp);
-        self.write_held(interval)?;
-        self.held = Some(encoded);
-        Ok(())
+        if let Err(e) = self.write_held(interval) {
+            self.lzw.recycle_indices(mapped.indices);
+            return Err(e);
+        }
+        self.push(mapped, None)
     }
 
     fn sync(&mut self) -> Result<()> {
@@ -632,6 +755,8 @@ impl<W: Write> FrameSink for GifWriter<W> {
             self.flush_held()?;
         }
         if let Some(mut encoder) = self.encoder.take() {
+            // No more frames: the helper thread, if any, ends.
+            self.lzw.stop();
             encoder.get_mut().hold = Some(Vec::new());
             // Writes the trailer into `hold`, which cannot fail.
             let output = encoder
@@ -649,8 +774,8 @@ impl<W: Write> FrameSink for GifWriter<W> {
 }
 
 impl<W: Write> Drop for GifWriter<W> {
-    /// Writes a held-back frame; the encoder writes the trailer. Errors are
-    /// ignored; never panics.
+    /// Writes the pending frame; the encoder writes the trailer, and the
+    /// helper thread, if any, ends. Errors are ignored; never panics.
     fn drop(&mut self) {
         if self.encoder.is_some() {
             let _ = self.flush_held();
