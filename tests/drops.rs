@@ -18,7 +18,6 @@ use camreel::replay::{self, ReplayOptions};
 use camreel::sink::FrameSink;
 use camreel::timing::FrameRate;
 
-#[allow(dead_code)]
 mod avi_support;
 
 const FPS: u32 = 30;
