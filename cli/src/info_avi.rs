@@ -17,13 +17,14 @@ fn open(path: &Path) -> Result<AviReader<BufReader<File>>> {
 }
 
 /// The JSON object `camreel info --json` prints for an AVI.
-fn info_json(info: &AviInfo) -> Json {
+fn info_json(info: &AviInfo, dropped: u64) -> Json {
     Json::obj([
         ("format", Json::str("avi")),
         ("codec", Json::str(info.codec.clone())),
         ("width", Json::int(info.width)),
         ("height", Json::int(info.height)),
         ("frames", Json::int(info.frame_count)),
+        ("dropped_frames", Json::int(dropped)),
         ("header_frames", Json::int(info.header_frames)),
         ("frame_rate", Json::str(info.frame_rate.to_string())),
         ("fps", Json::Num(info.frame_rate.fps())),
@@ -38,7 +39,7 @@ fn info_json(info: &AviInfo) -> Json {
 }
 
 /// The text `camreel info` prints for an AVI.
-fn info_text(path: &Path, info: &AviInfo) -> String {
+fn info_text(path: &Path, info: &AviInfo, dropped: u64) -> String {
     let mut s = String::new();
     let kind = if info.riff_segments > 1 {
         format!("OpenDML, {} RIFF segments", info.riff_segments)
@@ -52,6 +53,11 @@ fn info_text(path: &Path, info: &AviInfo) -> String {
     ));
     s.push_str(&format!("size: {}x{}\n", info.width, info.height));
     s.push_str(&format!("frames: {}\n", info.frame_count));
+    if dropped > 0 {
+        s.push_str(&format!(
+            "dropped: {dropped} (empty chunks: the frame before stays on screen)\n"
+        ));
+    }
     s.push_str(&format!(
         "rate: {} fps ({:.3})\n",
         info.frame_rate,
@@ -88,10 +94,13 @@ fn info_text(path: &Path, info: &AviInfo) -> String {
 pub fn info(path: &Path, json: bool) -> Result<()> {
     let reader = open(path)?;
     let info = reader.info();
+    let dropped = (0..info.frame_count)
+        .filter(|&i| reader.is_dropped(i))
+        .count() as u64;
     if json {
-        println!("{}", info_json(info));
+        println!("{}", info_json(info, dropped));
     } else {
-        print!("{}", info_text(path, info));
+        print!("{}", info_text(path, info, dropped));
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use camreel::camera::CameraSource;
 use camreel::replay::{self, ReplayOptions};
 
-use crate::support::{assert_usage_error, ok, stderr};
+use crate::support::{assert_usage_error, ok, stderr, stdout};
 
 /// `recorded N frames, dropped D (camera C, encoder too slow E)`:
 /// (N, D, C, E).
@@ -111,6 +111,10 @@ fn an_output_that_cannot_keep_up_keeps_true_time_and_warns_once() {
             // which the reader shows as the frame before (up to the last
             // frame written).
             assert!((115..=120).contains(&n), "{n}: {err}");
+            // `info` counts the empty chunks: the slots of dropped frames.
+            let text = stdout(&ok(&["info", out.to_str().unwrap()]));
+            let marked = format!("dropped: {} (empty chunks", n - frames);
+            assert!(n == frames || text.contains(&marked), "{text}");
         } else {
             assert_eq!(n, frames, "{err}");
         }
