@@ -10,6 +10,14 @@
 //! caller decides when the recording is complete (and can record into one
 //! output in several calls).
 //!
+//! [`record_live`] is the same loop with the source read on a thread of its
+//! own into a bounded queue, for live cameras: a slow sink then costs frames
+//! (by the [`Overflow`] policy) rather than the camera's pace, and every
+//! frame lost is counted in [`RecordStats::dropped`], by who lost it
+//! ([`Drops`]). Frames keep their capture timestamps either way, so the
+//! writers keep true time. [`LagMonitor`] tells when a sink has been
+//! falling behind for a while.
+//!
 //! ```
 //! use std::time::Duration;
 //! use camreel::camera::synthetic::SyntheticCamera;
