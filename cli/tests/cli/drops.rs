@@ -71,8 +71,10 @@ fn a_recording_says_what_it_kept_and_dropped() {
     assert_eq!(frames + dropped, 60, "{}", stderr(&o));
     let (n, d) = played(&out);
     assert_eq!(n, frames);
+    // Two seconds within a frame (or the frames dropped at the very end).
     let diff = d.abs_diff(Duration::from_secs(2));
-    assert!(diff <= Duration::from_millis(34), "{d:?}");
+    let slack = Duration::from_millis(34) * (1 + u32::try_from(dropped).unwrap_or(u32::MAX));
+    assert!(diff <= slack, "{d:?}");
 }
 
 /// A 320x240 GIF from this debug build cannot keep up with 30 fps.
@@ -118,13 +120,15 @@ fn an_output_that_cannot_keep_up_keeps_true_time_and_warns_once() {
         } else {
             assert_eq!(n, frames, "{err}");
         }
-        // Within a frame interval, or the frames dropped at the very end.
-        let diff = d.abs_diff(Duration::from_secs(4));
-        assert!(diff <= Duration::from_millis(34) * 5, "{name}: {d:?}");
+        // True time: never longer than the 4 s by more than a frame, and
+        // shorter only by the frames dropped at the very end (the bug this
+        // guards against played 4 s of capture in about 3).
+        assert!(d <= Duration::from_millis(4034), "{name}: {d:?}");
+        assert!(d >= Duration::from_millis(3600), "{name}: {d:?}");
         let warnings = err.matches("cannot keep up").count();
         assert!(warnings <= 1, "{err}");
-        if encoder * 4 > frames + dropped {
-            // A quarter of the frames lost for four seconds: said once.
+        if encoder * 2 > frames + dropped {
+            // Half the frames lost for four seconds: said once.
             assert_eq!(warnings, 1, "{err}");
             assert!(err.contains("fps were written"), "{err}");
         }
