@@ -180,6 +180,8 @@ struct RecordArgs {
     motion_output: Option<PathBuf>,
     /// When the output falls behind the camera: drop the oldest queued
     /// frame, the newest, or block (the camera then drops frames itself).
+    /// A replay: source is read as fast as the output takes it and loses
+    /// nothing.
     #[arg(long = "drop", value_enum, default_value_t = DropPolicy::Oldest)]
     drop_policy: DropPolicy,
     #[command(flatten)]

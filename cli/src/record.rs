@@ -148,7 +148,9 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
         total,
         verb: "recording",
         tee,
-        live: Some(a.drop_policy.overflow()),
+        // A replayed file is read as fast as the output takes it: nothing
+        // to drop. A camera (or a network stream) keeps its own pace.
+        live: (!a.source.starts_with("replay:")).then(|| a.drop_policy.overflow()),
         hint: keep_up_hint(kind).to_string(),
     })?;
     if let Some(sig) = outcome.signal {

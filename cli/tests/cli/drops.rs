@@ -151,3 +151,32 @@ fn an_unknown_drop_policy_is_a_usage_error() {
         "--drop",
     );
 }
+
+#[test]
+fn a_replayed_file_loses_nothing_however_slow_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.bin");
+    ok(&[
+        "record",
+        "synthetic",
+        src.to_str().unwrap(),
+        "--frames",
+        "30",
+        "--size",
+        "96x64",
+        "--fps",
+        "1000",
+    ]);
+    // Read as fast as the file allows, into a slower GIF: all 30 frames.
+    let out = dir.path().join("all.gif");
+    let o = ok(&[
+        "record",
+        &format!("replay:{}", src.display()),
+        out.to_str().unwrap(),
+        "--frames",
+        "30",
+    ]);
+    let (frames, dropped, _, _) = summary(&stderr(&o));
+    assert_eq!((frames, dropped), (30, 0), "{}", stderr(&o));
+    assert_eq!(played(&out).0, 30);
+}
