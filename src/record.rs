@@ -505,7 +505,7 @@ where
             }
         };
         let timestamp = match options.retime {
-            Some(rate) => frame_time(rate, stats.frames),
+            Some(rate) => rate.frame_time(stats.frames),
             None => frame.timestamp.saturating_sub(origin),
         };
         let t0 = *first.get_or_insert(timestamp);
@@ -605,13 +605,6 @@ fn frames_within(rate: FrameRate, window: Duration) -> u64 {
     let per = u128::from(rate.denominator()) * 1_000_000_000;
     let n = (ns * u128::from(rate.numerator())).div_ceil(per);
     u64::try_from(n.saturating_sub(1)).unwrap_or(u64::MAX)
-}
-
-/// The time of frame `n` at `rate`.
-fn frame_time(rate: FrameRate, n: u64) -> Duration {
-    let ns = u128::from(n) * u128::from(rate.denominator()) * 1_000_000_000
-        / u128::from(rate.numerator());
-    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

@@ -278,6 +278,21 @@ impl FrameRate {
         Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
     }
 
+    /// The time of frame `n` after the first: `n` frame intervals, exact to
+    /// the nanosecond (rounded down; no rounding accumulates).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use camreel::timing::FrameRate;
+    ///
+    /// assert_eq!(FrameRate::NTSC.frame_time(30_000), Duration::from_secs(1001));
+    /// assert_eq!(FrameRate::NTSC.frame_time(1), Duration::from_nanos(33_366_666));
+    /// ```
+    pub fn frame_time(self, n: u64) -> Duration {
+        let ns = u128::from(n) * u128::from(self.den) * 1_000_000_000 / u128::from(self.num);
+        Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+    }
+
     /// The nearest frame slot to a time `t` after the first frame: frame
     /// `n` of a constant-rate file plays at `n / rate`.
     ///

@@ -252,7 +252,7 @@ impl<R: Read> H264Reader<R> {
         self.scanner.reset();
         let index = self.index;
         self.index += 1;
-        let timestamp = frame_time(self.rate, index);
+        let timestamp = self.rate.frame_time(index);
         Ok(Some((range, info, timestamp, index)))
     }
 
@@ -306,7 +306,7 @@ impl<R: Read> H264Reader<R> {
         }
         if self.rate_known {
             info.rate = Some(self.rate);
-            info.duration = Some(frame_time(self.rate, info.frames));
+            info.duration = Some(self.rate.frame_time(info.frames));
         }
         Ok(info.with_bitrate())
     }
@@ -329,13 +329,6 @@ pub fn info(path: impl AsRef<Path>, rate: Option<FrameRate>) -> Result<VideoInfo
         Some(r) => reader.with_rate(r).info(),
         None => reader.info(),
     }
-}
-
-/// Time of frame `index` at `rate`.
-fn frame_time(rate: FrameRate, index: u64) -> Duration {
-    let ns = u128::from(index) * 1_000_000_000 * u128::from(rate.denominator())
-        / u128::from(rate.numerator());
-    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
 }
 
 /// Decoded YUV420 frames, stamped as [`H264Reader::next_access_unit`]

@@ -176,7 +176,7 @@ impl<W: Write> H264Writer<W> {
         let mut result = Ok(());
         for _ in 0..missing {
             let n = self.out.frames();
-            let at = first.saturating_add(slot_time(rate, n));
+            let at = first.saturating_add(rate.frame_time(n));
             result = self.write_one(&Frame::new(image, n, at));
             if result.is_err() {
                 break;
@@ -245,13 +245,6 @@ impl Default for LastFrame {
             bytes: Vec::new(),
         }
     }
-}
-
-/// The time of slot `n` at `rate`.
-fn slot_time(rate: crate::timing::FrameRate, n: u64) -> Duration {
-    let ns = u128::from(n) * u128::from(rate.denominator()) * 1_000_000_000
-        / u128::from(rate.numerator());
-    Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
 }
 
 impl<W: Write> H264Writer<W> {

@@ -129,9 +129,7 @@ impl AviReplay {
 
     /// Time of frame `n` (counted over all passes) at the stream's rate.
     fn time_of(&self, n: u64) -> Duration {
-        let ns = u128::from(n) * u128::from(self.rate.denominator()) * 1_000_000_000
-            / u128::from(self.rate.numerator());
-        Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+        self.rate.frame_time(n)
     }
 }
 

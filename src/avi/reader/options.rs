@@ -105,9 +105,7 @@ impl AviInfo {
     /// The time of frame `index` from the start: `index` frame intervals,
     /// exact to the nanosecond (no rounding accumulates).
     pub fn timestamp(&self, index: u64) -> Duration {
-        let ns = u128::from(index) * u128::from(self.frame_rate.denominator()) * 1_000_000_000
-            / u128::from(self.frame_rate.numerator());
-        Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+        self.frame_rate.frame_time(index)
     }
 }
 

@@ -190,11 +190,7 @@ impl SyntheticCamera {
     fn due(&self, index: u64) -> Option<Duration> {
         let fps = self.settings.fps?;
         Some(match self.rate()? {
-            Ok(rate) => {
-                let ns = u128::from(index) * u128::from(rate.denominator()) * 1_000_000_000
-                    / u128::from(rate.numerator());
-                Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
-            }
+            Ok(rate) => rate.frame_time(index),
             Err(_) => Duration::from_secs_f64(index as f64 / fps),
         })
     }
