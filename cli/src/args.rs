@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use camreel::error::quote_path;
+use camreel::record::Overflow;
 use camreel::timing::{FrameRate, MAX_FPS};
 use camreel::{Error, ErrorKind, PixelFormat, Result};
 use clap::builder::{PossibleValue, TypedValueParser};
@@ -125,6 +126,17 @@ pub fn pixel_formats() -> Vec<PossibleValue> {
 /// `--format`: one of [`pixel_formats`].
 pub fn pixel_format() -> impl clap::builder::TypedValueParser<Value = PixelFormat> {
     clap::builder::PossibleValuesParser::new(pixel_formats()).try_map(|s| s.parse::<PixelFormat>())
+}
+
+/// `record --drop`: a `camreel::record::Overflow` by its name.
+pub fn overflow() -> impl clap::builder::TypedValueParser<Value = Overflow> {
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("oldest").help("drop the oldest queued frame (the freshest frames win)"),
+        PossibleValue::new("newest").help("drop the new frame (the queued frames win)"),
+        PossibleValue::new("block")
+            .help("wait for the output (a live camera then drops frames itself)"),
+    ])
+    .try_map(|s| Overflow::from_name(&s).ok_or("not a drop policy"))
 }
 
 /// Whether `a` and `b` name the same file (the same device and inode, so a

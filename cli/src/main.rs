@@ -182,32 +182,10 @@ struct RecordArgs {
     /// frame, the newest, or block (the camera then drops frames itself).
     /// A replay: source is read as fast as the output takes it and loses
     /// nothing.
-    #[arg(long = "drop", value_enum, default_value_t = DropPolicy::Oldest)]
-    drop_policy: DropPolicy,
+    #[arg(long = "drop", value_parser = args::overflow(), default_value = "oldest")]
+    drop_policy: camreel::record::Overflow,
     #[command(flatten)]
     out: OutputArgs,
-}
-
-/// `record --drop`: which frame goes when the output cannot keep up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum DropPolicy {
-    /// Wait for the output (a live camera then drops frames itself).
-    Block,
-    /// Drop the oldest queued frame (the freshest frames win).
-    Oldest,
-    /// Drop the new frame (the queued frames win).
-    Newest,
-}
-
-impl DropPolicy {
-    fn overflow(self) -> camreel::record::Overflow {
-        use camreel::record::Overflow;
-        match self {
-            DropPolicy::Block => Overflow::Block,
-            DropPolicy::Oldest => Overflow::DropOldest,
-            DropPolicy::Newest => Overflow::DropNewest,
-        }
-    }
 }
 
 /// Options of `camreel motion`.

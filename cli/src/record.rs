@@ -150,7 +150,7 @@ pub fn run(a: &RecordArgs) -> Result<ExitCode> {
         tee,
         // A replayed file is read as fast as the output takes it: nothing
         // to drop. A camera (or a network stream) keeps its own pace.
-        live: (!a.source.starts_with("replay:")).then(|| a.drop_policy.overflow()),
+        live: (!a.source.starts_with("replay:")).then_some(a.drop_policy),
         hint: keep_up_hint(kind).to_string(),
     })?;
     if let Some(sig) = outcome.signal {
