@@ -159,30 +159,29 @@ impl<W: Write> H264Writer<W> {
         self.repeated
     }
 
-    /// Encodes the last raw frame into the slots between it and a raw frame
-    /// at `t`, then keeps `frame` as the last raw frame.
+    /// Encodes the last raw frame again into the slots between it and a raw
+    /// frame at `t` (the caller then keeps that frame as the last).
     fn fill_gap(&mut self, t: Duration) -> Result<()> {
         let rate = self.stage.rate();
         let first = *self.first.get_or_insert(t);
-        if self.last_raw.bytes.is_empty() {
-            return Ok(());
-        }
         let slot = rate.slot(t.saturating_sub(first));
         let missing = slot
             .saturating_sub(self.out.frames())
             .min(rate.slot(crate::avi::MAX_REPEATED_SPAN));
-        let last = std::mem::take(&mut self.last_raw);
-        let image = ImageRef::new(last.format, last.size.0, last.size.1, &last.bytes)?;
-        let mut result = Ok(());
-        for _ in 0..missing {
-            let n = self.out.frames();
-            let at = first.saturating_add(rate.frame_time(n));
-            result = self.write_one(&Frame::new(image, n, at));
-            if result.is_err() {
-                break;
-            }
-            self.repeated += 1;
+        if missing == 0 || self.last_raw.bytes.is_empty() {
+            return Ok(());
         }
+        let last = std::mem::take(&mut self.last_raw);
+        let result =
+            ImageRef::new(last.format, last.size.0, last.size.1, &last.bytes).and_then(|image| {
+                for _ in 0..missing {
+                    let n = self.out.frames();
+                    let at = first.saturating_add(rate.frame_time(n));
+                    self.write_one(&Frame::new(image, n, at))?;
+                    self.repeated += 1;
+                }
+                Ok(())
+            });
         self.last_raw = last;
         result
     }
@@ -282,7 +281,6 @@ impl<W: Write> H264Writer<W> {
 
 impl<W: Write> FrameSink for H264Writer<W> {
     fn write_frame(&mut self, frame: &Frame<'_>) -> Result<()> {
-        self.out.check_open()?;
         if frame.image.format() == PixelFormat::H264 {
             return self.write_one(frame);
         }

@@ -364,12 +364,10 @@ impl<W: Write + Seek> MjpegWriter<W> {
     /// time (frame `n` plays at `n / rate`). At most [`MAX_REPEATED_SPAN`]
     /// of slots are marked for one gap.
     fn fill_gap(&mut self, t: Option<Duration>) -> Result<()> {
+        // The first frame's time is noted once it is written.
         let (Some(rate), Some(t), Some(first)) = (self.fixed_rate, t, self.first_ts) else {
             return Ok(());
         };
-        if self.frames == 0 {
-            return Ok(());
-        }
         let slot = rate.slot(t.saturating_sub(first));
         let cap = rate.slot(MAX_REPEATED_SPAN);
         let missing = slot.saturating_sub(self.frames).min(cap);
